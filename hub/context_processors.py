@@ -1,0 +1,30 @@
+"""Navigation entries for the signed-in user's role."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hub import roles
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "current_membership": None}
+    items = [(_("Home"), reverse("home"))]
+    membership = roles.membership_of(user)
+    if membership is not None or roles.is_admin(user):
+        items.append((_("Plants"), reverse("hub:plant_list")))
+        items.append((_("Organisations"), reverse("hub:organization_list")))
+        items.append((_("Mentorships"), reverse("hub:mentorship_list")))
+    if roles.can_edit_registry(user):
+        items.append((_("Import plants"), reverse("hub:plant_import")))
+    if membership is not None or roles.is_admin(user):
+        items.append((_("API"), reverse("api_docs")))
+    if roles.is_admin(user):
+        items.append((_("Administration"), reverse("admin:index")))
+    return {
+        "nav_items": items,
+        "current_membership": membership,
+        "can_edit_registry": roles.can_edit_registry(user),
+        "can_see_audit": roles.can_see_audit(user),
+    }

@@ -1,0 +1,122 @@
+"""One FilterSet per model, shared by the web lists and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hub.choices import Industry, OrganizationKind, PlantStatus, Region, SizeClass
+from hub.models import Mentorship, Organization, Plant
+from hub.validators import normalize_business_number
+
+
+def _partner_queryset(request):
+    qs = Organization.objects.filter(kind=OrganizationKind.PARTNER)
+    if request is None:
+        return qs
+    return qs.visible_to(request.user)
+
+
+def _search_digits(value: str) -> str:
+    digits = normalize_business_number(value)
+    return digits if digits.isdigit() and len(digits) >= 3 else ""
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
+    size_class = django_filters.ChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("kind", "kind"), ("employees", "employees"),
+                ("created_at", "created")),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "size_class", "region"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        cond = Q(name__icontains=value) | Q(name_en__icontains=value)
+        digits = _search_digits(value)
+        if digits:
+            cond |= Q(business_number__startswith=digits)
+        return queryset.filter(cond)
+
+
+class PlantFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
+    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    size = django_filters.ChoiceFilter(
+        field_name="company__size_class", choices=SizeClass.choices, label=_("Company size")
+    )
+    partner = django_filters.ModelChoiceFilter(
+        queryset=_partner_queryset, method="by_partner", label=_("Partner firm")
+    )
+    status = django_filters.ChoiceFilter(choices=PlantStatus.choices, label=_("Status"))
+    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("company__name", "company"),
+            ("region", "region"),
+            ("industry", "industry"),
+            ("employees", "employees"),
+            ("current_level", "level"),
+            ("created_at", "created"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Plant
+        fields = ["q", "region", "industry", "size", "partner", "status", "company"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        cond = (
+            Q(name__icontains=value)
+            | Q(company__name__icontains=value)
+            | Q(address__icontains=value)
+            | Q(factory_registration_number__icontains=value)
+        )
+        digits = _search_digits(value)
+        if digits:
+            cond |= Q(company__business_number__startswith=digits)
+        return queryset.filter(cond)
+
+    def by_partner(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=Mentorship.objects.filter(partner=value).values("plant_id")
+        )
+
+
+class MentorshipFilterSet(django_filters.FilterSet):
+    partner = django_filters.ModelChoiceFilter(
+        queryset=_partner_queryset, label=_("Partner firm")
+    )
+    plant = django_filters.NumberFilter(field_name="plant_id", label=_("Plant"))
+    region = django_filters.ChoiceFilter(
+        field_name="plant__region", choices=Region.choices, label=_("Region")
+    )
+    active_on = django_filters.DateFilter(method="filter_active_on", label=_("Active on"))
+    ordering = django_filters.OrderingFilter(
+        fields=(("start_date", "start"), ("end_date", "end"), ("plant__name", "plant"),
+                ("partner__name", "partner")),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Mentorship
+        fields = ["partner", "plant", "region", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value) if value else queryset

@@ -1,0 +1,120 @@
+"""Shared view machinery: the visibility rule for pages, editor checks, filtered lists."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from hub import roles
+from hub.models import AuditEntry
+
+PAGE_SIZES = (25, 50, 100)
+
+
+class VisibleMixin(LoginRequiredMixin):
+    """Restricts every query of the view to `model.objects.visible_to(user)`: objects the user
+    may not see answer 404, exactly as if they did not exist."""
+
+    model = None
+    select_related: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        return qs
+
+
+class RegistryEditorMixin:
+    """Only agency staff (and administrators) may open the create/edit pages. Someone who may
+    see the object but not change it gets 403; someone who may not see it, 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not roles.can_edit_registry(request.user):
+            if "pk" in kwargs and not self.get_queryset().filter(pk=kwargs["pk"]).exists():
+                raise Http404
+            raise PermissionDenied(_("Only agency staff may change the registry."))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FilteredListView(VisibleMixin, ListView):
+    """A list driven by the same FilterSet as the API: search, filters, sorting, pagination."""
+
+    filterset_class = None
+    template_name = None
+    paginate_by = 25
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("page_size", self.paginate_by))
+        except ValueError:
+            return self.paginate_by
+        return size if size in PAGE_SIZES else self.paginate_by
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+        )
+        qs = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        return qs
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx["filterset"] = self.filterset
+        ctx["query_without_page"] = params.urlencode()
+        sort_params = params.copy()
+        sort_params.pop("ordering", None)
+        ctx["query_without_ordering"] = sort_params.urlencode()
+        ctx["current_ordering"] = self.request.GET.get("ordering", "")
+        ctx["page_sizes"] = PAGE_SIZES
+        return ctx
+
+
+class AuditedDetailView(VisibleMixin, DetailView):
+    """Detail page; agency staff also see the object's audit trail."""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if roles.can_see_audit(self.request.user):
+            ctx["audit_entries"] = AuditEntry.objects.for_object(self.object).select_related(
+                "user"
+            )[:50]
+        ctx["can_edit"] = roles.can_edit_registry(self.request.user)
+        return ctx
+
+
+class ServiceFormMixin:
+    """Create/edit through a service function; its ValidationErrors land on the form."""
+
+    success_message = ""
+
+    def call_service(self, form):  # pragma: no cover - each view defines it
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.call_service(form)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message % {"object": self.object})
+        return redirect(self.object.get_absolute_url())
+
+
+class ServiceCreateView(LoginRequiredMixin, RegistryEditorMixin, ServiceFormMixin, CreateView):
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+class ServiceUpdateView(VisibleMixin, RegistryEditorMixin, ServiceFormMixin, UpdateView):
+    pass

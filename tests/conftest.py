@@ -1,0 +1,69 @@
+"""Named personas shared by every test: each has exactly the access DESIGN.md §4 gives.
+
+- ``agency``: agency staff (reads and edits the whole registry)
+- ``consultant``: a consultant (sees only plants assigned to them; none yet)
+- ``partner_a`` / ``partner_b``: members of two partner firms, each mentoring one plant
+- ``official``: ministry official (reads everything, changes nothing)
+- ``outsider``: a logged-in user with no membership (sees nothing)
+- ``admin_user``: superuser
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from tests.factories import (
+    AgencyFactory,
+    ConsultancyFactory,
+    MentorshipFactory,
+    MinistryFactory,
+    PartnerFactory,
+    PlantFactory,
+    Role,
+    UserFactory,
+    member,
+)
+
+
+@pytest.fixture
+def world(db):
+    """Two partner firms, each mentoring one plant, and a plant nobody mentors."""
+    agency_org = AgencyFactory(name="스마트제조혁신추진단", name_en="Smart Manufacturing Office")
+    firm_a = PartnerFactory(name="대한전자", name_en="Daehan Electronics")
+    firm_b = PartnerFactory(name="민국자동차", name_en="Minguk Motors")
+    plant_a = PlantFactory(name="A사 멘토링 공장")
+    plant_b = PlantFactory(name="B사 멘토링 공장")
+    plant_free = PlantFactory(name="멘토 없는 공장")
+    mentorship_a = MentorshipFactory(partner=firm_a, plant=plant_a)
+    mentorship_b = MentorshipFactory(partner=firm_b, plant=plant_b)
+    return SimpleNamespace(
+        agency_org=agency_org,
+        firm_a=firm_a,
+        firm_b=firm_b,
+        plant_a=plant_a,
+        plant_b=plant_b,
+        plant_free=plant_free,
+        mentorship_a=mentorship_a,
+        mentorship_b=mentorship_b,
+        agency=member(Role.AGENCY_STAFF, agency_org, "agency"),
+        consultant=member(Role.CONSULTANT, ConsultancyFactory(), "consultant"),
+        partner_a=member(Role.PARTNER_MEMBER, firm_a, "partner_a"),
+        partner_b=member(Role.PARTNER_MEMBER, firm_b, "partner_b"),
+        official=member(Role.OFFICIAL, MinistryFactory(), "official"),
+        outsider=UserFactory(username="outsider"),
+        admin_user=UserFactory(username="root", is_superuser=True, is_staff=True),
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a Django test client logged in as that user (None: anonymous)."""
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
