@@ -1,0 +1,98 @@
+"""Small template helpers for the registry pages: sortable headers, field labels, audit values."""
+
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/sort_header.html", takes_context=True)
+def sort_header(context, param, label):
+    """A table header whose link sorts by `param` (an OrderingFilter parameter), ascending
+    first and descending when clicked again; the other query parameters are kept."""
+    current = context.get("current_ordering", "")
+    if current == param:
+        direction, next_param = "ascending", f"-{param}"
+    elif current == f"-{param}":
+        direction, next_param = "descending", param
+    else:
+        direction, next_param = "", param
+    base = context.get("query_without_ordering", "")
+    query = urlencode({"ordering": next_param})
+    return {
+        "label": label,
+        "href": f"?{base}&{query}" if base else f"?{query}",
+        "direction": direction,
+    }
+
+
+@register.filter
+def verbose_name(model):
+    """`{{ view.model|verbose_name }}`: the model's (translated) verbose name."""
+    return model._meta.verbose_name
+
+
+@register.simple_tag
+def model_list_url(model):
+    """The registry list page of a model (`hub:<model>_list`), or the home page."""
+    try:
+        return reverse(f"hub:{model._meta.model_name}_list")
+    except NoReverseMatch:
+        return reverse("home")
+
+
+def _field(obj, name):
+    try:
+        return obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+@register.simple_tag
+def field_label(obj, name):
+    """The verbose name of field `name` on obj's model (audit trails store raw field names)."""
+    field = _field(obj, name)
+    return getattr(field, "verbose_name", name) if field is not None else name
+
+
+@register.simple_tag
+def audit_value(obj, name, value):
+    """A stored audit value as people read it: choice labels instead of codes, a dash for
+    nothing. Foreign keys stay as ids so an audit trail never costs a query per row."""
+    if value is None or value == "":
+        return "—"
+    field = _field(obj, name)
+    if field is not None and field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    return value
+
+
+@register.simple_tag
+def is_current(path, url):
+    """True when `path` is `url` or lies under it (the home page matches only itself)."""
+    if url == "/":
+        return path == "/"
+    return path == url or path.startswith(url)
+
+
+def _names(names) -> set[str]:
+    return {n.strip() for n in str(names or "").split(",") if n.strip()}
+
+
+@register.filter
+def fields_except(form, names):
+    """`form|fields_except:"ordering,company"`: the form's fields but those named."""
+    skip = _names(names)
+    return [form[name] for name in form.fields if name not in skip]
+
+
+@register.filter
+def fields_only(form, names):
+    """`form|fields_only:"company,plant"`: only the fields named, in the form's order."""
+    keep = _names(names)
+    return [form[name] for name in form.fields if name in keep]
