@@ -161,7 +161,11 @@ class PlantStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-PLANT_STATUS_KOREAN_NAMES = {"active": ("가동", "운영"), "suspended": ("휴업",), "closed": ("폐업",)}
+PLANT_STATUS_KOREAN_NAMES = {
+    "active": ("가동", "운영"),
+    "suspended": ("휴업",),
+    "closed": ("폐업",),
+}
 
 
 class AuditAction(models.TextChoices):

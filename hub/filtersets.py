@@ -1,12 +1,29 @@
 """One FilterSet per model, shared by the web lists and the API."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from hub.choices import Industry, OrganizationKind, PlantStatus, Region, SizeClass
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import normalize_business_number
+
+
+class OrderingFilter(django_filters.OrderingFilter):
+    """Sorting that puts empty values last in both directions on every database (PostgreSQL
+    puts NULLs first when descending) and breaks ties by id, so pages never overlap."""
+
+    def get_ordering_value(self, param):
+        descending = param.startswith("-")
+        expr = F(self.param_map[param.lstrip("-")])
+        return expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
+
+    def filter(self, qs, value):
+        if value in django_filters.constants.EMPTY_VALUES:
+            return qs
+        return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
 
 
 def _partner_queryset(request):
@@ -26,9 +43,13 @@ class OrganizationFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
     size_class = django_filters.ChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("name", "name"), ("kind", "kind"), ("employees", "employees"),
-                ("created_at", "created")),
+    ordering = OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("kind", "kind"),
+            ("employees", "employees"),
+            ("created_at", "created"),
+        ),
         label=_("Sort by"),
     )
 
@@ -59,7 +80,7 @@ class PlantFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=PlantStatus.choices, label=_("Status"))
     company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("name", "name"),
             ("company__name", "company"),
@@ -91,26 +112,27 @@ class PlantFilterSet(django_filters.FilterSet):
             cond |= Q(company__business_number__startswith=digits)
         return queryset.filter(cond)
 
+    @extend_schema_field(OpenApiTypes.INT)
     def by_partner(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(
-            pk__in=Mentorship.objects.filter(partner=value).values("plant_id")
-        )
+        return queryset.filter(pk__in=Mentorship.objects.filter(partner=value).values("plant_id"))
 
 
 class MentorshipFilterSet(django_filters.FilterSet):
-    partner = django_filters.ModelChoiceFilter(
-        queryset=_partner_queryset, label=_("Partner firm")
-    )
+    partner = django_filters.ModelChoiceFilter(queryset=_partner_queryset, label=_("Partner firm"))
     plant = django_filters.NumberFilter(field_name="plant_id", label=_("Plant"))
     region = django_filters.ChoiceFilter(
         field_name="plant__region", choices=Region.choices, label=_("Region")
     )
     active_on = django_filters.DateFilter(method="filter_active_on", label=_("Active on"))
-    ordering = django_filters.OrderingFilter(
-        fields=(("start_date", "start"), ("end_date", "end"), ("plant__name", "plant"),
-                ("partner__name", "partner")),
+    ordering = OrderingFilter(
+        fields=(
+            ("start_date", "start"),
+            ("end_date", "end"),
+            ("plant__name", "plant"),
+            ("partner__name", "partner"),
+        ),
         label=_("Sort by"),
     )
 

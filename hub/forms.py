@@ -17,8 +17,16 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
-            "kind", "name", "name_en", "business_number", "size_class", "employees",
-            "revenue_million_krw", "region", "address", "is_active",
+            "kind",
+            "name",
+            "name_en",
+            "business_number",
+            "size_class",
+            "employees",
+            "revenue_million_krw",
+            "region",
+            "address",
+            "is_active",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -34,8 +42,14 @@ class PlantForm(forms.ModelForm):
     class Meta:
         model = Plant
         fields = [
-            "company", "name", "region", "address", "industry", "employees",
-            "factory_registration_number", "status",
+            "company",
+            "name",
+            "region",
+            "address",
+            "industry",
+            "employees",
+            "factory_registration_number",
+            "status",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -65,4 +79,6 @@ class MentorshipForm(forms.ModelForm):
 
 def service_data(form: forms.ModelForm) -> dict:
     """The model fields of a valid form, as keyword data for a service."""
-    return {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+    return {
+        name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data
+    }

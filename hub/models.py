@@ -39,9 +39,10 @@ class OrganizationQuerySet(models.QuerySet):
         if membership is None:
             return self.none()
         own = Q(pk=membership.organization_id)
-        if membership.role == Role.PARTNER_MEMBER:
-            mentored = Plant.objects.visible_to(user).values("company_id")
-            return self.filter(own | Q(pk__in=mentored))
+        if membership.role in (Role.PARTNER_MEMBER, Role.CONSULTANT):
+            # ...and the companies owning the plants they may see.
+            companies = Plant.objects.visible_to(user).values("company_id")
+            return self.filter(own | Q(pk__in=companies))
         return self.filter(own)
 
 
@@ -88,6 +89,11 @@ class Organization(TimeStamped):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("hub:organization_detail", args=[self.pk])
+
     @property
     def business_number_display(self) -> str:
         return format_business_number(self.business_number or "")
@@ -105,10 +111,6 @@ class Organization(TimeStamped):
             if errors:
                 raise ValidationError(errors)
 
-    def get_absolute_url(self):
-        from django.urls import reverse
-
-        return reverse("hub:organization_detail", args=[self.pk])
 
 
 class Membership(TimeStamped):
@@ -141,7 +143,9 @@ class Membership(TimeStamped):
         if self.organization_id and self.organization.kind not in allowed:
             raise ValidationError(
                 {
-                    "organization": _("A %(role)s must belong to an organisation of kind %(kinds)s.")
+                    "organization": _(
+                        "A %(role)s must belong to an organisation of kind %(kinds)s."
+                    )
                     % {
                         "role": self.get_role_display(),
                         "kinds": ", ".join(str(OrganizationKind(k).label) for k in allowed),
@@ -185,7 +189,7 @@ class Plant(TimeStamped):
         _("factory registration number"),
         max_length=40,
         blank=True,
-        help_text=_("공장등록번호, if the plant is registered."),
+        help_text=_("Number on the factory registration certificate, if the plant is registered."),
     )
     status = models.CharField(
         _("status"), max_length=16, choices=PlantStatus.choices, default=PlantStatus.ACTIVE
@@ -206,7 +210,9 @@ class Plant(TimeStamped):
         verbose_name_plural = _("plants")
         ordering = ["name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "name"], name="plant_unique_name_per_company"),
+            models.UniqueConstraint(
+                fields=["company", "name"], name="plant_unique_name_per_company"
+            ),
             models.UniqueConstraint(
                 fields=["factory_registration_number"],
                 condition=~Q(factory_registration_number=""),

@@ -33,7 +33,9 @@ def _create(model, *, user, data: dict[str, Any], message: str = ""):
     obj = model(**_normalize(model, data))
     obj.full_clean()
     obj.save()
-    audit_record(user=user, action=AuditAction.CREATE, obj=obj, after=snapshot(obj), message=message)
+    audit_record(
+        user=user, action=AuditAction.CREATE, obj=obj, after=snapshot(obj), message=message
+    )
     return obj
 
 
@@ -49,7 +51,11 @@ def _update(obj, *, user, data: dict[str, Any], message: str = ""):
     if after != before:
         obj.save()
         audit_record(
-            user=user, action=AuditAction.UPDATE, obj=obj, before=before, after=after,
+            user=user,
+            action=AuditAction.UPDATE,
+            obj=obj,
+            before=before,
+            after=after,
             message=message,
         )
     return obj
@@ -81,8 +87,15 @@ def mentorship_update(*, mentorship: Mentorship, user, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def user_create_with_membership(
-    *, username: str, password: str, organization: Organization, role: str,
-    email: str = "", first_name: str = "", last_name: str = "", actor=None,
+    *,
+    username: str,
+    password: str,
+    organization: Organization,
+    role: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    actor=None,
 ):
     """A user account acting for `organization` in `role` (used by admin tooling and demo data)."""
     user_model = get_user_model()
@@ -93,7 +106,5 @@ def user_create_with_membership(
     membership = Membership(user=user, organization=organization, role=role)
     membership.full_clean()
     membership.save()
-    audit_record(
-        user=actor, action=AuditAction.CREATE, obj=membership, after=snapshot(membership)
-    )
+    audit_record(user=actor, action=AuditAction.CREATE, obj=membership, after=snapshot(membership))
     return user

@@ -196,6 +196,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated API calls answer 401 with a WWW-Authenticate header.
@@ -234,10 +236,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-SILENCED_SYSTEM_CHECKS = [] if env_bool("SECURE_HSTS_PRELOAD", False) or DEBUG else [
-    # Preload is an opt-in commitment for the whole domain; operators turn it on.
-    "security.W021",
-]
+SILENCED_SYSTEM_CHECKS = (
+    []
+    if env_bool("SECURE_HSTS_PRELOAD", False) or DEBUG
+    else [
+        # Preload is an opt-in commitment for the whole domain; operators turn it on.
+        "security.W021",
+    ]
+)
 
 LOGGING = {
     "version": 1,

@@ -98,7 +98,16 @@ def member(role: str, organization: Organization, username: str):
 
 
 __all__ = [
-    "AgencyFactory", "CompanyFactory", "ConsultancyFactory", "MentorshipFactory",
-    "MinistryFactory", "OrganizationFactory", "PartnerFactory", "PlantFactory", "Role",
-    "UserFactory", "member", "valid_business_number",
+    "AgencyFactory",
+    "CompanyFactory",
+    "ConsultancyFactory",
+    "MentorshipFactory",
+    "MinistryFactory",
+    "OrganizationFactory",
+    "PartnerFactory",
+    "PlantFactory",
+    "Role",
+    "UserFactory",
+    "member",
+    "valid_business_number",
 ]

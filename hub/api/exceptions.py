@@ -18,7 +18,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, ProtectedError):
         return Response(
-            {"detail": _("This record is still referenced by other records and cannot be deleted.")},
+            {
+                "detail": _(
+                    "This record is still referenced by other records and cannot be deleted."
+                )
+            },
             status=status.HTTP_409_CONFLICT,
         )
     return drf_exception_handler(exc, context)

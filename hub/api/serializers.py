@@ -8,7 +8,10 @@ from hub.validators import normalize_business_number, validate_business_number
 
 class OrganizationSerializer(serializers.ModelSerializer):
     business_number = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, max_length=14,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=14,
         help_text=_("10 digits, hyphens optional (123-45-67890)."),
     )
     business_number_display = serializers.CharField(read_only=True)
@@ -17,9 +20,21 @@ class OrganizationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organization
         fields = [
-            "id", "kind", "kind_display", "name", "name_en", "business_number",
-            "business_number_display", "size_class", "employees", "revenue_million_krw",
-            "region", "address", "is_active", "created_at", "updated_at",
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "name_en",
+            "business_number",
+            "business_number_display",
+            "size_class",
+            "employees",
+            "revenue_million_krw",
+            "region",
+            "address",
+            "is_active",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -53,15 +68,34 @@ class PlantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Plant
         fields = [
-            "id", "company", "company_name", "company_business_number", "company_size_class",
-            "name", "region", "region_name", "address", "industry", "industry_name",
-            "employees", "factory_registration_number", "status", "current_level",
-            "current_score", "level_confirmed_on", "level_valid_until", "created_at",
+            "id",
+            "company",
+            "company_name",
+            "company_business_number",
+            "company_size_class",
+            "name",
+            "region",
+            "region_name",
+            "address",
+            "industry",
+            "industry_name",
+            "employees",
+            "factory_registration_number",
+            "status",
+            "current_level",
+            "current_score",
+            "level_confirmed_on",
+            "level_valid_until",
+            "created_at",
             "updated_at",
         ]
         read_only_fields = [
-            "current_level", "current_score", "level_confirmed_on", "level_valid_until",
-            "created_at", "updated_at",
+            "current_level",
+            "current_score",
+            "level_confirmed_on",
+            "level_valid_until",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -75,7 +109,15 @@ class MentorshipSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mentorship
         fields = [
-            "id", "partner", "partner_name", "plant", "plant_name", "start_date", "end_date",
-            "notes", "created_at", "updated_at",
+            "id",
+            "partner",
+            "partner_name",
+            "plant",
+            "plant_name",
+            "start_date",
+            "end_date",
+            "notes",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]

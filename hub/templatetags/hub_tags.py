@@ -4,15 +4,17 @@ from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 register = template.Library()
 
 
 @register.inclusion_tag("includes/sort_header.html", takes_context=True)
-def sort_header(context, param, label):
+def sort_header(context, param, label, numeric=False):
     """A table header whose link sorts by `param` (an OrderingFilter parameter), ascending
-    first and descending when clicked again; the other query parameters are kept."""
+    first and descending when clicked again; the other query parameters are kept.
+    `numeric` right-aligns the header over a column of numbers."""
     current = context.get("current_ordering", "")
     if current == param:
         direction, next_param = "ascending", f"-{param}"
@@ -26,6 +28,7 @@ def sort_header(context, param, label):
         "label": label,
         "href": f"?{base}&{query}" if base else f"?{query}",
         "direction": direction,
+        "numeric": numeric,
     }
 
 
@@ -33,6 +36,11 @@ def sort_header(context, param, label):
 def verbose_name(model):
     """`{{ view.model|verbose_name }}`: the model's (translated) verbose name."""
     return model._meta.verbose_name
+
+
+@register.filter
+def verbose_name_plural(model):
+    return model._meta.verbose_name_plural
 
 
 @register.simple_tag
@@ -55,7 +63,7 @@ def _field(obj, name):
 def field_label(obj, name):
     """The verbose name of field `name` on obj's model (audit trails store raw field names)."""
     field = _field(obj, name)
-    return getattr(field, "verbose_name", name) if field is not None else name
+    return capfirst(getattr(field, "verbose_name", name) if field is not None else name)
 
 
 @register.simple_tag
@@ -73,11 +81,16 @@ def audit_value(obj, name, value):
 
 
 @register.simple_tag
-def is_current(path, url):
-    """True when `path` is `url` or lies under it (the home page matches only itself)."""
-    if url == "/":
-        return path == "/"
-    return path == url or path.startswith(url)
+def current_nav_url(nav_items, path):
+    """The url of the navigation entry the page belongs to: the longest one `path` starts
+    with (so /plants/import/ marks "Import plants", not "Plants"); the home page only
+    matches itself."""
+    best = ""
+    for _label, url in nav_items or ():
+        matches = path == url if url == "/" else path.startswith(url)
+        if matches and len(url) > len(best):
+            best = url
+    return best
 
 
 def _names(names) -> set[str]:

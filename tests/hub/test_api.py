@@ -29,8 +29,12 @@ def ids(response):
 
 
 def test_anonymous_gets_401_or_403_everywhere(world):
-    for url in ["/api/v1/plants/", f"/api/v1/plants/{world.plant_a.pk}/",
-                "/api/v1/organizations/", "/api/v1/mentorships/"]:
+    for url in [
+        "/api/v1/plants/",
+        f"/api/v1/plants/{world.plant_a.pk}/",
+        "/api/v1/organizations/",
+        "/api/v1/mentorships/",
+    ]:
         assert api().get(url).status_code in (401, 403)
 
 
@@ -121,9 +125,7 @@ def test_only_agency_staff_may_write(world, persona):
     user = getattr(world, persona)
     client = api(user)
     before = Plant.objects.count()
-    response = client.post(
-        "/api/v1/plants/", plant_payload(world.plant_a.company), format="json"
-    )
+    response = client.post("/api/v1/plants/", plant_payload(world.plant_a.company), format="json")
     assert response.status_code == 403
     response = client.patch(f"/api/v1/plants/{world.plant_a.pk}/", {"employees": 1}, format="json")
     assert response.status_code in (403, 404)
@@ -152,17 +154,19 @@ def test_plant_name_must_be_unique_within_company(world):
 
 
 def test_plant_cannot_belong_to_a_partner_firm(world):
-    response = api(world.agency).post(
-        "/api/v1/plants/", plant_payload(world.firm_a), format="json"
-    )
+    response = api(world.agency).post("/api/v1/plants/", plant_payload(world.firm_a), format="json")
     assert response.status_code == 400
     assert "company" in response.json()
 
 
 def test_sme_business_number_is_validated_normalised_and_unique(world):
     client = api(world.agency)
-    payload = {"kind": "sme", "name": "(주)테스트", "size_class": SizeClass.SMALL,
-               "business_number": "124-81-00999"}
+    payload = {
+        "kind": "sme",
+        "name": "(주)테스트",
+        "size_class": SizeClass.SMALL,
+        "business_number": "124-81-00999",
+    }
     response = client.post("/api/v1/organizations/", payload, format="json")
     assert response.status_code == 400
     assert "business_number" in response.json()
@@ -182,7 +186,8 @@ def test_sme_business_number_is_validated_normalised_and_unique(world):
 
 def test_sme_without_business_number_is_refused(world):
     response = api(world.agency).post(
-        "/api/v1/organizations/", {"kind": "sme", "name": "무번호", "size_class": "small"},
+        "/api/v1/organizations/",
+        {"kind": "sme", "name": "무번호", "size_class": "small"},
         format="json",
     )
     assert response.status_code == 400
@@ -192,8 +197,12 @@ def test_sme_without_business_number_is_refused(world):
 def test_mentorship_end_before_start_is_refused(world):
     response = api(world.agency).post(
         "/api/v1/mentorships/",
-        {"partner": world.firm_a.pk, "plant": world.plant_free.pk,
-         "start_date": "2025-03-01", "end_date": "2025-01-01"},
+        {
+            "partner": world.firm_a.pk,
+            "plant": world.plant_free.pk,
+            "start_date": "2025-03-01",
+            "end_date": "2025-01-01",
+        },
         format="json",
     )
     assert response.status_code == 400
@@ -224,7 +233,9 @@ def test_delete_is_not_offered(world):
 def spread(world):
     seoul_food = PlantFactory(region=Region.SEOUL, industry=Industry.FOOD, name="서울식품")
     busan_auto = PlantFactory(
-        region=Region.BUSAN, industry=Industry.MOTOR_VEHICLES, name="부산자동차부품",
+        region=Region.BUSAN,
+        industry=Industry.MOTOR_VEHICLES,
+        name="부산자동차부품",
         company=CompanyFactory(size_class=SizeClass.MEDIUM, business_number="2208162517"),
     )
     return seoul_food, busan_auto
@@ -331,8 +342,12 @@ def test_openapi_schema_lists_the_registry_endpoints(world):
     response = api(world.agency).get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     paths = response.json()["paths"]
-    for path in ["/api/v1/plants/", "/api/v1/plants/{id}/", "/api/v1/organizations/",
-                 "/api/v1/mentorships/"]:
+    for path in [
+        "/api/v1/plants/",
+        "/api/v1/plants/{id}/",
+        "/api/v1/organizations/",
+        "/api/v1/mentorships/",
+    ]:
         assert path in paths
     params = {p["name"] for p in paths["/api/v1/plants/"]["get"]["parameters"]}
     assert {"region", "industry", "size", "partner", "q", "ordering", "page"} <= params

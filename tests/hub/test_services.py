@@ -36,8 +36,12 @@ def test_failed_validation_leaves_nothing_behind(world):
     with pytest.raises(ValidationError):
         services.organization_create(
             user=world.agency,
-            data={"kind": OrganizationKind.SME, "name": "X", "business_number": "124-81-00999",
-                  "size_class": "small"},
+            data={
+                "kind": OrganizationKind.SME,
+                "name": "X",
+                "business_number": "124-81-00999",
+                "size_class": "small",
+            },
         )
     assert not Organization.objects.filter(name="X").exists()
     assert not AuditEntry.objects.filter(object_repr="X").exists()
@@ -46,8 +50,12 @@ def test_failed_validation_leaves_nothing_behind(world):
 def test_business_number_is_stored_as_ten_digits(world):
     org = services.organization_create(
         user=world.agency,
-        data={"kind": OrganizationKind.SME, "name": "정규화", "business_number": "124-81-00998",
-              "size_class": "small"},
+        data={
+            "kind": OrganizationKind.SME,
+            "name": "정규화",
+            "business_number": "124-81-00998",
+            "size_class": "small",
+        },
     )
     assert org.business_number == "1248100998"
     assert org.business_number_display == "124-81-00998"
@@ -56,14 +64,18 @@ def test_business_number_is_stored_as_ten_digits(world):
 def test_membership_role_must_match_organisation_kind(db):
     with pytest.raises(ValidationError) as exc:
         services.user_create_with_membership(
-            username="wrong", password="a-long-password-1", organization=PartnerFactory(),
+            username="wrong",
+            password="a-long-password-1",
+            organization=PartnerFactory(),
             role=Role.AGENCY_STAFF,
         )
     assert "organization" in exc.value.message_dict
     assert not Membership.objects.exists()
     assert not get_user_model().objects.filter(username="wrong").exists()
     services.user_create_with_membership(
-        username="right", password="a-long-password-1", organization=AgencyFactory(),
+        username="right",
+        password="a-long-password-1",
+        organization=AgencyFactory(),
         role=Role.AGENCY_STAFF,
     )
     assert Membership.objects.get().role == Role.AGENCY_STAFF

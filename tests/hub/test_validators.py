@@ -39,7 +39,9 @@ def test_wrong_check_digit_is_refused_with_the_number_in_the_message(number):
     assert format_business_number(number) in str(exc.value.messages[0])
 
 
-@pytest.mark.parametrize("number", ["", "12345", "124-81-009989", "12a-81-00998", "１２４８１００９９８"])
+@pytest.mark.parametrize(
+    "number", ["", "12345", "124-81-009989", "12a-81-00998", "１２４８１００９９８"]
+)
 def test_malformed_numbers_are_refused_as_format_errors(number):
     with pytest.raises(ValidationError) as exc:
         validate_business_number(number)
