@@ -1,5 +1,6 @@
 #!/usr/bin/env python
 """Django's command-line utility for Smart Factory Hub."""
+
 import os
 import sys
 

@@ -112,7 +112,6 @@ class Organization(TimeStamped):
                 raise ValidationError(errors)
 
 
-
 class Membership(TimeStamped):
     """Ties a user to the organisation they act for, with their role in the program."""
 

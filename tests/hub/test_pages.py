@@ -1,12 +1,13 @@
 """The server-rendered registry pages, persona by persona (DESIGN.md §4).
 
-Pages are fetched in English (Accept-Language: en) wherever a test reads page text, so the
+Pages are fetched in English (the language cookie the switch sets) wherever a test reads page text, so the
 tests keep passing once the Korean catalog ships; the default language has its own test.
 """
 
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -47,7 +48,7 @@ def browse(client_for):
 
     def make(user):
         client = client_for(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         return client
 
     return make

@@ -1,0 +1,73 @@
+# The few verbs people type. `make run` and `make test` work on a fresh Debian 12 machine:
+# they create .venv, install the project, and (as root) the system packages they need.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+
+# Runtime: Korean font and HarfBuzz subsetting for WeasyPrint PDFs, gettext for translations.
+APT_RUNTIME := python3-venv fonts-nanum libharfbuzz-subset0 gettext
+# Tests also read PDFs back (pdftotext) and drive Chromium.
+APT_TEST    := poppler-utils chromium chromium-driver
+
+DEMO_USERS := agency consultant partner official admin
+# Compiled translations, rebuilt with msgfmt (gettext) whenever a .po file changes.
+MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+.PHONY: run test lint format messages demo clean system-deps system-deps-test
+
+run: system-deps $(VENV)/.installed demo
+	@echo
+	@echo "Demo logins (password demo12345): $(DEMO_USERS)"
+	@echo "Open http://127.0.0.1:8000/"
+	@echo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: system-deps system-deps-test $(VENV)/.installed $(MO)
+	$(BIN)/ruff check .
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+demo: $(VENV)/.installed $(MO)
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: $(VENV)/.installed
+	$(MANAGE) makemessages -l ko --ignore=.venv --ignore=static/vendor --ignore=staticfiles
+	$(MANAGE) makemessages -l ko -d djangojs --ignore=.venv --ignore=static/vendor \
+		--ignore=staticfiles
+	$(MANAGE) compilemessages -l ko --ignore=.venv
+
+clean:
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+	rm -rf .pytest_cache .ruff_cache .hypothesis test-artifacts staticfiles *.egg-info
+
+system-deps:
+	@scripts/apt-ensure $(APT_RUNTIME)
+
+system-deps-test:
+	@scripts/apt-ensure $(APT_TEST)
+
+# The compiled catalog is committed too, so a machine without gettext still runs.
+%.mo: %.po
+	@if command -v msgfmt >/dev/null; then msgfmt --check-format -o $@ $<; \
+	else echo "msgfmt not found: using the committed $@"; fi
+
+# The virtualenv, re-installed only when pyproject.toml changes.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
