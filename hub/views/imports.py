@@ -1,7 +1,73 @@
-"""Plant import page (filled in by the importer)."""
+"""Plant import page: upload a CSV or XLSX file of plants with their companies, see the report."""
 
-from django.views.generic import TemplateView
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
+
+from hub import roles
+from hub.importers import COLUMNS, file_too_large_message, max_rows, plants_import, template_header
 
 
-class PlantImportView(TemplateView):
+class PlantImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV (UTF-8 or CP949) or Excel workbook (.xlsx)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=gettext_lazy("Check only, write nothing"),
+        required=False,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(
+                file_too_large_message(upload.size, settings.IMPORT_MAX_BYTES)
+            )
+        return upload
+
+
+class PlantImportView(LoginRequiredMixin, FormView):
+    """Agency staff and administrators only: others get 403, anonymous users the login page."""
+
     template_name = "hub/plant_import.html"
+    form_class = PlantImportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not roles.can_edit_registry(request.user):
+            raise PermissionDenied(_("Only agency staff may change the registry."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        report = plants_import(
+            user=self.request.user,
+            content=upload.read(),
+            filename=upload.name,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        # Rendered, not redirected: the report is the answer, and posting the same file
+        # again is harmless because the import is idempotent.
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        language = "ko" if (get_language() or "").startswith("ko") else "en"
+        header_line = ",".join(template_header(language))
+        ctx.update(
+            columns=COLUMNS,
+            header_line=header_line,
+            # A data: link gives a downloadable template without a URL of its own; the BOM
+            # makes Korean Excel open it as UTF-8.
+            template_href="data:text/csv;charset=utf-8," + quote("\ufeff" + header_line + "\r\n"),
+            max_rows=max_rows(),
+            max_megabytes=settings.IMPORT_MAX_BYTES // 1_048_576,
+        )
+        return ctx

@@ -1,7 +1,7 @@
 """The server-rendered registry pages, persona by persona (DESIGN.md §4).
 
-Pages are fetched in English (the language cookie the switch sets) wherever a test reads page text, so the
-tests keep passing once the Korean catalog ships; the default language has its own test.
+Pages are fetched in English (the language cookie the switch sets) wherever a test reads page
+text; the Korean default has its own tests in test_i18n.py.
 """
 
 import datetime
