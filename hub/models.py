@@ -30,14 +30,25 @@ class TimeStamped(models.Model):
         abstract = True
 
 
-class OrganizationQuerySet(models.QuerySet):
+class VisibleQuerySet(models.QuerySet):
+    """The one visibility rule (DESIGN.md §4): agency staff, officials and administrators see
+    every row, a user without membership none; each model says what the other roles see.
+    Views and API apply `visible_to(user)` once; anything outside it answers 404."""
+
     def visible_to(self, user):
-        """Organisations the user may see (DESIGN.md §4); everything else answers 404."""
         if roles.sees_everything(user):
             return self
         membership = roles.membership_of(user)
         if membership is None:
             return self.none()
+        return self.restrict_to(user, membership)
+
+    def restrict_to(self, user, membership):
+        return self.none()
+
+
+class OrganizationQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
         own = Q(pk=membership.organization_id)
         if membership.role in (Role.PARTNER_MEMBER, Role.CONSULTANT):
             # ...and the companies owning the plants they may see.
@@ -153,14 +164,8 @@ class Membership(TimeStamped):
             )
 
 
-class PlantQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Plants the user may see (DESIGN.md §4); everything else answers 404."""
-        if roles.sees_everything(user):
-            return self
-        membership = roles.membership_of(user)
-        if membership is None:
-            return self.none()
+class PlantQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
         if membership.role == Role.PARTNER_MEMBER:
             mentored = Mentorship.objects.filter(partner_id=membership.organization_id)
             return self.filter(pk__in=mentored.values("plant_id"))
@@ -238,13 +243,8 @@ class Plant(TimeStamped):
             raise ValidationError({"company": _("A plant belongs to an SME company.")})
 
 
-class MentorshipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if roles.sees_everything(user):
-            return self
-        membership = roles.membership_of(user)
-        if membership is None:
-            return self.none()
+class MentorshipQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
         if membership.role == Role.PARTNER_MEMBER:
             return self.filter(partner_id=membership.organization_id)
         if membership.role == Role.CONSULTANT:
