@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hub import roles
+from hub import extensions, roles
 
 
 def navigation(request):
@@ -18,6 +18,8 @@ def navigation(request):
         items.append((_("Mentorships"), reverse("hub:mentorship_list")))
     if roles.can_edit_registry(user):
         items.append((_("Import plants"), reverse("hub:plant_import")))
+    for extra in extensions.nav_items:
+        items.extend(extra(user))
     if membership is not None or roles.is_admin(user):
         items.append((_("API"), reverse("api_docs")))
     if roles.is_admin(user):

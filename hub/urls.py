@@ -6,8 +6,16 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
+import assessments.api.urls
+import hub.api.urls
 from hub.views import health, home, imports, registry
+
+# One API router for every app, so /api/v1/ lists all endpoints.
+api_router = DefaultRouter()
+hub.api.urls.register(api_router)
+assessments.api.urls.register(api_router)
 
 registry_patterns = [
     path("plants/", registry.PlantListView.as_view(), name="plant_list"),
@@ -49,7 +57,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include((registry_patterns, "hub"))),
-    path("api/v1/", include("hub.api.urls")),
+    path("", include("assessments.urls")),
+    path("api/v1/", include(api_router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

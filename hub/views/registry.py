@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from hub import services
+from hub import extensions, services
 from hub.filtersets import MentorshipFilterSet, OrganizationFilterSet, PlantFilterSet
 from hub.forms import MentorshipForm, OrganizationForm, PlantForm, service_data
 from hub.models import Mentorship, Organization, Plant
@@ -33,6 +33,8 @@ class PlantDetailView(AuditedDetailView):
             .filter(plant=self.object)
             .select_related("partner")
         )
+        panels = (panel(self.request, self.object) for panel in extensions.plant_panels)
+        ctx["plant_panels"] = [p for p in panels if p]
         return ctx
 
 

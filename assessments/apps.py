@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def consultant_assigned_plants(user) -> Q:
+    """A consultant sees the plants whose assessments are assigned to them."""
+    from assessments.models import Assessment
+
+    return Q(pk__in=Assessment.objects.filter(consultant=user).values("plant_id"))
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    verbose_name = _("Assessments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from hub import roles
+
+        if consultant_assigned_plants not in roles.consultant_plant_rules:
+            roles.consultant_plant_rules.append(consultant_assigned_plants)

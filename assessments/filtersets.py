@@ -1,0 +1,67 @@
+"""The assessment FilterSet, shared by the work queues and the API."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
+from assessments.models import Assessment
+from hub.choices import Industry, Region, Role
+from hub.filtersets import OrderingFilter
+
+
+def _consultants(request):
+    return (
+        get_user_model()
+        .objects.filter(membership__role=Role.CONSULTANT)
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class AssessmentFilterSet(django_filters.FilterSet):
+    QUEUE_CHOICES = (
+        ("mine", _("My assessments")),
+        ("in_progress", _("In progress (draft or returned)")),
+        ("to_confirm", _("To confirm")),
+    )
+
+    queue = django_filters.ChoiceFilter(
+        choices=QUEUE_CHOICES, method="filter_queue", label=_("Queue")
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=AssessmentStatus.choices, label=_("Status")
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="plant__region", choices=Region.choices, label=_("Region")
+    )
+    industry = django_filters.ChoiceFilter(
+        field_name="plant__industry", choices=Industry.choices, label=_("Industry")
+    )
+    level = django_filters.NumberFilter(field_name="final_level", label=_("Level"))
+    consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
+    plant = django_filters.NumberFilter(field_name="plant_id", label=_("Plant"))
+    ordering = OrderingFilter(
+        fields=(
+            ("opened_at", "opened"),
+            ("submitted_at", "submitted"),
+            ("assessed_on", "assessed"),
+            ("due_on", "due"),
+            ("plant__name", "plant"),
+            ("final_level", "level"),
+            ("total_score", "score"),
+        ),
+        label=_("Sort by"),
+    )
+
+    class Meta:
+        model = Assessment
+        fields = ["queue", "status", "region", "industry", "level", "consultant", "plant"]
+
+    def filter_queue(self, queryset, name, value):
+        if value == "mine":
+            return queryset.filter(consultant=self.request.user) if self.request else queryset
+        if value == "in_progress":
+            return queryset.filter(status__in=EDITABLE_STATUSES)
+        if value == "to_confirm":
+            return queryset.filter(status=AssessmentStatus.SUBMITTED)
+        return queryset

@@ -1,0 +1,485 @@
+"""Maturity frameworks (areas → categories → items), assessments, ratings and evidence."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from assessments import scoring
+from assessments.choices import EDITABLE_STATUSES, AssessmentStatus, FrameworkStatus
+from hub import roles
+from hub.choices import Role
+from hub.models import Plant
+
+
+class Bilingual(models.Model):
+    """Rows named in Korean and English; `name` follows the active language."""
+
+    name_ko = models.CharField(_("Korean name"), max_length=300)
+    name_en = models.CharField(_("English name"), max_length=300)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+
+
+def localized(texts, default: str = "") -> str:
+    """Pick the active language from a {"ko": …, "en": …} mapping."""
+    if not texts:
+        return default
+    lang = "en" if (get_language() or "ko").startswith("en") else "ko"
+    return texts.get(lang) or texts.get("ko") or texts.get("en") or default
+
+
+class FrozenError(ValidationError):
+    """A confirmed assessment, or a framework in use, was about to change."""
+
+
+class Framework(Bilingual):
+    """One version of a maturity framework. Once an assessment uses it, it never changes: a
+    new version supersedes it."""
+
+    code = models.CharField(_("code"), max_length=40)
+    version = models.PositiveIntegerField(_("version"))
+    source = models.TextField(_("source"), blank=True)
+    total_points = models.PositiveIntegerField(_("total points"), default=1000)
+    thresholds = models.JSONField(_("level thresholds"))
+    floor_rules = models.JSONField(_("floor rules"), default=list)
+    levels = models.JSONField(_("level meanings"), default=list)
+    validity_years = models.PositiveSmallIntegerField(_("validity (years)"), default=3)
+    status = models.CharField(
+        _("status"), max_length=16, choices=FrameworkStatus.choices, default=FrameworkStatus.ACTIVE
+    )
+    definition = models.JSONField(_("definition as loaded"))
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="framework_unique_version"),
+            models.UniqueConstraint(
+                fields=["code"],
+                condition=Q(status="active"),
+                name="framework_one_active_per_code",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} v{self.version}"
+
+    def get_absolute_url(self):
+        return reverse("assessments:framework_detail", args=[self.pk])
+
+    @property
+    def in_use(self) -> bool:
+        return self.pk is not None and self.assessments.exists()
+
+    def level_meaning(self, level: int | None) -> tuple[str, str]:
+        """(name, description) of a level in the active language."""
+        for entry in self.levels:
+            if entry.get("level") == level:
+                return localized(entry.get("name")), localized(entry.get("description"))
+        return "", ""
+
+    def spec(self) -> scoring.FrameworkSpec:
+        """The pure scoring spec of this framework (items in framework order)."""
+        items = [
+            scoring.ItemSpec(
+                code=item.code,
+                area=item.category.area.code,
+                points=item.points,
+                order=item.order,
+                descriptors={int(k): v for k, v in item.descriptors.items()},
+            )
+            for item in Item.objects.filter(category__area__framework=self)
+            .select_related("category__area")
+            .order_by("order")
+        ]
+        return scoring.FrameworkSpec(
+            items=items,
+            thresholds={int(k): v for k, v in self.thresholds.items()},
+            floor_rules=[scoring.floor_rule_from_json(r) for r in self.floor_rules],
+            total_points=self.total_points,
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and self.in_use:
+            stored = Framework.objects.get(pk=self.pk)
+            frozen = ("thresholds", "floor_rules", "total_points", "validity_years", "definition")
+            if any(getattr(stored, f) != getattr(self, f) for f in frozen):
+                raise FrozenError(
+                    _("Framework %(framework)s is in use: load a new version instead of editing.")
+                    % {"framework": self}
+                )
+        super().save(*args, **kwargs)
+
+
+class FrameworkPart(Bilingual):
+    """Areas, categories and items freeze with their framework."""
+
+    code = models.CharField(_("code"), max_length=20)
+    points = models.DecimalField(_("points"), max_digits=7, decimal_places=2)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def framework_of(self) -> Framework:  # pragma: no cover - each part defines it
+        raise NotImplementedError
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and self.framework_of().in_use:
+            raise FrozenError(_("This framework is in use and cannot be edited."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.framework_of().in_use:
+            raise FrozenError(_("This framework is in use and cannot be edited."))
+        return super().delete(*args, **kwargs)
+
+
+class Area(FrameworkPart):
+    """One of the weighted areas of a framework (Leadership & strategy, Process, …)."""
+
+    framework = models.ForeignKey(
+        Framework, on_delete=models.CASCADE, related_name="areas", verbose_name=_("framework")
+    )
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["framework", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="area_unique_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def framework_of(self):
+        return self.framework
+
+
+class Category(FrameworkPart):
+    """A group of items inside an area."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="categories", verbose_name=_("area")
+    )
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["area__order", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "code"], name="category_unique_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def framework_of(self):
+        return self.area.framework
+
+
+class Item(FrameworkPart):
+    """One assessed item with its points and level descriptors."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="items", verbose_name=_("category")
+    )
+    # {"1": {"ko": …, "en": …}, "3": …, "5": …}
+    descriptors = models.JSONField(_("level descriptors"), default=dict)
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="item_unique_code")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def framework_of(self):
+        return self.category.area.framework
+
+    def descriptor_list(self) -> list[tuple[int, str]]:
+        return [(int(k), localized(v)) for k, v in sorted(self.descriptors.items())]
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """DESIGN.md §4 and issue 3: agency staff and administrators see every assessment;
+        officials every one past the draft stage; consultants those assigned to them;
+        partner members the confirmed assessments of the plants their firm mentors."""
+        if roles.is_admin(user):
+            return self
+        membership = roles.membership_of(user)
+        if membership is None:
+            return self.none()
+        if membership.role == Role.AGENCY_STAFF:
+            return self
+        if membership.role == Role.OFFICIAL:
+            return self.exclude(status__in=EDITABLE_STATUSES)
+        if membership.role == Role.CONSULTANT:
+            return self.filter(consultant=user)
+        if membership.role == Role.PARTNER_MEMBER:
+            return self.filter(
+                status=AssessmentStatus.CONFIRMED,
+                plant__in=Plant.objects.visible_to(user),
+            )
+        return self.none()
+
+    def confirmed(self):
+        return self.filter(status=AssessmentStatus.CONFIRMED)
+
+
+class Assessment(models.Model):
+    """One maturity assessment of a plant against one framework version: opened by agency
+    staff, filled by the assigned consultant, confirmed (and then frozen) by agency staff."""
+
+    plant = models.ForeignKey(
+        Plant, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("plant")
+    )
+    framework = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("framework"),
+    )
+    consultant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assigned_assessments",
+        verbose_name=_("consultant"),
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AssessmentStatus.choices,
+        default=AssessmentStatus.DRAFT,
+        db_index=True,
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    assessed_on = models.DateField(
+        _("assessed on"), null=True, blank=True, help_text=_("Date of the on-site assessment.")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    # The scoring result, stored at submit and confirm so reports never recompute history.
+    total_score = models.DecimalField(
+        _("score"), max_digits=7, decimal_places=3, null=True, blank=True
+    )
+    band_level = models.PositiveSmallIntegerField(_("band level"), null=True, blank=True)
+    final_level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    capping_rule = models.CharField(_("capping rule"), max_length=40, blank=True)
+    result = models.JSONField(_("scoring result"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # Bumped by every write: lets a form or API client detect a concurrent change.
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-opened_at", "-pk"]
+        indexes = [
+            models.Index(fields=["plant", "status", "assessed_on"]),
+            models.Index(fields=["consultant", "status"]),
+            models.Index(fields=["status", "final_level"]),
+        ]
+
+    def __str__(self):
+        return _("Assessment #%(id)s of %(plant)s") % {"id": self.pk, "plant": self.plant}
+
+    def get_absolute_url(self):
+        return reverse("assessments:assessment_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == AssessmentStatus.CONFIRMED
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.is_frozen and self.valid_until is not None and day <= self.valid_until
+
+    def level_meaning(self) -> tuple[str, str]:
+        return self.framework.level_meaning(self.final_level)
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            stored = Assessment.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == AssessmentStatus.CONFIRMED:
+                raise FrozenError(_("A confirmed assessment cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.is_frozen:
+            raise FrozenError(_("A confirmed assessment cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+
+class ItemRating(models.Model):
+    """The consultant's rating of one item in one assessment: 0–5, or not applicable with a
+    reason, plus an evidence note."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="ratings",
+        verbose_name=_("assessment"),
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("item")
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(scoring.MIN_RATING), MaxValueValidator(scoring.MAX_RATING)],
+    )
+    not_applicable = models.BooleanField(_("not applicable"), default=False)
+    na_reason = models.TextField(_("reason it does not apply"), blank=True)
+    evidence_note = models.TextField(_("evidence note"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("item rating")
+        verbose_name_plural = _("item ratings")
+        ordering = ["item__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="rating_unique_item"),
+            models.CheckConstraint(
+                condition=Q(not_applicable=False) | Q(rating__isnull=True),
+                name="rating_na_has_no_rating",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=5),
+                name="rating_between_0_and_5",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item.code}: {'N/A' if self.not_applicable else self.rating}"
+
+    @property
+    def value(self) -> scoring.Rating | None:
+        """The rating as the scoring module takes it."""
+        if self.not_applicable:
+            return scoring.NOT_APPLICABLE
+        return self.rating
+
+    @property
+    def is_complete(self) -> bool:
+        return self.rating is not None or (self.not_applicable and bool(self.na_reason.strip()))
+
+    def clean(self):
+        super().clean()
+        if self.not_applicable and self.rating is not None:
+            raise ValidationError({"rating": _("An item marked not applicable has no rating.")})
+
+    def save(self, *args, **kwargs):
+        _refuse_if_frozen(self.assessment_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_frozen(self.assessment_id)
+        return super().delete(*args, **kwargs)
+
+
+def evidence_upload_to(instance, filename):
+    # Never the user's file name on disk: it is kept in original_name.
+    import uuid
+    from pathlib import Path
+
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"evidence/{instance.assessment_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file backing one item's rating (photo, PDF, office document). Served only through a
+    view that checks the assessment's visibility, never from a public media URL."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="evidence",
+        verbose_name=_("assessment"),
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=120)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+    def get_absolute_url(self):
+        return reverse("assessments:evidence_download", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        _refuse_if_frozen(self.assessment_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_if_frozen(self.assessment_id)
+        return super().delete(*args, **kwargs)
+
+
+def _refuse_if_frozen(assessment_id) -> None:
+    status = Assessment.objects.filter(pk=assessment_id).values_list("status", flat=True).first()
+    if status == AssessmentStatus.CONFIRMED:
+        raise FrozenError(_("A confirmed assessment cannot be changed."))

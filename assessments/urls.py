@@ -1,0 +1,46 @@
+from django.urls import path
+
+from assessments import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("assessments/", views.AssessmentListView.as_view(), name="assessment_list"),
+    path("assessments/compare/", views.AssessmentCompareView.as_view(), name="assessment_compare"),
+    path(
+        "plants/<int:plant_pk>/assessments/new/",
+        views.AssessmentOpenView.as_view(),
+        name="assessment_open",
+    ),
+    path("assessments/<int:pk>/", views.AssessmentDetailView.as_view(), name="assessment_detail"),
+    path("assessments/<int:pk>/fill/", views.AssessmentFillView.as_view(), name="assessment_fill"),
+    path(
+        "assessments/<int:pk>/items/<int:item_pk>/",
+        views.ItemSaveView.as_view(),
+        name="item_save",
+    ),
+    path(
+        "assessments/<int:pk>/items/<int:item_pk>/evidence/",
+        views.EvidenceUploadView.as_view(),
+        name="evidence_upload",
+    ),
+    path("evidence/<int:pk>/", views.EvidenceDownloadView.as_view(), name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views.EvidenceDeleteView.as_view(), name="evidence_delete"),
+    path(
+        "assessments/<int:pk>/submit/",
+        views.AssessmentSubmitView.as_view(),
+        name="assessment_submit",
+    ),
+    path(
+        "assessments/<int:pk>/confirm/",
+        views.AssessmentConfirmView.as_view(),
+        name="assessment_confirm",
+    ),
+    path(
+        "assessments/<int:pk>/return/",
+        views.AssessmentReturnView.as_view(),
+        name="assessment_return",
+    ),
+    path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
+    path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+]

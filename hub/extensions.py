@@ -1,0 +1,19 @@
+"""Extension points through which later apps add to the registry's pages without the
+registry importing them (dependencies point programs → assessments → hub).
+
+- `plant_panels`: callables (request, plant) -> {"template": str, "context": dict} or None;
+  each returned panel is included on the plant page, in registration order.
+- `nav_items`: callables (user) -> list of (label, url) appended to the navigation.
+"""
+
+from collections.abc import Callable
+
+plant_panels: list[Callable] = []
+nav_items: list[Callable] = []
+
+
+def register(registry: list, func: Callable) -> Callable:
+    """Add func once (AppConfig.ready may run more than once in tests)."""
+    if func not in registry:
+        registry.append(func)
+    return func
