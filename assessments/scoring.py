@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 MIN_RATING = 0
@@ -103,7 +103,8 @@ class ScoreResult:
     band_level: int
     final_level: int
     capping_rule: str | None
-    caps: Mapping[str, int]  # every enabled rule's cap (rules that cap nothing are absent)
+    # Every enabled rule's cap, binding or not (a requirement rule that is met is absent).
+    caps: Mapping[str, int]
     areas: Mapping[str, AreaResult]
     roadmap: Sequence[RoadmapStep]
 
@@ -153,14 +154,18 @@ class IncompleteRatings(ValueError):
 
 def to_decimal(value: Fraction, places: int = 3) -> Decimal:
     """Round half up to `places` decimals (storage); display rounds to one decimal."""
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        quantum, rounding=ROUND_HALF_UP
-    )
+    # Exact integer arithmetic: dividing in a 28-digit Decimal context first would round twice.
+    scaled = abs(Fraction(value)) * 10**places
+    whole, rest = divmod(scaled.numerator, scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    return Decimal(f"{'-' if value < 0 and whole else ''}{whole}E-{places}")
 
 
 def item_points(points, rating: int) -> Fraction:
     """Points earned by an item: points × (0.5 + 0.1 × rating)."""
+    if isinstance(rating, bool) or not isinstance(rating, int):
+        raise TypeError(f"rating {rating!r} is not a whole number")
     if not MIN_RATING <= rating <= MAX_RATING:
         raise ValueError(f"rating {rating} is outside {MIN_RATING}–{MAX_RATING}")
     return Fraction(points) * (Fraction(1, 2) + Fraction(rating, 10))
@@ -258,10 +263,13 @@ def score(spec: FrameworkSpec, ratings: Mapping[str, Rating | None]) -> ScoreRes
     capping_rule = None
     if final < band:
         capping_rule = next(r.code for r in spec.floor_rules if caps.get(r.code) == final)
+    # Every rule that holds the level down must be lifted, so all their areas count as
+    # capping areas in the roadmap (the recorded rule is just the first of them).
     responsible = set()
     if capping_rule is not None:
-        rule = next(r for r in spec.floor_rules if r.code == capping_rule)
-        responsible = capping_areas(rule, area_levels)
+        for rule in spec.floor_rules:
+            if caps.get(rule.code) == final:
+                responsible |= capping_areas(rule, area_levels)
 
     return ScoreResult(
         total=total,
