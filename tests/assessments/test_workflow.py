@@ -455,3 +455,29 @@ def test_evidence_cannot_change_after_confirmation(world, assessment, settings, 
     with pytest.raises(ValidationError):
         services.evidence_delete(evidence=evidence, user=world.consultant)
     assert Evidence.objects.count() == 1
+
+
+def test_admin_cannot_change_a_confirmed_assessment(world, assessment, client_for):
+    done = confirmed(world, assessment, 3)
+    admin = client_for(world.admin_user)
+    url = f"/admin/assessments/assessment/{done.pk}/change/"
+    page = admin.get(url)
+    assert page.status_code == 200  # viewable, read-only
+    assert b'name="ratings-0-rating"' not in page.content
+    response = admin.post(url, {"return_reason": "tamper"})
+    assert response.status_code == 403
+    assert (
+        admin.post(f"/admin/assessments/assessment/{done.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    done.refresh_from_db()
+    assert done.return_reason == "" and done.status == AssessmentStatus.CONFIRMED
+
+
+def test_admin_cannot_edit_a_framework_in_use(world, assessment, client_for):
+    admin = client_for(world.admin_user)
+    item = Item.objects.filter(category__area__framework=assessment.framework).first()
+    response = admin.post(f"/admin/assessments/item/{item.pk}/change/", {"points": "99"})
+    assert response.status_code == 403
+    item.refresh_from_db()
+    assert item.points != 99
