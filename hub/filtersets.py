@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -24,6 +25,13 @@ class OrderingFilter(django_filters.OrderingFilter):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
         return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
+
+
+LEVEL_FILTER_CHOICES = [
+    *((str(level), _("Level %(level)s") % {"level": level}) for level in range(6)),
+    ("expired", _("Level expired")),
+    ("none", _("Never assessed")),
+]
 
 
 def _partner_queryset(request):
@@ -80,6 +88,9 @@ class PlantFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=PlantStatus.choices, label=_("Status"))
     company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    level = django_filters.ChoiceFilter(
+        choices=LEVEL_FILTER_CHOICES, method="by_level", label=_("Level")
+    )
     ordering = OrderingFilter(
         fields=(
             ("name", "name"),
@@ -95,7 +106,7 @@ class PlantFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Plant
-        fields = ["q", "region", "industry", "size", "partner", "status", "company"]
+        fields = ["q", "region", "industry", "size", "partner", "status", "company", "level"]
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -111,6 +122,15 @@ class PlantFilterSet(django_filters.FilterSet):
         if digits:
             cond |= Q(company__business_number__startswith=digits)
         return queryset.filter(cond)
+
+    def by_level(self, queryset, name, value):
+        """A level counts while it is valid; expired and never-assessed are their own states."""
+        today = timezone.localdate()
+        if value == "none":
+            return queryset.filter(current_level__isnull=True)
+        if value == "expired":
+            return queryset.filter(level_valid_until__lt=today)
+        return queryset.filter(current_level=int(value), level_valid_until__gte=today)
 
     @extend_schema_field(OpenApiTypes.INT)
     def by_partner(self, queryset, name, value):

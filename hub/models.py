@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from hub import roles
@@ -236,6 +237,11 @@ class Plant(TimeStamped):
         from django.urls import reverse
 
         return reverse("hub:plant_detail", args=[self.pk])
+
+    @property
+    def level_expired(self) -> bool:
+        """A confirmed level counts only until its validity date (framework validity)."""
+        return self.level_valid_until is not None and self.level_valid_until < timezone.localdate()
 
     def clean(self):
         super().clean()
