@@ -457,7 +457,7 @@ _MAGIC = {
 
 
 def evidence_max_bytes() -> int:
-    return getattr(settings, "EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    return settings.EVIDENCE_MAX_BYTES
 
 
 def check_evidence_file(upload) -> str:
