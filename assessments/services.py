@@ -360,7 +360,12 @@ def assessment_submit(
     _require_status(assessment, EDITABLE_STATUSES, _("submitted"))
     problems = assessment_problems(assessment)
     if problems:
-        raise ValidationError([p["message"] for p in problems], code="incomplete")
+        raise ValidationError(
+            [
+                ValidationError(p["message"], code="incomplete", params={"item": p["item"]})
+                for p in problems
+            ]
+        )
     before = assessment.status
     assessment.assessed_on = assessed_on or assessment.assessed_on or timezone.localdate()
     if assessment.assessed_on > timezone.localdate():

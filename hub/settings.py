@@ -223,6 +223,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" field with different choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "AssessmentStatusEnum": "assessments.choices.AssessmentStatus",
+        "FrameworkStatusEnum": "assessments.choices.FrameworkStatus",
+    },
 }
 
 # Security: strict in production, relaxed in the embedded default.
