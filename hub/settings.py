@@ -199,6 +199,10 @@ IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 50_000)
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
+# Management commands `seed_demo` runs after the registry demo data, in order (each app seeds
+# its own demo data; hub imports none of them).
+DEMO_SEED_STEPS = ["load_framework", "seed_assessments"]
+
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
 REST_FRAMEWORK = {

@@ -1,13 +1,18 @@
 """Demo data for a fresh installation, written through the registry services (so every row
 has its audit entry). Idempotent: organisations are keyed by kind and name (SME companies by
 business number), plants by company and name, mentorships by partner, plant and start date,
-users by username. Running it again creates nothing new."""
+users by username. Running it again creates nothing new.
+
+Then it runs the management commands named in settings.DEMO_SEED_STEPS (other apps' demo data,
+e.g. the assessment framework and histories: hub does not import those apps), passing on
+verbosity and the --plants and --force options to the steps that take them."""
 
 import time
 from collections import Counter
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -42,6 +47,22 @@ class Command(BaseCommand):
             self._users(orgs)
             self._companies(demo.plan(plants), orgs)
         self._summary(time.monotonic() - started)
+        self._steps(plants=plants, force=force, verbosity=options["verbosity"])
+
+    def _steps(self, **options) -> None:
+        """Run settings.DEMO_SEED_STEPS, each with the options its parser accepts."""
+        commands = get_commands()
+        for name in getattr(settings, "DEMO_SEED_STEPS", []):
+            if name not in commands:
+                raise CommandError(f"DEMO_SEED_STEPS names an unknown command: {name}")
+            command = load_command_class(commands[name], name)
+            accepted = {action.dest for action in command.create_parser("", name)._actions}
+            call_command(
+                command,
+                stdout=self.stdout,
+                stderr=self.stderr,
+                **{key: value for key, value in options.items() if key in accepted},
+            )
 
     def _organizations(self) -> dict[str, Organization]:
         existing = {
