@@ -11,7 +11,7 @@ APT_RUNTIME := python3-venv fonts-nanum libharfbuzz-subset0 gettext
 # Tests also read PDFs back (pdftotext) and drive Chromium.
 APT_TEST    := poppler-utils chromium chromium-driver
 
-DEMO_USERS := agency consultant partner official admin
+DEMO_USERS := agency consultant (also consultant2-4) partner official admin
 # Compiled translations, rebuilt with msgfmt (gettext) whenever a .po file changes.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
