@@ -16,7 +16,10 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from hub import roles
+        from assessments import panels
+        from hub import extensions, roles
 
         if consultant_assigned_plants not in roles.consultant_plant_rules:
             roles.consultant_plant_rules.append(consultant_assigned_plants)
+        extensions.register(extensions.plant_panels, panels.plant_panel)
+        extensions.register(extensions.nav_items, panels.nav_items)

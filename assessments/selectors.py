@@ -1,6 +1,7 @@
 """Reads across assessments, frameworks and plants."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch
 
@@ -96,19 +97,27 @@ def assessment_sheet(assessment: Assessment) -> list[RatedArea]:
 
 
 def completeness(assessment: Assessment) -> dict:
-    """Counts for the completeness indicator: done = rated, or N/A with a reason."""
-    rows = list(
-        ItemRating.objects.filter(assessment=assessment).values_list(
-            "rating", "not_applicable", "na_reason"
-        )
+    """Counts for the completeness indicator: done = rated, or N/A with a reason; "areas"
+    holds the same counts per area id (one query)."""
+    rows = ItemRating.objects.filter(assessment=assessment).values_list(
+        "rating", "not_applicable", "na_reason", "item__category__area_id"
     )
-    done = sum(1 for rating, na, reason in rows if rating is not None or (na and reason.strip()))
-    total = len(rows)
+    done = total = 0
+    areas: dict[int, dict] = {}
+    for rating, na, reason, area_id in rows:
+        is_done = rating is not None or (na and bool(reason.strip()))
+        area = areas.setdefault(area_id, {"done": 0, "total": 0})
+        area["total"] += 1
+        total += 1
+        if is_done:
+            area["done"] += 1
+            done += 1
     return {
         "done": done,
         "total": total,
         "missing": total - done,
         "percent": round(100 * done / total) if total else 0,
+        "areas": areas,
     }
 
 
@@ -140,3 +149,59 @@ def roadmap_rows(assessment: Assessment, limit: int | None = None) -> list[dict]
             {**step, "item_obj": item, "descriptor_level": level, "descriptor": localized(text)}
         )
     return rows
+
+
+def assessment_comparison(a: Assessment, b: Assessment) -> dict:
+    """Rows of the comparison: areas (stored scores and levels) and items (ratings), matched
+    by code so two framework versions still line up."""
+    ratings = ItemRating.objects.filter(assessment__in=[a.pk, b.pk]).select_related(
+        "item__category__area"
+    )
+    by_code: dict[str, dict] = {}
+    areas: dict[str, object] = {}
+    for r in sorted(ratings, key=lambda r: (r.assessment_id != a.pk, r.item.order)):
+        row = by_code.setdefault(r.item.code, {"item": r.item, "a": None, "b": None})
+        row["a" if r.assessment_id == a.pk else "b"] = r
+        areas.setdefault(r.item.category.area.code, r.item.category.area)
+    items = []
+    for row in by_code.values():
+        va = _comparable(row["a"])
+        vb = _comparable(row["b"])
+        row["changed"] = va != vb
+        row["delta"] = vb - va if isinstance(va, int) and isinstance(vb, int) else None
+        items.append(row)
+    area_rows = []
+    result_a = (a.result or {}).get("areas", {})
+    result_b = (b.result or {}).get("areas", {})
+    for code, area in areas.items():
+        ra, rb = result_a.get(code) or {}, result_b.get(code) or {}
+        sa, sb = ra.get("score"), rb.get("score")
+        delta = None
+        if sa is not None and sb is not None:
+            delta = Decimal(sb) - Decimal(sa)
+        area_rows.append(
+            {
+                "area": area,
+                "a": ra,
+                "b": rb,
+                "delta": delta,
+                "changed": ra.get("level") != rb.get("level"),
+            }
+        )
+    total_delta = None
+    if a.total_score is not None and b.total_score is not None:
+        total_delta = b.total_score - a.total_score
+    return {
+        "item_rows": items,
+        "area_rows": area_rows,
+        "total_delta": total_delta,
+        "changed_count": sum(1 for row in items if row["changed"]),
+    }
+
+
+def _comparable(rating):
+    if rating is None:
+        return None
+    if rating.not_applicable:
+        return "na"
+    return rating.rating

@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -27,8 +29,13 @@ class OrderingFilter(django_filters.OrderingFilter):
         return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
 
 
+def _level_label(level: int) -> str:
+    return gettext("Level %(level)s") % {"level": level}
+
+
 LEVEL_FILTER_CHOICES = [
-    *((str(level), _("Level %(level)s") % {"level": level}) for level in range(6)),
+    # Lazy: the label is translated per request, not once at import.
+    *((str(level), lazy(_level_label, str)(level)) for level in range(6)),
     ("expired", _("Level expired")),
     ("none", _("Never assessed")),
 ]

@@ -81,15 +81,25 @@ def audit_value(obj, name, value):
 
 
 @register.simple_tag
-def current_nav_url(nav_items, path):
-    """The url of the navigation entry the page belongs to: the longest one `path` starts
-    with (so /plants/import/ marks "Import plants", not "Plants"); the home page only
-    matches itself."""
-    best = ""
+def current_nav_url(nav_items, full_path):
+    """The url of the navigation entry the page belongs to: the longest one the page's path
+    starts with (so /plants/import/ marks "Import plants", not "Plants"); an entry with a
+    query string (a queue preset such as ?queue=to_confirm) only when the page's query is
+    the same; the home page only matches itself."""
+    path, _, query = full_path.partition("?")
+    best, best_exact = "", False
     for _label, url in nav_items or ():
-        matches = path == url if url == "/" else path.startswith(url)
-        if matches and len(url) > len(best):
-            best = url
+        url_path, _, url_query = url.partition("?")
+        if url_query:
+            matches = path == url_path and query == url_query
+        elif url_path == "/":
+            matches = path == "/"
+        else:
+            matches = path.startswith(url_path)
+        exact = bool(url_query)
+        better = (exact, len(url_path)) > (best_exact, len(best.partition("?")[0]))
+        if matches and better:
+            best, best_exact = url, exact
     return best
 
 

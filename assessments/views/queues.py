@@ -1,0 +1,117 @@
+"""Work queues (the filtered list of assessments) and opening an assessment."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
+
+from assessments import services
+from assessments.choices import AssessmentStatus
+from assessments.filtersets import AssessmentFilterSet
+from assessments.forms import AssessmentOpenForm
+from assessments.models import Assessment
+from assessments.views.common import can_manage
+from hub import roles
+from hub.choices import Role
+from hub.models import Plant
+from hub.views.mixins import FilteredListView
+
+
+class AssessmentListView(FilteredListView):
+    model = Assessment
+    filterset_class = AssessmentFilterSet
+    select_related = ("plant", "plant__company", "consultant", "framework")
+    template_name = "assessments/assessment_list.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        # Friendlier widgets for the page (the FilterSet itself is shared with the API).
+        fields = self.filterset.form.fields
+        fields["status"].widget = forms.CheckboxSelectMultiple(choices=AssessmentStatus.choices)
+        fields["level"].widget = forms.Select(
+            choices=[("", _("All"))]
+            + [(lvl, _("Level %(level)s") % {"level": lvl}) for lvl in range(6)]
+        )
+        user = self.request.user
+        role = roles.role_of(user)
+        if role == Role.CONSULTANT:
+            queues = [
+                ("mine", _("My assessments")),
+                ("in_progress", _("In progress")),
+                ("to_confirm", _("Awaiting confirmation")),
+            ]
+        elif can_manage(user):
+            queues = [
+                ("", _("All")),
+                ("in_progress", _("In progress")),
+                ("to_confirm", _("To confirm")),
+            ]
+        else:  # officials and partners never see drafts: the filters are enough
+            queues = []
+        queue = self.request.GET.get("queue", "")
+        if role == Role.CONSULTANT and not queue:
+            queue = "mine"  # a consultant sees only their own anyway
+        ctx["queues"] = queues
+        ctx["queue"] = queue
+        ctx["can_manage"] = can_manage(user)
+        return ctx
+
+
+# --- opening -----------------------------------------------------------------------------------
+
+
+class AssessmentOpenView(LoginRequiredMixin, FormView):
+    """Agency staff open an assessment of a plant they see; others: 403 (404 if the plant is
+    not visible to them)."""
+
+    form_class = AssessmentOpenForm
+    template_name = "assessments/assessment_open.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.plant = get_object_or_404(
+            Plant.objects.visible_to(request.user).select_related("company"),
+            pk=kwargs["plant_pk"],
+        )
+        if not can_manage(request.user):
+            raise PermissionDenied(_("Only agency staff may open assessments."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["plant"] = self.plant
+        ctx["in_progress"] = (
+            Assessment.objects.filter(plant=self.plant)
+            .exclude(status=AssessmentStatus.CONFIRMED)
+            .first()
+        )
+        return ctx
+
+    def form_valid(self, form):
+        try:
+            assessment = services.assessment_open(
+                plant=self.plant,
+                consultant=form.cleaned_data["consultant"],
+                due_on=form.cleaned_data["due_on"],
+                user=self.request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Assessment opened and assigned to %(consultant)s.")
+            % {
+                "consultant": assessment.consultant.get_full_name()
+                or assessment.consultant.get_username()
+            },
+        )
+        return redirect(assessment.get_absolute_url())
