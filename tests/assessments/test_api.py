@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,7 +27,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
 def api(user=None):
+    """An API client reading English messages (the language cookie, as the switch sets)."""
     client = APIClient()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     if user is not None:
         client.force_authenticate(user)
     return client
