@@ -17,3 +17,8 @@ def register(registry: list, func: Callable) -> Callable:
     if func not in registry:
         registry.append(func)
     return func
+
+
+# Callables (user) -> url or None: where a role's home page is (the first answer wins);
+# e.g. partner members land on their portfolio.
+home_redirects: list[Callable] = []

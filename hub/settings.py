@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "hub",
     "assessments",
+    "programs",
 ]
 
 MIDDLEWARE = [

@@ -10,12 +10,14 @@ from rest_framework.routers import DefaultRouter
 
 import assessments.api.urls
 import hub.api.urls
+import programs.api.urls
 from hub.views import health, home, imports, registry
 
 # One API router for every app, so /api/v1/ lists all endpoints.
 api_router = DefaultRouter()
 hub.api.urls.register(api_router)
 assessments.api.urls.register(api_router)
+programs.api.urls.register(api_router)
 
 registry_patterns = [
     path("plants/", registry.PlantListView.as_view(), name="plant_list"),
@@ -58,6 +60,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include((registry_patterns, "hub"))),
     path("", include("assessments.urls")),
+    path("", include("programs.urls")),
     path("api/v1/", include(api_router.urls)),
     path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

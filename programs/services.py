@@ -1,0 +1,474 @@
+"""Program, project and KPI write paths: role and state checks, cost-share and fund checks
+with messages that say which rule and by how much, row locks, audit entries."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hub import roles
+from hub.audit import audit_record, snapshot
+from hub.choices import AuditAction, OrganizationKind, PlantStatus, Role
+from programs import rules
+from programs.choices import (
+    DEFAULT_UNITS,
+    FUNDED_STATUSES,
+    PROJECT_TRANSITIONS,
+    STATUS_DATE_FIELDS,
+    Indicator,
+    ProgramKind,
+    ProjectStatus,
+    TargetLevel,
+)
+from programs.models import KPI, PartnerCommitment, Program, Project
+
+
+def krw(amount) -> str:
+    """₩42,000,000"""
+    return f"₩{int(Decimal(amount).to_integral_value()):,}"
+
+
+# --- who may ---------------------------------------------------------------------------------
+
+
+def can_manage_program(user, program: Program | None = None) -> bool:
+    """Agency staff manage the programs their agency operates (admins every program)."""
+    if roles.is_admin(user):
+        return True
+    membership = roles.membership_of(user)
+    if membership is None or membership.role != Role.AGENCY_STAFF:
+        return False
+    return program is None or program.agency_id == membership.organization_id
+
+
+def _require_manager(user, program: Program | None = None) -> None:
+    if not can_manage_program(user, program):
+        raise PermissionDenied(
+            _("Only staff of the operating agency may change this program and its projects.")
+        )
+
+
+# --- programs --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def program_create(*, user, data: dict[str, Any], commitments=()) -> Program:
+    """Create a program; `commitments` is a list of (partner, amount)."""
+    data = dict(data)
+    if "agency" not in data and not roles.is_admin(user):
+        data["agency"] = (
+            roles.membership_of(user).organization if roles.membership_of(user) else None
+        )
+    program = Program(**data)
+    _require_manager(user, program if program.agency_id else None)
+    program.full_clean()
+    program.save()
+    audit_record(user=user, action=AuditAction.CREATE, obj=program, after=snapshot(program))
+    for partner, amount in commitments:
+        commitment_set(program=program, partner=partner, committed=amount, user=user)
+    return program
+
+
+@transaction.atomic
+def program_update(*, program: Program, user, data: dict[str, Any]) -> Program:
+    _require_manager(user, program)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    before = snapshot(program)
+    for name, value in data.items():
+        setattr(program, name, value)
+    _require_manager(user, program)  # may not hand the program to another agency
+    program.full_clean()
+    after = snapshot(program)
+    if after != before:
+        program.save()
+        audit_record(user=user, action=AuditAction.UPDATE, obj=program, before=before, after=after)
+    return program
+
+
+def partner_allocated(program_id: int, partner_id: int, exclude_project_id=None) -> Decimal:
+    """The partner's share already promised to projects of the program (dropped ones free
+    their share again)."""
+    qs = Project.objects.filter(
+        program_id=program_id, partner_id=partner_id, status__in=FUNDED_STATUSES
+    )
+    if exclude_project_id is not None:
+        qs = qs.exclude(pk=exclude_project_id)
+    return qs.aggregate(s=Sum("partner_share"))["s"] or Decimal(0)
+
+
+@transaction.atomic
+def commitment_set(*, program: Program, partner, committed, user) -> PartnerCommitment:
+    """Add a partner to a program or change its committed funds; a commitment cannot fall
+    below what its projects already use."""
+    _require_manager(user, program)
+    committed = Decimal(committed)
+    commitment = (
+        PartnerCommitment.objects.select_for_update()
+        .filter(program=program, partner=partner)
+        .first()
+    )
+    used = partner_allocated(program.pk, partner.pk)
+    if committed < used:
+        raise ValidationError(
+            {
+                "committed": _(
+                    "%(partner)s's projects in this program already use %(used)s; the "
+                    "commitment cannot be lower."
+                )
+                % {"partner": partner, "used": krw(used)}
+            }
+        )
+    before = snapshot(commitment) if commitment else None
+    if commitment is None:
+        commitment = PartnerCommitment(program=program, partner=partner)
+    commitment.committed = committed
+    commitment.full_clean()
+    commitment.save()
+    audit_record(
+        user=user,
+        action=AuditAction.UPDATE if before else AuditAction.CREATE,
+        obj=program,
+        before=before,
+        after=snapshot(commitment),
+        message=_("Commitment of %(partner)s: %(amount)s.")
+        % {"partner": partner, "amount": krw(committed)},
+    )
+    return commitment
+
+
+# --- projects --------------------------------------------------------------------------------
+
+BREACH_MESSAGES = {
+    "negative": lambda b: _("A share cannot be negative."),
+    "total_positive": lambda b: _("The total cost must be more than zero."),
+    "shares_sum": lambda b: _(
+        "The three shares add up to %(actual)s, not the total cost %(limit)s (off by %(excess)s)."
+    ),
+    "government_max_pct": lambda b: _(
+        "The government share %(actual)s is above the rule's maximum of %(pct)s %% "
+        "(%(limit)s) by %(excess)s."
+    ),
+    "government_cap": lambda b: _(
+        "The government share %(actual)s is above the cap of %(limit)s for %(level)s projects "
+        "by %(excess)s."
+    ),
+    "partner_min_pct": lambda b: _(
+        "The partner share %(actual)s is below the rule's minimum of %(pct)s %% (%(limit)s) "
+        "by %(excess)s."
+    ),
+    "sme_max_pct": lambda b: _(
+        "The SME share %(actual)s is above the rule's maximum of %(pct)s %% (%(limit)s) by "
+        "%(excess)s."
+    ),
+}
+
+
+def _share_errors(project: Project) -> dict[str, list[str]]:
+    rule = project.program.cost_share_rule
+    breaches = rules.check_shares(
+        rule.as_rule(),
+        target_level=project.target_level,
+        total=Decimal(project.total_cost),
+        government=Decimal(project.government_share),
+        partner=Decimal(project.partner_share),
+        sme=Decimal(project.sme_share),
+    )
+    pcts = {
+        "government_max_pct": rule.government_max_pct,
+        "partner_min_pct": rule.partner_min_pct,
+        "sme_max_pct": rule.sme_max_pct,
+    }
+    errors: dict[str, list[str]] = {}
+    for b in breaches:
+        text = BREACH_MESSAGES[b.code](b) % {
+            "actual": krw(b.actual),
+            "limit": krw(b.limit),
+            "excess": krw(b.excess),
+            "pct": f"{pcts.get(b.code, 0):g}",
+            "level": TargetLevel(project.target_level).label,
+        }
+        errors.setdefault(b.field, []).append(f"{rule.name}: {text}")
+    return errors
+
+
+def _check_project(project: Project) -> None:
+    """Every rule a project must satisfy, as one ValidationError with field errors."""
+    errors: dict[str, list] = {}
+    program = project.program
+    plant = project.plant
+    if plant.status == PlantStatus.CLOSED:
+        errors.setdefault("plant", []).append(_("A closed plant cannot join a program."))
+    if program.kind == ProgramKind.WINWIN and project.partner_id is None:
+        errors.setdefault("partner", []).append(_("A win-win project needs a partner firm."))
+    if project.supplier_id and project.supplier.kind != OrganizationKind.SUPPLIER:
+        errors.setdefault("supplier", []).append(_("Choose a supplier."))
+    for field, messages in _share_errors(project).items():
+        errors.setdefault(field, []).extend(messages)
+
+    if project.partner_id is not None:
+        commitment = (
+            PartnerCommitment.objects.select_for_update()
+            .filter(program=program, partner_id=project.partner_id)
+            .first()
+        )
+        if commitment is None:
+            errors.setdefault("partner", []).append(
+                _("%(partner)s does not take part in this program.") % {"partner": project.partner}
+            )
+        elif project.status in FUNDED_STATUSES:
+            used = partner_allocated(program.pk, project.partner_id, project.pk)
+            remaining = commitment.committed - used
+            if project.partner_share > remaining:
+                errors.setdefault("partner_share", []).append(
+                    _(
+                        "%(partner)s has %(remaining)s left of its %(committed)s commitment; this "
+                        "project needs %(excess)s more."
+                    )
+                    % {
+                        "partner": project.partner,
+                        "remaining": krw(remaining),
+                        "committed": krw(commitment.committed),
+                        "excess": krw(project.partner_share - remaining),
+                    }
+                )
+
+    if project.is_active:
+        overlapping = _overlapping(project)
+        if overlapping is not None:
+            errors.setdefault("plant", []).append(
+                _(
+                    "This plant already has an active project in this program (%(project)s, "
+                    "%(status)s) over the same period."
+                )
+                % {"project": overlapping, "status": overlapping.get_status_display()}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _overlapping(project: Project) -> Project | None:
+    """Another active project of the same plant in the same program whose period
+    [applied_on, completed_on or dropped_on or open] meets this one's."""
+    start, end = project.applied_on, project.period_end()
+    others = Project.objects.active().filter(
+        program_id=project.program_id, plant_id=project.plant_id
+    )
+    if project.pk:
+        others = others.exclude(pk=project.pk)
+    for other in others:
+        other_end = other.period_end()
+        if (end is None or other.applied_on <= end) and (other_end is None or start <= other_end):
+            return other
+    return None
+
+
+PROJECT_FIELDS = (
+    "program",
+    "plant",
+    "title",
+    "supplier",
+    "partner",
+    "target_level",
+    "total_cost",
+    "government_share",
+    "partner_share",
+    "sme_share",
+    "applied_on",
+    "reference",
+)
+# Once agreed, the money is contracted: shares and target no longer change.
+FROZEN_AFTER_AGREEMENT = (
+    "program",
+    "plant",
+    "partner",
+    "target_level",
+    "total_cost",
+    "government_share",
+    "partner_share",
+    "sme_share",
+    "applied_on",
+)
+
+
+@transaction.atomic
+def project_apply(*, user, data: dict[str, Any]) -> Project:
+    """Enrol a plant in a program (status applied). Win-win projects need a partner firm; its
+    mentorship of the plant is created if missing."""
+    data = {k: v for k, v in data.items() if k in PROJECT_FIELDS}
+    data.setdefault("applied_on", timezone.localdate())
+    project = Project(**data)
+    _require_manager(user, project.program)
+    project.status = ProjectStatus.APPLIED
+    project.full_clean()
+    if project.applied_on > timezone.localdate():
+        raise ValidationError({"applied_on": _("The application date cannot be in the future.")})
+    _check_project(project)
+    project.save()
+    audit_record(user=user, action=AuditAction.CREATE, obj=project, after=snapshot(project))
+    mentorship = project.ensure_mentorship()
+    if mentorship is not None:
+        mentorship.full_clean()
+        mentorship.save()
+        audit_record(
+            user=user,
+            action=AuditAction.CREATE,
+            obj=mentorship,
+            after=snapshot(mentorship),
+            message=_("Created with a win-win project."),
+        )
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
+    project = Project.objects.select_for_update().select_related("program").get(pk=project.pk)
+    _require_manager(user, project.program)
+    if not project.is_active or project.status == ProjectStatus.COMPLETED:
+        raise ValidationError(
+            _("A %(status)s project cannot be changed.") % {"status": project.get_status_display()}
+        )
+    before = snapshot(project)
+    contracted = project.status not in (ProjectStatus.APPLIED, ProjectStatus.SELECTED)
+    errors = {}
+    for name, value in data.items():
+        if name not in PROJECT_FIELDS:
+            continue
+        if contracted and name in FROZEN_AFTER_AGREEMENT and getattr(project, name) != value:
+            errors[name] = _(
+                "Fixed by the agreement; it cannot change after the project is agreed."
+            )
+            continue
+        setattr(project, name, value)
+    if errors:
+        raise ValidationError(errors)
+    _require_manager(user, project.program)
+    project.full_clean()
+    _check_project(project)
+    after = snapshot(project)
+    if after != before:
+        project.revision += 1
+        project.save()
+        audit_record(
+            user=user,
+            action=AuditAction.UPDATE,
+            obj=project,
+            before=before,
+            after=snapshot(project),
+        )
+    return project
+
+
+@transaction.atomic
+def project_advance(
+    *, project: Project, to: str, user, on: datetime.date | None = None, reason: str = ""
+) -> Project:
+    """Move a project one step along its pipeline (or drop it), stamping the step's date."""
+    project = (
+        Project.objects.select_for_update().select_related("program", "plant").get(pk=project.pk)
+    )
+    _require_manager(user, project.program)
+    to = ProjectStatus(to)
+    if to not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
+        allowed = ", ".join(
+            str(s.label) for s in PROJECT_TRANSITIONS[ProjectStatus(project.status)]
+        )
+        raise ValidationError(
+            {
+                "status": _("A %(status)s project cannot become %(to)s (allowed: %(allowed)s).")
+                % {
+                    "status": project.get_status_display(),
+                    "to": to.label,
+                    "allowed": allowed or _("none"),
+                }
+            }
+        )
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("A step cannot be dated in the future.")})
+    previous = [getattr(project, f) for f in STATUS_DATE_FIELDS.values() if getattr(project, f)]
+    if previous and on < max(previous):
+        raise ValidationError(
+            {
+                "on": _("The date cannot be before the previous step (%(day)s).")
+                % {"day": max(previous).isoformat()}
+            }
+        )
+    if to == ProjectStatus.DROPPED and not reason.strip():
+        raise ValidationError({"reason": _("Say why the project is dropped.")})
+    if to == ProjectStatus.AGREED and project.supplier_id is None:
+        raise ValidationError({"supplier": _("Name the supplier before the agreement.")})
+    before = project.status
+    project.status = to
+    setattr(project, STATUS_DATE_FIELDS[to], on)
+    if to == ProjectStatus.DROPPED:
+        project.drop_reason = reason.strip()
+    else:
+        _check_project(project)
+    project.revision += 1
+    project.save()
+    audit_record(
+        user=user,
+        action=AuditAction.TRANSITION,
+        obj=project,
+        before={"status": before},
+        after={"status": to.value, "on": on.isoformat()},
+        message=reason.strip(),
+    )
+    return project
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+
+KPI_FIELDS = (
+    "unit",
+    "baseline",
+    "result",
+    "baseline_from",
+    "baseline_to",
+    "result_from",
+    "result_to",
+)
+
+
+@transaction.atomic
+def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) -> KPI:
+    """Record (or correct) one indicator of a project, before and after; the improvement is
+    computed with the indicator's sign convention."""
+    project = Project.objects.select_related("program").get(pk=project.pk)
+    _require_manager(user, project.program)
+    if project.status == ProjectStatus.DROPPED:
+        raise ValidationError(_("A dropped project has no KPIs."))
+    indicator = Indicator(indicator)
+    kpi = KPI.objects.select_for_update().filter(project=project, indicator=indicator).first()
+    before = snapshot(kpi) if kpi else None
+    if kpi is None:
+        kpi = KPI(project=project, indicator=indicator, unit=DEFAULT_UNITS[indicator])
+    for name in KPI_FIELDS:
+        if name in data:
+            setattr(kpi, name, data[name])
+    if kpi.result is not None and project.status not in (
+        ProjectStatus.BUILDING,
+        ProjectStatus.COMPLETED,
+    ):
+        raise ValidationError(
+            {"result": _("Results are measured once the system is being built or completed.")}
+        )
+    kpi.improvement_pct = kpi.compute_improvement()
+    kpi.full_clean()
+    after = snapshot(kpi)
+    if after != before:
+        kpi.save()
+        audit_record(
+            user=user,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            obj=project,
+            before=before,
+            after=snapshot(kpi),
+            message=_("KPI %(indicator)s recorded.") % {"indicator": indicator.label},
+        )
+    return kpi
