@@ -1,4 +1,4 @@
-"""Program pages (placeholders until the UI lands)."""
+"""Program, project and KPI pages (placeholders until the UI lands)."""
 
 from django.http import Http404
 from django.views import View
@@ -37,10 +37,6 @@ class ProjectCreateView(_Placeholder):
     pass
 
 
-class ProjectImportView(_Placeholder):
-    pass
-
-
 class ProjectDetailView(_Placeholder):
     pass
 
@@ -54,16 +50,4 @@ class ProjectAdvanceView(_Placeholder):
 
 
 class KPIRecordView(_Placeholder):
-    pass
-
-
-class KPIImportView(_Placeholder):
-    pass
-
-
-class LedgerView(_Placeholder):
-    pass
-
-
-class PortfolioView(_Placeholder):
     pass

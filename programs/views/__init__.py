@@ -1,0 +1,35 @@
+"""Program views, one module per area; urls.py imports them from here."""
+
+from programs.views.finance import LedgerView, PortfolioView
+from programs.views.imports import KPIImportView, ProjectImportView
+from programs.views.pages import (
+    CommitmentSetView,
+    KPIRecordView,
+    ProgramCreateView,
+    ProgramDetailView,
+    ProgramListView,
+    ProgramUpdateView,
+    ProjectAdvanceView,
+    ProjectCreateView,
+    ProjectDetailView,
+    ProjectListView,
+    ProjectUpdateView,
+)
+
+__all__ = [
+    "CommitmentSetView",
+    "KPIImportView",
+    "KPIRecordView",
+    "LedgerView",
+    "PortfolioView",
+    "ProgramCreateView",
+    "ProgramDetailView",
+    "ProgramListView",
+    "ProgramUpdateView",
+    "ProjectAdvanceView",
+    "ProjectCreateView",
+    "ProjectDetailView",
+    "ProjectImportView",
+    "ProjectListView",
+    "ProjectUpdateView",
+]
