@@ -189,7 +189,7 @@ def _share_errors(project: Project) -> dict[str, list[str]]:
             "actual": krw(b.actual),
             "limit": krw(b.limit),
             "excess": krw(b.excess),
-            "pct": f"{pcts.get(b.code, 0):g}",
+            "pct": format(Decimal(pcts.get(b.code, 0)).normalize(), "f"),
             "level": TargetLevel(project.target_level).label,
         }
         errors.setdefault(b.field, []).append(f"{rule.name}: {text}")
