@@ -202,7 +202,7 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # Management commands `seed_demo` runs after the registry demo data, in order (each app seeds
 # its own demo data; hub imports none of them).
-DEMO_SEED_STEPS = ["load_framework", "seed_assessments"]
+DEMO_SEED_STEPS = ["load_framework", "seed_assessments", "seed_programs"]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
@@ -232,6 +232,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AssessmentStatusEnum": "assessments.choices.AssessmentStatus",
         "FrameworkStatusEnum": "assessments.choices.FrameworkStatus",
+        "ProjectStatusEnum": "programs.choices.ProjectStatus",
+        "ProgramKindEnum": "programs.choices.ProgramKind",
     },
 }
 

@@ -136,7 +136,9 @@ class Program(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} {self.name}"
+        # Program names usually start with their year ("2025 상생형 …"); don't say it twice.
+        name = self.name
+        return name if name.startswith(str(self.year)) else f"{self.year} {name}"
 
     @property
     def name(self) -> str:

@@ -450,7 +450,10 @@ def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) 
         kpi = KPI(project=project, indicator=indicator, unit=DEFAULT_UNITS[indicator])
     for name in KPI_FIELDS:
         if name in data:
-            setattr(kpi, name, data[name])
+            value = data[name]
+            if name in ("baseline", "result") and value is not None:
+                value = Decimal(str(value))
+            setattr(kpi, name, value)
     if kpi.result is not None and project.status not in (
         ProjectStatus.BUILDING,
         ProjectStatus.COMPLETED,

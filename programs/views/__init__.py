@@ -4,11 +4,13 @@ from programs.views.finance import LedgerView, PortfolioView
 from programs.views.imports import KPIImportView, ProjectImportView
 from programs.views.pages import (
     CommitmentSetView,
-    KPIRecordView,
     ProgramCreateView,
     ProgramDetailView,
     ProgramListView,
     ProgramUpdateView,
+)
+from programs.views.projects import (
+    KPIRecordView,
     ProjectAdvanceView,
     ProjectCreateView,
     ProjectDetailView,

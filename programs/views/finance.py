@@ -1,17 +1,222 @@
-"""Ledger and partner portfolio (placeholders until they land)."""
+"""The funds ledger and the partner portfolio.
 
+Who may read them (selectors decide, views answer 404 to anyone else):
+- ledger: agency staff, officials and admins read every row; a partner member only their own
+  firm's rows (the partner filter is fixed to their firm);
+- portfolio: a partner member reads their own firm's; agency staff, officials and admins may
+  pick any partner firm with ?partner=<id>.
+"""
+
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.views import View
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from hub import charts
+from hub.choices import OrganizationKind
+from hub.models import Organization
+from programs import selectors
+from programs.choices import ProjectStatus
+from programs.exports import csv_response
+from programs.models import Program
 
 
-class _Placeholder(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+class LedgerFilterForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=gettext_lazy("Year"), required=False, coerce=int, empty_value=None
+    )
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Program"), queryset=Program.objects.none(), required=False
+    )
+    partner = forms.ModelChoiceField(
+        label=gettext_lazy("Partner firm"),
+        queryset=Organization.objects.filter(kind=OrganizationKind.PARTNER),
+        required=False,
+    )
+
+    def __init__(self, *args, user, partner_scope, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All"))] + [
+            (y, str(y)) for y in selectors.ledger_years(user)
+        ]
+        self.fields["program"].queryset = Program.objects.visible_to(user)
+        self.fields["program"].empty_label = _("All")
+        self.fields["partner"].empty_label = _("All")
+        if partner_scope is not None:  # a partner member: their own firm, nothing to choose
+            del self.fields["partner"]
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid value is ignored, the form shows its error)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) for name in ("year", "program", "partner") if data.get(name)}
 
 
-class LedgerView(_Placeholder):
-    pass
+class LedgerView(LoginRequiredMixin, TemplateView):
+    template_name = "programs/ledger.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.scope = selectors.ledger_partner_scope(request.user)
+        except selectors.NotAllowed:
+            raise Http404 from None
+        self.form = LedgerFilterForm(
+            request.GET or None, user=request.user, partner_scope=self.scope
+        )
+        self.filters = self.form.filters() if request.GET else {}
+        self.report = selectors.ledger(user=request.user, **self.filters)
+        if request.GET.get("export") == "csv":
+            return self.csv()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("export", None)
+        query["export"] = "csv"
+        ctx.update(
+            report=self.report,
+            filterset=SimpleNamespace(form=self.form),
+            csv_query=query.urlencode(),
+            own_partner=(
+                Organization.objects.filter(pk=self.scope).first()
+                if self.scope is not None
+                else None
+            ),
+        )
+        return ctx
+
+    def csv(self):
+        header = [
+            _("Year"),
+            _("Program"),
+            _("Operating agency"),
+            _("Partner firm"),
+            _("Committed"),
+            _("Remaining"),
+            _("Live projects"),
+            _("Live: partner share"),
+            _("Agreed projects"),
+            _("Agreed: government"),
+            _("Agreed: partner"),
+            _("Agreed: SME"),
+            _("Agreed: total"),
+            _("Completed projects"),
+            _("Completed: government"),
+            _("Completed: partner"),
+            _("Completed: SME"),
+            _("Completed: total"),
+            _("Dropped projects"),
+        ]
+        rows = []
+        for line in self.report.lines:
+            rows.append(
+                [
+                    line.program.year,
+                    line.program.name,
+                    line.program.agency.name,
+                    line.partner.name if line.partner else "",
+                    int(line.committed) if line.has_commitment else None,
+                    int(line.remaining) if line.remaining is not None else None,
+                    line.allocated.count,
+                    int(line.allocated.partner),
+                    line.agreed.count,
+                    int(line.agreed.government),
+                    int(line.agreed.partner),
+                    int(line.agreed.sme),
+                    int(line.agreed.total),
+                    line.completed.count,
+                    int(line.completed.government),
+                    int(line.completed.partner),
+                    int(line.completed.sme),
+                    int(line.completed.total),
+                    line.dropped,
+                ]
+            )
+        filename = f"ledger-{timezone.localdate().isoformat()}.csv"
+        return csv_response(filename, header, rows)
 
 
-class PortfolioView(_Placeholder):
-    pass
+class PortfolioView(LoginRequiredMixin, TemplateView):
+    template_name = "programs/portfolio.html"
+
+    def get(self, request, *args, **kwargs):
+        requested = request.GET.get("partner")
+        try:
+            requested_id = int(requested) if requested else None
+        except ValueError:
+            raise Http404 from None
+        try:
+            self.partner = selectors.portfolio_partner_for(request.user, requested_id)
+        except selectors.NotAllowed:
+            raise Http404 from None
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.partner is None:  # agency staff or official: choose a firm
+            ctx["partners"] = Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by(
+                "name"
+            )
+            return ctx
+        portfolio = selectors.partner_portfolio(self.partner)
+        ctx.update(
+            portfolio=portfolio,
+            partner=self.partner,
+            viewing_other=selectors.ledger_partner_scope(self.request.user) is None,
+            kpi_svg=kpi_chart(portfolio),
+            status_rows=[
+                {
+                    "status": status.value,
+                    "label": status.label,
+                    "count": portfolio.status_counts[status.value],
+                    "cost": portfolio.status_costs[status.value],
+                }
+                for status in ProjectStatus
+            ],
+        )
+        return ctx
+
+
+def kpi_chart(portfolio: selectors.Portfolio) -> str:
+    """The firm's average KPI improvements next to the national averages, as SVG bars
+    (indicators with a national average; a firm without results gets a note)."""
+    bars = []
+    values = []
+    for k in portfolio.kpis:
+        if k.national is None:
+            continue
+        label = str(k.indicator.label)
+        if k.partner_avg is None:
+            bars.append(charts.Bar(f"{label} · {portfolio.partner.name}", None, note=_("no data")))
+        else:
+            bars.append(
+                charts.Bar(
+                    f"{label} · {portfolio.partner.name}",
+                    k.partner_avg,
+                    f"{k.partner_avg:+.1f} % (n={k.partner_n})",
+                )
+            )
+            values.append(k.partner_avg)
+        bars.append(charts.Bar(f"{label} · {_('national')}", k.national, f"{k.national:+.1f} %"))
+        values.append(k.national)
+    if not bars:
+        return ""
+    top = max([*values, 10])
+    top = (int(top // 10) + 1) * 10
+    return charts.hbar_chart(
+        bars,
+        title=_("KPI improvement against the national average"),
+        desc=_("Average improvement in percent per indicator over completed projects."),
+        min_value=0,
+        max_value=top,
+        axis_labels=list(range(0, top + 1, 10 if top <= 60 else 20)),
+        chart_id="portfolio-kpis",
+        bar_height=16,
+        gap=8,
+    )

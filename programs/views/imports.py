@@ -1,17 +1,79 @@
-"""Project and KPI import pages (placeholders until the importer lands)."""
+"""Project and KPI import pages: upload a CSV or XLSX file, see the row/column/reason report.
+Agency staff only (others 403, anonymous users the login page)."""
 
-from django.http import Http404
-from django.views import View
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
+
+from hub.importers import max_rows
+from hub.views.imports import PlantImportForm
+from programs.importers import (
+    KPI_COLUMNS,
+    PROJECT_COLUMNS,
+    kpis_import,
+    projects_import,
+    template_header,
+)
+from programs.importers.base import is_agency
 
 
-class _Placeholder(View):
+class _ImportView(LoginRequiredMixin, FormView):
+    form_class = PlantImportForm  # file + "check only": the same form as the plant import
+    columns = ()
+    template_filename = ""
+
     def dispatch(self, request, *args, **kwargs):
-        raise Http404
+        if request.user.is_authenticated and not is_agency(request.user):
+            raise PermissionDenied(_("Only agency staff may import projects and KPIs."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def run(self, **kwargs):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        report = self.run(
+            user=self.request.user,
+            content=upload.read(),
+            filename=upload.name,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+        # Rendered, not redirected: the report is the answer; posting again is harmless.
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        language = "ko" if (get_language() or "").startswith("ko") else "en"
+        header_line = ",".join(template_header(self.columns, language))
+        ctx.update(
+            columns=self.columns,
+            header_line=header_line,
+            template_href="data:text/csv;charset=utf-8," + quote("\ufeff" + header_line + "\r\n"),
+            template_filename=self.template_filename,
+            max_rows=max_rows(),
+            max_megabytes=settings.IMPORT_MAX_BYTES // 1_048_576,
+        )
+        return ctx
 
 
-class ProjectImportView(_Placeholder):
-    pass
+class ProjectImportView(_ImportView):
+    template_name = "programs/project_import.html"
+    columns = PROJECT_COLUMNS
+    template_filename = "project_import_template.csv"
+
+    def run(self, **kwargs):
+        return projects_import(**kwargs)
 
 
-class KPIImportView(_Placeholder):
-    pass
+class KPIImportView(_ImportView):
+    template_name = "programs/kpi_import.html"
+    columns = KPI_COLUMNS
+    template_filename = "kpi_import_template.csv"
+
+    def run(self, **kwargs):
+        return kpis_import(**kwargs)

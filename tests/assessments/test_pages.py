@@ -225,7 +225,10 @@ def test_queue_presets_and_filters(world, assessment, framework, browse):
 
 def test_navigation_entries_by_role(world, framework, browse):
     def nav(user):
-        return [label for label, _url in browse(user).get(reverse("home")).context["nav_items"]]
+        return [
+            label
+            for label, _url in browse(user).get(reverse("home"), follow=True).context["nav_items"]
+        ]
 
     assert "My assessments" in nav(world.consultant)
     assert {"Assessments", "To confirm"} <= set(nav(world.agency))

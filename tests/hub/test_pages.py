@@ -227,13 +227,19 @@ def test_partner_filtering_by_another_firm_reveals_nothing(world, browse):
     assert "partner" in response.context["filterset"].form.errors
 
 
-def test_partner_home_counts_only_what_they_see(world, browse):
+def test_partner_home_is_their_portfolio_of_mentored_plants_only(world, browse):
     response = browse(world.partner_a).get(reverse("home"))
-    assert response.context["plant_count"] == 1
-    assert response.context["organization_count"] == 2
-    assert response.context["mentorship_count"] == 1
-    content = response.content.decode()
-    assert "Partner member" in content and world.firm_a.name in content
+    assert response.status_code == 302 and response.url == reverse("programs:portfolio")
+    content = browse(world.partner_a).get(response.url).content.decode()
+    assert world.plant_a.name in content and world.firm_a.name in content
+    assert world.plant_b.name not in content and world.firm_b.name not in content
+
+
+def test_consultant_home_counts_only_what_they_see(world, browse):
+    response = browse(world.consultant).get(reverse("home"))
+    assert response.context["plant_count"] == 0
+    assert response.context["organization_count"] == 1
+    assert "Consultant" in response.content.decode()
 
 
 def test_partner_sees_no_register_or_edit_buttons(world, browse):

@@ -1,0 +1,28 @@
+"""Navigation entries and home page of the ledger and the partner portfolio (registered in
+ProgramsConfig.ready through hub.extensions)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hub import roles
+from hub.choices import Role
+
+
+def _is_partner_member(user) -> bool:
+    return roles.role_of(user) == Role.PARTNER_MEMBER
+
+
+def nav(user) -> list[tuple[str, str]]:
+    """ "Ledger" for agency staff, officials and admins; "Portfolio" for partner members."""
+    if _is_partner_member(user):
+        return [(_("Portfolio"), reverse("programs:portfolio"))]
+    if roles.sees_everything(user):
+        return [(_("Ledger"), reverse("programs:ledger"))]
+    return []
+
+
+def home(user) -> str | None:
+    """A partner member's home page is their firm's portfolio."""
+    if _is_partner_member(user):
+        return reverse("programs:portfolio")
+    return None

@@ -1,0 +1,57 @@
+"""Template filters of the program pages: won amounts, shares as percentages, KPI deltas."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from programs.services import krw as _krw
+
+register = template.Library()
+
+
+@register.filter
+def krw(amount):
+    """₩42,000,000 (— when empty)."""
+    if amount is None or amount == "":
+        return "—"
+    try:
+        return _krw(amount)
+    except (InvalidOperation, ValueError, TypeError):
+        return "—"
+
+
+@register.filter
+def share_pct(part, total):
+    """part as a percentage of total, one decimal ("30.0 %"), or — without a total."""
+    try:
+        part, total = Decimal(part), Decimal(total)
+    except (InvalidOperation, ValueError, TypeError):
+        return "—"
+    if not total:
+        return "—"
+    return f"{(part * 100 / total).quantize(Decimal('0.1'))} %"
+
+
+@register.filter
+def signed_pct(value):
+    """+43.5 % / −12.0 % (a real minus sign), — when unknown."""
+    if value is None:
+        return "—"
+    value = Decimal(value).quantize(Decimal("0.1"))
+    if value > 0:
+        return f"+{value} %"
+    if value < 0:
+        return f"−{-value} %"
+    return "0.0 %"
+
+
+@register.filter
+def plain_number(value):
+    """A measured value without trailing zeros (12.5000 → 12.5), — when empty."""
+    if value is None:
+        return "—"
+    value = Decimal(value)
+    text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
