@@ -5,6 +5,7 @@ order, transitions, KPI sign conventions, filters and constant query counts."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.django_db
 
 
 def api(user=None):
+    """An API client reading English messages (the language cookie, as the switch sets)."""
     client = APIClient()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     if user is not None:
         client.force_authenticate(user)
     return client
