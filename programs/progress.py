@@ -1,0 +1,505 @@
+"""National progress figures as of a date (DESIGN.md §1, §3; issue 5).
+
+Definitions, applied identically everywhere (dashboard, API, PDF):
+- a **supported plant** has at least one project completed on or before the as-of date (in
+  scope: a program/partner/agency filter limits which projects count, a region/industry/size
+  filter which plants);
+- its **cohort** is the year of its first such completed project;
+- its **level as of** the date is the final level of its latest confirmed assessment that was
+  assessed and confirmed on or before the date (by assessment date, then confirmation time),
+  counted only while still valid on that date; a plant whose latest such assessment has
+  expired is "expired", one with none "never assessed";
+- the **Level 3+ share** is the share of supported plants whose level as of the date is ≥ 3.
+Anything confirmed or completed after the as-of date is ignored, so the same date and filters
+always give the same figures. Every figure comes from aggregate queries (a fixed number per
+call, whatever the number of plants).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from assessments.choices import AssessmentStatus
+from assessments.models import Assessment
+from hub.models import Plant
+from programs.choices import NATIONAL_AVERAGE_IMPROVEMENT, Indicator, ProjectStatus
+from programs.models import KPI, Project
+
+LEVELS = range(6)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which plants and projects count. Empty fields mean no restriction."""
+
+    region: str = ""
+    industry: str = ""
+    size: str = ""
+    program: int | None = None
+    partner: int | None = None
+    agency: int | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The last instant of the as-of day in the hub's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def completed_projects(as_of: datetime.date, scope: Scope, plants=None):
+    qs = Project.objects.filter(status=ProjectStatus.COMPLETED, completed_on__lte=as_of)
+    if scope.program:
+        qs = qs.filter(program_id=scope.program)
+    if scope.partner:
+        qs = qs.filter(partner_id=scope.partner)
+    if scope.agency:
+        qs = qs.filter(program__agency_id=scope.agency)
+    if plants is not None:
+        qs = qs.filter(plant__in=plants)
+    return qs
+
+
+def scoped_plants(scope: Scope, base=None):
+    qs = Plant.objects.all() if base is None else base
+    if scope.region:
+        qs = qs.filter(region=scope.region)
+    if scope.industry:
+        qs = qs.filter(industry=scope.industry)
+    if scope.size:
+        qs = qs.filter(company__size_class=scope.size)
+    return qs
+
+
+def _latest_confirmed(as_of: datetime.date, field_name: str, output):
+    """Subquery: a field of the plant's latest assessment confirmed by the as-of date."""
+    return Subquery(
+        Assessment.objects.filter(
+            plant=OuterRef("pk"),
+            status=AssessmentStatus.CONFIRMED,
+            assessed_on__lte=as_of,
+            confirmed_at__lte=end_of(as_of),
+        )
+        .order_by("-assessed_on", "-confirmed_at", "-pk")
+        .values(field_name)[:1],
+        output_field=output,
+    )
+
+
+def supported_plants(as_of: datetime.date, scope: Scope = Scope(), base=None):
+    """Supported plants in scope, annotated with `first_completed`, `level_then` and
+    `valid_then` as of the date."""
+    projects = completed_projects(as_of, scope).filter(plant=OuterRef("pk"))
+    first = Subquery(
+        projects.order_by("completed_on").values("completed_on")[:1], output_field=DateField()
+    )
+    return (
+        scoped_plants(scope, base)
+        .filter(Exists(projects))
+        .annotate(
+            first_completed=first,
+            level_then=_latest_confirmed(as_of, "final_level", IntegerField()),
+            valid_then=_latest_confirmed(as_of, "valid_until", DateField()),
+        )
+    )
+
+
+def _valid(as_of):
+    return Q(level_then__isnull=False, valid_then__gte=as_of)
+
+
+def _counts(qs, as_of) -> dict:
+    figures = qs.aggregate(
+        supported=Count("pk"),
+        level3=Count("pk", filter=_valid(as_of) & Q(level_then__gte=3)),
+    )
+    return {**figures, "share": share(figures["level3"], figures["supported"])}
+
+
+def share(part: int, whole: int) -> float | None:
+    return None if not whole else round(100 * part / whole, 2)
+
+
+# --- the summary -----------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    code: str
+    value: float
+    due_year: int
+
+
+@dataclass
+class Summary:
+    as_of: datetime.date
+    scope: Scope
+    supported: int
+    level3: int
+    level3_share: float | None
+    distribution: dict
+    yearly: list
+    cohorts: list
+    breakdowns: dict
+    kpis: dict
+    projection: dict
+    digest: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "scope": self.scope.as_dict(),
+            "supported": self.supported,
+            "level3": self.level3,
+            "level3_share": self.level3_share,
+            "distribution": self.distribution,
+            "yearly": self.yearly,
+            "cohorts": self.cohorts,
+            "breakdowns": self.breakdowns,
+            "kpis": self.kpis,
+            "projection": self.projection,
+        }
+
+
+def distribution(qs, as_of) -> dict:
+    """Supported plants by level as of the date, plus expired and never assessed."""
+    agg = {f"level_{lvl}": Count("pk", filter=_valid(as_of) & Q(level_then=lvl)) for lvl in LEVELS}
+    agg["expired"] = Count("pk", filter=Q(level_then__isnull=False, valid_then__lt=as_of))
+    agg["never"] = Count("pk", filter=Q(level_then__isnull=True))
+    return qs.aggregate(**agg)
+
+
+def yearly(as_of: datetime.date, scope: Scope, base=None) -> list[dict]:
+    """Cumulative supported plants and Level 3+ share at the end of each year (the last one at
+    the as-of date itself), from the first completion year."""
+    first = completed_projects(as_of, scope).aggregate(d=Min("completed_on"))["d"]
+    if first is None:
+        return []
+    rows = []
+    for year in range(first.year, as_of.year + 1):
+        day = min(datetime.date(year, 12, 31), as_of)
+        figures = _counts(supported_plants(day, scope, base), day)
+        rows.append({"year": year, "as_of": day.isoformat(), **figures})
+    return rows
+
+
+def cohorts(qs, as_of) -> list[dict]:
+    """Per cohort (year of the first completed project): plants and their Level 3+ share as of
+    the date."""
+    rows = (
+        qs.annotate(cohort=ExtractYear("first_completed"))
+        .values("cohort")
+        .annotate(
+            supported=Count("pk"),
+            level3=Count("pk", filter=_valid(as_of) & Q(level_then__gte=3)),
+        )
+        .order_by("cohort")
+    )
+    return [{**r, "share": share(r["level3"], r["supported"])} for r in rows]
+
+
+def breakdown_by_plant_field(qs, as_of, field_name: str) -> list[dict]:
+    rows = (
+        qs.values(field_name)
+        .annotate(
+            supported=Count("pk"),
+            level3=Count("pk", filter=_valid(as_of) & Q(level_then__gte=3)),
+        )
+        .order_by(field_name)
+    )
+    return [
+        {
+            "key": r[field_name],
+            "supported": r["supported"],
+            "level3": r["level3"],
+            "share": share(r["level3"], r["supported"]),
+        }
+        for r in rows
+    ]
+
+
+def breakdown_by_project_field(as_of, scope: Scope, field_name: str, base=None) -> list[dict]:
+    """Programs, partners and agencies: a plant counts in every group that completed a project
+    with it (a plant supported by two programs counts once in each)."""
+    plants = scoped_plants(scope, base)
+    level = Subquery(
+        Assessment.objects.filter(
+            plant=OuterRef("plant_id"),
+            status=AssessmentStatus.CONFIRMED,
+            assessed_on__lte=as_of,
+            confirmed_at__lte=end_of(as_of),
+        )
+        .order_by("-assessed_on", "-confirmed_at", "-pk")
+        .values("final_level")[:1],
+        output_field=IntegerField(),
+    )
+    valid_until = Subquery(
+        Assessment.objects.filter(
+            plant=OuterRef("plant_id"),
+            status=AssessmentStatus.CONFIRMED,
+            assessed_on__lte=as_of,
+            confirmed_at__lte=end_of(as_of),
+        )
+        .order_by("-assessed_on", "-confirmed_at", "-pk")
+        .values("valid_until")[:1],
+        output_field=DateField(),
+    )
+    rows = (
+        completed_projects(as_of, scope, plants)
+        .exclude(**{f"{field_name}__isnull": True})
+        .annotate(level_then=level, valid_then=valid_until)
+        .values(field_name)
+        .annotate(
+            supported=Count("plant", distinct=True),
+            level3=Count("plant", distinct=True, filter=_valid(as_of) & Q(level_then__gte=3)),
+        )
+        .order_by(field_name)
+    )
+    return [
+        {
+            "key": r[field_name],
+            "supported": r["supported"],
+            "level3": r["level3"],
+            "share": share(r["level3"], r["supported"]),
+        }
+        for r in rows
+    ]
+
+
+def kpi_averages(as_of, scope: Scope, supported_qs) -> dict:
+    """Average improvement per indicator over completed projects (by the as-of date) of
+    supported plants: overall, by cohort and by level as of the date; with the national
+    published averages."""
+    kpis = KPI.objects.filter(
+        project__in=completed_projects(as_of, scope),
+        improvement_pct__isnull=False,
+        project__plant__in=supported_qs.values("pk"),
+    )
+    overall = {
+        r["indicator"]: _f(r["avg"])
+        for r in kpis.values("indicator").annotate(avg=Avg("improvement_pct"))
+    }
+    cohort_of = Subquery(
+        supported_qs.filter(pk=OuterRef("project__plant_id")).values("first_completed")[:1],
+        output_field=DateField(),
+    )
+    by_cohort: dict = {}
+    for r in (
+        kpis.annotate(cohort=ExtractYear(cohort_of))
+        .values("cohort", "indicator")
+        .annotate(avg=Avg("improvement_pct"))
+        .order_by("cohort", "indicator")
+    ):
+        by_cohort.setdefault(str(r["cohort"]), {})[r["indicator"]] = _f(r["avg"])
+    level_of = Subquery(
+        supported_qs.filter(pk=OuterRef("project__plant_id"))
+        .filter(_valid(as_of))
+        .values("level_then")[:1],
+        output_field=IntegerField(),
+    )
+    by_level: dict = {}
+    for r in (
+        kpis.annotate(level=level_of)
+        .values("level", "indicator")
+        .annotate(avg=Avg("improvement_pct"))
+        .order_by("level", "indicator")
+    ):
+        key = "none" if r["level"] is None else str(r["level"])
+        by_level.setdefault(key, {})[r["indicator"]] = _f(r["avg"])
+    return {
+        "overall": overall,
+        "by_cohort": by_cohort,
+        "by_level": by_level,
+        "national": {str(k): v for k, v in NATIONAL_AVERAGE_IMPROVEMENT.items()},
+        "indicators": [i.value for i in Indicator],
+    }
+
+
+def _f(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+# --- projection ------------------------------------------------------------------------------
+
+
+def least_squares_slope(points: list[tuple[float, float]]) -> float | None:
+    """Slope of the least-squares line through (x, y) points; None for fewer than 2 x's."""
+    n = len(points)
+    if n < 2:
+        return None
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    if sxx == 0:
+        return None
+    return sum((x - mx) * (y - my) for x, y in points) / sxx
+
+
+def projection(
+    as_of: datetime.date,
+    series: list[tuple[datetime.date, int, int]],
+    supported_target: int,
+    share_target: float,
+    due_year: int,
+    share_due_year: int,
+) -> dict:
+    """Run-rate projection (documented method): fit a least-squares line to the cumulative
+    supported plants and to the Level 3+ count at the as-of date and the same day 1, 2 and 3
+    years earlier (4 points over 3 years). Then:
+    - supported target: reached already, else the date the line reaches it; and the plants per
+      month needed from the as-of date to reach it by 31 Dec of the due year;
+    - Level 3+ share target: with both lines, the date L3(t) / S(t) reaches the share, and the
+      Level 3+ lifts needed by the due date for the supported count projected then.
+    `series` holds (date, supported, level3) for those 4 dates (oldest first)."""
+    t0 = as_of
+    pts_s = [((d - t0).days, s) for d, s, _ in series]
+    pts_l = [((d - t0).days, l3) for d, _, l3 in series]
+    s_rate = least_squares_slope(pts_s)  # plants per day
+    l_rate = least_squares_slope(pts_l)
+    supported_now = series[-1][1]
+    level3_now = series[-1][2]
+    per_month = 365.25 / 12
+
+    def date_after(days: float) -> str | None:
+        if days is None or not math.isfinite(days) or days > 365.25 * 200:
+            return None
+        return (t0 + datetime.timedelta(days=math.ceil(days))).isoformat()
+
+    due = datetime.date(due_year, 12, 31)
+    months_left = max((due - t0).days / per_month, 0)
+    out_s = {
+        "target": supported_target,
+        "current": supported_now,
+        "rate_per_month": None if s_rate is None else round(s_rate * per_month, 1),
+        "reached": supported_now >= supported_target,
+        "reached_on": None,
+        "needed_per_month": None,
+        "due": due.isoformat(),
+    }
+    if not out_s["reached"] and s_rate and s_rate > 0:
+        out_s["reached_on"] = date_after((supported_target - supported_now) / s_rate)
+    if not out_s["reached"] and months_left > 0:
+        out_s["needed_per_month"] = round((supported_target - supported_now) / months_left, 1)
+
+    p = share_target / 100
+    share_due = datetime.date(share_due_year, 12, 31)
+    now_share = share(level3_now, supported_now)
+    out_l = {
+        "target": share_target,
+        "current": now_share,
+        "rate_per_month": None if l_rate is None else round(l_rate * per_month, 1),
+        "reached": now_share is not None and now_share >= share_target,
+        "reached_on": None,
+        "lifts_needed": None,
+        "due": share_due.isoformat(),
+    }
+    if not out_l["reached"] and l_rate is not None and s_rate is not None:
+        gain = l_rate - p * s_rate  # how fast L3 - p*S closes per day
+        gap = p * supported_now - level3_now
+        if gain > 0:
+            out_l["reached_on"] = date_after(gap / gain)
+    if not out_l["reached"]:
+        days_left = max((share_due - t0).days, 0)
+        projected_supported = supported_now + (s_rate or 0) * days_left
+        out_l["lifts_needed"] = max(math.ceil(p * projected_supported - level3_now), 0)
+    return {
+        "supported": out_s,
+        "level3_share": out_l,
+        "method": "least squares over the as-of date and the same day 1-3 years earlier",
+    }
+
+
+def same_day_years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def current_targets() -> dict:
+    """The national targets as stored (agency staff edit them); the 2018 strategy's figures
+    when none are stored."""
+    from programs.models import Target as TargetRow
+
+    targets = {
+        "supported_plants": Target("supported_plants", 30000, 2022),
+        "level3_share": Target("level3_share", 25, 2022),
+    }
+    for row in TargetRow.objects.all():
+        targets[row.code] = Target(row.code, float(row.value), row.due_year)
+    return targets
+
+
+def progress_summary(
+    *, as_of: datetime.date, scope: Scope = Scope(), targets: dict | None = None, base=None
+) -> Summary:
+    """Every figure of the progress dashboard and report, as of a date, in scope. `base`
+    restricts the plants further (a partner's own plants). `targets` maps "supported_plants"
+    and "level3_share" to Target; by default the stored targets."""
+    targets = targets or current_targets()
+    qs = supported_plants(as_of, scope, base)
+    head = _counts(qs, as_of)
+    series = []
+    for years in (3, 2, 1, 0):
+        day = same_day_years_before(as_of, years)
+        figures = _counts(supported_plants(day, scope, base), day)
+        series.append((day, figures["supported"], figures["level3"]))
+    breakdowns = {
+        "region": breakdown_by_plant_field(qs, as_of, "region"),
+        "industry": breakdown_by_plant_field(qs, as_of, "industry"),
+        "size": breakdown_by_plant_field(qs, as_of, "company__size_class"),
+        "program": breakdown_by_project_field(as_of, scope, "program_id", base),
+        "partner": breakdown_by_project_field(as_of, scope, "partner_id", base),
+        "agency": breakdown_by_project_field(as_of, scope, "program__agency_id", base),
+    }
+    summary = Summary(
+        as_of=as_of,
+        scope=scope,
+        supported=head["supported"],
+        level3=head["level3"],
+        level3_share=head["share"],
+        distribution=distribution(qs, as_of),
+        yearly=yearly(as_of, scope, base),
+        cohorts=cohorts(qs, as_of),
+        breakdowns=breakdowns,
+        kpis=kpi_averages(as_of, scope, qs),
+        projection=projection(
+            as_of,
+            series,
+            supported_target=int(targets["supported_plants"].value),
+            share_target=float(targets["level3_share"].value),
+            due_year=targets["supported_plants"].due_year,
+            share_due_year=targets["level3_share"].due_year,
+        ),
+    )
+    summary.digest = digest(summary.as_dict())
+    return summary
+
+
+def digest(data: dict) -> str:
+    """SHA-256 of the figures in canonical JSON: the same inputs give the same digest."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
