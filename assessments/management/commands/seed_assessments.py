@@ -174,7 +174,25 @@ class Command(BaseCommand):
             assessed_on=entry.assessed_on,
         )
         services.assessment_confirm(assessment=assessment, user=self.agency)
+        self._backdate(assessment, entry.assessed_on)
         self.created["confirmed"] += 1
+
+    @staticmethod
+    def _backdate(assessment, assessed_on: datetime.date) -> None:
+        """Historical records carry historical times: opened two weeks before the visit,
+        submitted 3 days and confirmed 10 days after it (never later than now), so progress
+        figures as of a past date see the confirmations of that time. A queryset update on
+        purpose: it is the seed writing history, not a change to a confirmed assessment."""
+
+        def at(day):
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+        now = timezone.now()
+        Assessment.objects.filter(pk=assessment.pk).update(
+            opened_at=min(at(assessed_on - datetime.timedelta(days=14)), now),
+            submitted_at=min(at(assessed_on + datetime.timedelta(days=3)), now),
+            confirmed_at=min(at(assessed_on + datetime.timedelta(days=10)), now),
+        )
 
     def _in_progress(self, plant: Plant, entry: demo.AssessmentPlan) -> None:
         today = timezone.localdate()
