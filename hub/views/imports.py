@@ -67,6 +67,7 @@ class PlantImportView(LoginRequiredMixin, FormView):
             # A data: link gives a downloadable template without a URL of its own; the BOM
             # makes Korean Excel open it as UTF-8.
             template_href="data:text/csv;charset=utf-8," + quote("\ufeff" + header_line + "\r\n"),
+            template_filename="plant_import_template.csv",
             max_rows=max_rows(),
             max_megabytes=settings.IMPORT_MAX_BYTES // 1_048_576,
         )
