@@ -175,3 +175,51 @@ class KPIForm(forms.ModelForm):
         if not data.get("unit"):
             data["unit"] = DEFAULT_UNITS[Indicator(self.cleaned_data["indicator"])]
         return data
+
+
+class ReportRequestForm(forms.Form):
+    """A progress report request: scope (with its region, program or partner firm), language
+    and as-of date. A partner member can only choose their own firm."""
+
+    scope = forms.ChoiceField(label=_("Scope"))
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.none(), required=False
+    )
+    partner = forms.ModelChoiceField(label=_("Partner firm"), queryset=_partners(), required=False)
+    language = forms.ChoiceField(label=_("Language"))
+    as_of = forms.DateField(label=_("As of"), widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        from django.conf import settings
+
+        from hub.choices import Region, Role
+        from programs.choices import ReportScope
+
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = ReportScope.choices
+        self.fields["region"].choices = [("", "—"), *Region.choices]
+        self.fields["program"].queryset = Program.objects.order_by("-year", "name_ko")
+        self.fields["language"].choices = settings.LANGUAGES
+        membership = roles.membership_of(user)
+        if (
+            not roles.sees_everything(user)
+            and membership
+            and membership.role == Role.PARTNER_MEMBER
+        ):
+            self.fields["scope"].choices = [(ReportScope.PARTNER, ReportScope.PARTNER.label)]
+            self.fields["partner"].queryset = Organization.objects.filter(
+                pk=membership.organization_id
+            )
+            self.fields["partner"].initial = membership.organization_id
+            del self.fields["region"], self.fields["program"]
+
+    def scope_value(self) -> str:
+        data = self.cleaned_data
+        scope = data.get("scope")
+        if scope == "region":
+            return data.get("region") or ""
+        if scope in ("program", "partner"):
+            obj = data.get(scope)
+            return str(obj.pk) if obj else ""
+        return ""
