@@ -73,3 +73,17 @@ def client_for(client):
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 dominates persona set-up; tests do not measure password strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_tasks_in_process():
+    """Tasks run in the test's own process even when REDIS_URL points at a real broker, so a
+    test sees the task's effect when it returns. The production path (a real worker on Redis)
+    is exercised by its own pytest invocation, never mixed with eager tests."""
+    from hub.celery import app
+
+    before = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = before
