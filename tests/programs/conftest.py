@@ -73,7 +73,9 @@ def complete(world, project, start=datetime.date(2025, 3, 2)):
     """Walk a project to completed through the services, a week per step."""
     for i, status in enumerate(("selected", "agreed", "building", "completed"), start=1):
         services.project_advance(
-            project=project, to=status, user=world.agency,
+            project=project,
+            to=status,
+            user=world.agency,
             on=start + datetime.timedelta(days=7 * i),
         )
     project.refresh_from_db()
