@@ -318,6 +318,14 @@ class Assessment(models.Model):
             models.Index(fields=["plant", "status", "assessed_on"]),
             models.Index(fields=["consultant", "status"]),
             models.Index(fields=["status", "final_level"]),
+            # Progress figures (programs.progress): each plant's confirmed assessments in
+            # "latest first" order, covering the level and validity (index-only on PostgreSQL).
+            models.Index(
+                fields=["plant", "-assessed_on", "-confirmed_at", "-id"],
+                include=["final_level", "valid_until"],
+                condition=Q(status=AssessmentStatus.CONFIRMED),
+                name="assessment_confirmed_latest",
+            ),
         ]
 
     def __str__(self):
