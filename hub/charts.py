@@ -151,33 +151,8 @@ def timeline_chart(
         return top + plot_h * (1 - (value - y_min) / ((y_max - y_min) or 1))
 
     out = _open_svg(width, height, title, desc, chart_id)
-    # horizontal gridlines and value labels
-    for value, label in y_ticks:
-        y = y_of(value)
-        out.append(
-            f'<line x1="{_num(left)}" y1="{_num(y)}" x2="{_num(left + plot_w)}" '
-            f'y2="{_num(y)}" stroke="{LINE}" stroke-width="1"/>'
-        )
-        out.append(_text(left - 8, y + 4, label, size=12, fill=INK_SOFT, anchor="end"))
-    if y_title:
-        cy = top + plot_h / 2
-        out.append(
-            _text(
-                12,
-                cy,
-                y_title,
-                size=12,
-                fill=INK_SOFT,
-                anchor="middle",
-                extra=f'transform="rotate(-90 12 {_num(cy)})"',
-            )
-        )
-    # x axis with a tick per year
-    axis_y = top + plot_h
-    out.append(
-        f'<line x1="{_num(left)}" y1="{_num(axis_y)}" x2="{_num(left + plot_w)}" '
-        f'y2="{_num(axis_y)}" stroke="{INK_SOFT}" stroke-width="1"/>'
-    )
+    # horizontal gridlines, value labels, y title and the x axis
+    axis_y = _grid_and_axis(out, y_ticks, y_of, left, top, plot_w, plot_h, y_title)
     for tick in _year_ticks(start, end):
         x = x_of(tick)
         out.append(
@@ -396,31 +371,7 @@ def _category_frame(
         return top + plot_h * (1 - min(max(value, 0), y_max) / (y_max or 1))
 
     out = _open_svg(width, height, title, desc, chart_id)
-    for value, label in ticks:
-        y = y_of(value)
-        out.append(
-            f'<line x1="{_num(left)}" y1="{_num(y)}" x2="{_num(left + plot_w)}" y2="{_num(y)}" '
-            f'stroke="{LINE}" stroke-width="1"/>'
-        )
-        out.append(_text(left - 8, y + 4, label, size=12, fill=INK_SOFT, anchor="end"))
-    if y_title:
-        cy = top + plot_h / 2
-        out.append(
-            _text(
-                12,
-                cy,
-                y_title,
-                size=12,
-                fill=INK_SOFT,
-                anchor="middle",
-                extra=f'transform="rotate(-90 12 {_num(cy)})"',
-            )
-        )
-    axis_y = top + plot_h
-    out.append(
-        f'<line x1="{_num(left)}" y1="{_num(axis_y)}" x2="{_num(left + plot_w)}" '
-        f'y2="{_num(axis_y)}" stroke="{INK_SOFT}" stroke-width="1"/>'
-    )
+    axis_y = _grid_and_axis(out, ticks, y_of, left, top, plot_w, plot_h, y_title)
     every = 1 if len(columns) <= 12 else (len(columns) + 11) // 12
     for index, column in enumerate(columns):
         if index % every == 0:
@@ -555,3 +506,34 @@ def line_chart(
             )
     out.append("</svg>")
     return "".join(out)
+
+
+def _grid_and_axis(out, ticks, y_of, left, top, plot_w, plot_h, y_title) -> float:
+    """Horizontal gridlines with their value labels, the rotated y-axis title and the x axis
+    line; returns the axis's y position."""
+    for value, label in ticks:
+        y = y_of(value)
+        out.append(
+            f'<line x1="{_num(left)}" y1="{_num(y)}" x2="{_num(left + plot_w)}" y2="{_num(y)}" '
+            f'stroke="{LINE}" stroke-width="1"/>'
+        )
+        out.append(_text(left - 8, y + 4, label, size=12, fill=INK_SOFT, anchor="end"))
+    if y_title:
+        cy = top + plot_h / 2
+        out.append(
+            _text(
+                12,
+                cy,
+                y_title,
+                size=12,
+                fill=INK_SOFT,
+                anchor="middle",
+                extra=f'transform="rotate(-90 12 {_num(cy)})"',
+            )
+        )
+    axis_y = top + plot_h
+    out.append(
+        f'<line x1="{_num(left)}" y1="{_num(axis_y)}" x2="{_num(left + plot_w)}" '
+        f'y2="{_num(axis_y)}" stroke="{INK_SOFT}" stroke-width="1"/>'
+    )
+    return axis_y
