@@ -26,16 +26,10 @@ from decimal import Context, Decimal
 
 from django.db import connections
 from django.db.models import (
-    Avg,
-    Count,
     DateField,
-    Exists,
     F,
     IntegerField,
     Min,
-    OuterRef,
-    Q,
-    Subquery,
     Value,
     Window,
 )
@@ -96,51 +90,6 @@ def scoped_plants(scope: Scope, base=None):
     return qs
 
 
-def _latest_confirmed(as_of: datetime.date, field_name: str, output):
-    """Subquery: a field of the plant's latest assessment confirmed by the as-of date."""
-    return Subquery(
-        Assessment.objects.filter(
-            plant=OuterRef("pk"),
-            status=AssessmentStatus.CONFIRMED,
-            assessed_on__lte=as_of,
-            confirmed_at__lte=end_of(as_of),
-        )
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
-        .values(field_name)[:1],
-        output_field=output,
-    )
-
-
-def supported_plants(as_of: datetime.date, scope: Scope = Scope(), base=None):
-    """Supported plants in scope, annotated with `first_completed`, `level_then` and
-    `valid_then` as of the date."""
-    projects = completed_projects(as_of, scope).filter(plant=OuterRef("pk"))
-    first = Subquery(
-        projects.order_by("completed_on").values("completed_on")[:1], output_field=DateField()
-    )
-    return (
-        scoped_plants(scope, base)
-        .filter(Exists(projects))
-        .annotate(
-            first_completed=first,
-            level_then=_latest_confirmed(as_of, "final_level", IntegerField()),
-            valid_then=_latest_confirmed(as_of, "valid_until", DateField()),
-        )
-    )
-
-
-def _valid(as_of):
-    return Q(level_then__isnull=False, valid_then__gte=as_of)
-
-
-def _counts(qs, as_of) -> dict:
-    figures = qs.aggregate(
-        supported=Count("pk"),
-        level3=Count("pk", filter=_valid(as_of) & Q(level_then__gte=3)),
-    )
-    return {**figures, "share": share(figures["level3"], figures["supported"])}
-
-
 def share(part: int, whole: int) -> float | None:
     return None if not whole else round(100 * part / whole, 2)
 
@@ -185,160 +134,6 @@ class Summary:
             "kpis": self.kpis,
             "projection": self.projection,
         }
-
-
-def distribution(qs, as_of) -> dict:
-    """Supported plants by level as of the date, plus expired and never assessed."""
-    agg = {f"level_{lvl}": Count("pk", filter=_valid(as_of) & Q(level_then=lvl)) for lvl in LEVELS}
-    agg["expired"] = Count("pk", filter=Q(level_then__isnull=False, valid_then__lt=as_of))
-    agg["never"] = Count("pk", filter=Q(level_then__isnull=True))
-    return qs.aggregate(**agg)
-
-
-def yearly(as_of: datetime.date, scope: Scope, base=None) -> list[dict]:
-    """Cumulative supported plants and Level 3+ share at the end of each year (the last one at
-    the as-of date itself), from the first completion year."""
-    first = completed_projects(as_of, scope).aggregate(d=Min("completed_on"))["d"]
-    if first is None:
-        return []
-    rows = []
-    for year in range(first.year, as_of.year + 1):
-        day = min(datetime.date(year, 12, 31), as_of)
-        figures = _counts(supported_plants(day, scope, base), day)
-        rows.append({"year": year, "as_of": day.isoformat(), **figures})
-    return rows
-
-
-def cohorts(qs, as_of) -> list[dict]:
-    """Per cohort (year of the first completed project): plants and their Level 3+ share as of
-    the date."""
-    rows = (
-        qs.annotate(cohort=ExtractYear("first_completed"))
-        .values("cohort")
-        .annotate(
-            supported=Count("pk"),
-            level3=Count("pk", filter=_valid(as_of) & Q(level_then__gte=3)),
-        )
-        .order_by("cohort")
-    )
-    return [{**r, "share": share(r["level3"], r["supported"])} for r in rows]
-
-
-def breakdown_by_plant_field(qs, as_of, field_name: str) -> list[dict]:
-    rows = (
-        qs.values(field_name)
-        .annotate(
-            supported=Count("pk"),
-            level3=Count("pk", filter=_valid(as_of) & Q(level_then__gte=3)),
-        )
-        .order_by(field_name)
-    )
-    return [
-        {
-            "key": r[field_name],
-            "supported": r["supported"],
-            "level3": r["level3"],
-            "share": share(r["level3"], r["supported"]),
-        }
-        for r in rows
-    ]
-
-
-def breakdown_by_project_field(as_of, scope: Scope, field_name: str, base=None) -> list[dict]:
-    """Programs, partners and agencies: a plant counts in every group that completed a project
-    with it (a plant supported by two programs counts once in each)."""
-    plants = scoped_plants(scope, base)
-    level = Subquery(
-        Assessment.objects.filter(
-            plant=OuterRef("plant_id"),
-            status=AssessmentStatus.CONFIRMED,
-            assessed_on__lte=as_of,
-            confirmed_at__lte=end_of(as_of),
-        )
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
-        .values("final_level")[:1],
-        output_field=IntegerField(),
-    )
-    valid_until = Subquery(
-        Assessment.objects.filter(
-            plant=OuterRef("plant_id"),
-            status=AssessmentStatus.CONFIRMED,
-            assessed_on__lte=as_of,
-            confirmed_at__lte=end_of(as_of),
-        )
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
-        .values("valid_until")[:1],
-        output_field=DateField(),
-    )
-    rows = (
-        completed_projects(as_of, scope, plants)
-        .exclude(**{f"{field_name}__isnull": True})
-        .annotate(level_then=level, valid_then=valid_until)
-        .values(field_name)
-        .annotate(
-            supported=Count("plant", distinct=True),
-            level3=Count("plant", distinct=True, filter=_valid(as_of) & Q(level_then__gte=3)),
-        )
-        .order_by(field_name)
-    )
-    return [
-        {
-            "key": r[field_name],
-            "supported": r["supported"],
-            "level3": r["level3"],
-            "share": share(r["level3"], r["supported"]),
-        }
-        for r in rows
-    ]
-
-
-def kpi_averages(as_of, scope: Scope, supported_qs) -> dict:
-    """Average improvement per indicator over completed projects (by the as-of date) of
-    supported plants: overall, by cohort and by level as of the date; with the national
-    published averages."""
-    kpis = KPI.objects.filter(
-        project__in=completed_projects(as_of, scope),
-        improvement_pct__isnull=False,
-        project__plant__in=supported_qs.values("pk"),
-    )
-    overall = {
-        r["indicator"]: _f(r["avg"])
-        for r in kpis.values("indicator").annotate(avg=Avg("improvement_pct"))
-    }
-    cohort_of = Subquery(
-        supported_qs.filter(pk=OuterRef("project__plant_id")).values("first_completed")[:1],
-        output_field=DateField(),
-    )
-    by_cohort: dict = {}
-    for r in (
-        kpis.annotate(cohort=ExtractYear(cohort_of))
-        .values("cohort", "indicator")
-        .annotate(avg=Avg("improvement_pct"))
-        .order_by("cohort", "indicator")
-    ):
-        by_cohort.setdefault(str(r["cohort"]), {})[r["indicator"]] = _f(r["avg"])
-    level_of = Subquery(
-        supported_qs.filter(pk=OuterRef("project__plant_id"))
-        .filter(_valid(as_of))
-        .values("level_then")[:1],
-        output_field=IntegerField(),
-    )
-    by_level: dict = {}
-    for r in (
-        kpis.annotate(level=level_of)
-        .values("level", "indicator")
-        .annotate(avg=Avg("improvement_pct"))
-        .order_by("level", "indicator")
-    ):
-        key = "none" if r["level"] is None else str(r["level"])
-        by_level.setdefault(key, {})[r["indicator"]] = _f(r["avg"])
-    return {
-        "overall": overall,
-        "by_cohort": by_cohort,
-        "by_level": by_level,
-        "national": {str(k): v for k, v in NATIONAL_AVERAGE_IMPROVEMENT.items()},
-        "indicators": [i.value for i in Indicator],
-    }
 
 
 def _f(value) -> float | None:
