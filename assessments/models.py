@@ -8,13 +8,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
 from assessments.choices import EDITABLE_STATUSES, AssessmentStatus, FrameworkStatus
 from hub import roles
 from hub.choices import Role
+from hub.i18n import is_english, pick
 from hub.models import Plant
 
 
@@ -29,14 +29,14 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+        return pick(self.name_ko, self.name_en)
 
 
 def localized(texts, default: str = "") -> str:
     """Pick the active language from a {"ko": …, "en": …} mapping."""
     if not texts:
         return default
-    lang = "en" if (get_language() or "ko").startswith("en") else "ko"
+    lang = "en" if is_english() else "ko"
     return texts.get(lang) or texts.get("ko") or texts.get("en") or default
 
 

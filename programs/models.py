@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import roles
 from hub.choices import OrganizationKind, Role
+from hub.i18n import pick
 from hub.models import Mentorship, Organization, Plant
 from programs import rules
 from programs.choices import (
@@ -64,9 +65,7 @@ class CostShareRule(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+        return pick(self.name_ko, self.name_en)
 
     def as_rule(self) -> rules.ShareRule:
         caps = {
@@ -146,9 +145,7 @@ class Program(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+        return pick(self.name_ko, self.name_en)
 
     def get_absolute_url(self):
         return reverse("programs:program_detail", args=[self.pk])
