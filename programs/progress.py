@@ -24,13 +24,11 @@ import math
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import (
     DateField,
     F,
-    IntegerField,
     Min,
-    Value,
     Window,
 )
 from django.db.models.expressions import RowRange
@@ -80,6 +78,9 @@ def completed_projects(as_of: datetime.date, scope: Scope, plants=None):
 
 
 def scoped_plants(scope: Scope, base=None):
+    """The plants in scope, or None when every plant is (no semi-join needed)."""
+    if base is None and not (scope.region or scope.industry or scope.size):
+        return None
     qs = Plant.objects.all() if base is None else base
     if scope.region:
         qs = qs.filter(region=scope.region)
@@ -312,33 +313,116 @@ def _assessment_intervals(as_of: datetime.date, scope: Scope, base=None):
     )
 
 
-_CURRENT = "iv.pid = sp.pid AND iv.av <= {d} AND (iv.nx IS NULL OR iv.nx > {d})"
+_CURRENT = "iv.pid = {p} AND iv.av <= {d} AND (iv.nx IS NULL OR iv.nx > {d})"
+
+# One statement answers everything: its branches share the derived tables (on PostgreSQL a
+# CTE referenced more than once is computed once), and each output row is tagged with the
+# figure it feeds. Columns: tag, three text keys, three integer keys, two counts, an average.
+_NULL = {
+    "t": "CAST(NULL AS TEXT)",
+    "i": "CAST(NULL AS INTEGER)",
+    "n": "CAST(NULL AS BIGINT)",
+    "x": "CAST(NULL AS NUMERIC)",
+}
+_FOLD, _SERIES, _GROUPS, _KPI = range(4)
 
 
-def _fold_plants(as_of: datetime.date, scope: Scope, base=None) -> dict:
-    """Headline, distribution, cohorts and the region/industry/size breakdowns from one
-    grouped query (a few hundred rows folded here)."""
+def _row(tag: int, t=(), i=(), n=(), x=None) -> str:
+    """One SELECT list of the tagged shape; missing columns are typed NULLs."""
+    cols = [str(tag)]
+    cols += [f"CAST({e} AS TEXT)" for e in t] + [_NULL["t"]] * (3 - len(t))
+    cols += [f"CAST({e} AS INTEGER)" for e in i] + [_NULL["i"]] * (3 - len(i))
+    cols += [f"CAST({e} AS BIGINT)" for e in n] + [_NULL["n"]] * (2 - len(n))
+    cols.append(x or _NULL["x"])
+    return ", ".join(cols)
+
+
+def _figures(as_of: datetime.date, days: list[datetime.date], scope: Scope, base=None) -> list:
+    """Every figure as of the date (plus supported / Level 3+ on each of `days`) in one
+    statement; returns its tagged rows."""
+    plants = scoped_plants(scope, base)
+    cp_sql, cp_params = _compiled(
+        completed_projects(as_of, scope, plants)
+        .order_by()
+        .values(
+            "id",
+            pid=F("plant_id"),
+            prg=F("program_id"),
+            prt=F("partner_id"),
+            agc=F("program__agency_id"),
+        )
+    )
     sp_sql, sp_params = _compiled(_supported_rows(as_of, scope, base))
     iv_sql, iv_params = _compiled(_assessment_intervals(as_of, scope, base))
+    kp_sql, kp_params = _compiled(
+        KPI.objects.filter(improvement_pct__isnull=False)
+        .order_by()
+        .values(prj=F("project_id"), ind=F("indicator"), v=F("improvement_pct"))
+    )
     d = _day(as_of)
+    days = days or [as_of]
+    dates = " UNION ALL ".join(["SELECT CAST(%s AS INTEGER) AS i, %s AS day"] * len(days))
+    date_params = [x for i, day in enumerate(days) for x in (i, _day(day))]
+    fold_keys = "sp.reg, sp.ind, sp.siz, sp.cohort, iv.lvl"
+    valid = "CASE WHEN iv.vu >= %s THEN 1 WHEN iv.vu < %s THEN 0 END"
+    l3_plants = "COUNT(DISTINCT CASE WHEN l3 = 1 THEN pid END)"
+    groups = " UNION ALL ".join(
+        f"SELECT {_row(_GROUPS, i=(str(n), col), n=('COUNT(DISTINCT pid)', l3_plants))} "  # noqa: S608
+        f"FROM pc WHERE {col} IS NOT NULL GROUP BY {col}"
+        for n, col in enumerate(("prg", "prt", "agc"))
+    )
+    kpi_keys = ("pc.cohort", "pc.lvl", "pc.v")
     # Fragments are compiled ORM SQL or constants; every value is a parameter.
     sql = (
-        "SELECT sp.reg, sp.ind, sp.siz, sp.cohort, iv.lvl, "  # noqa: S608
-        "CASE WHEN iv.vu >= %s THEN 1 WHEN iv.vu < %s THEN 0 END AS v, COUNT(*) "
-        f"FROM ({sp_sql}) sp LEFT JOIN ({iv_sql}) iv ON {_CURRENT.format(d='%s')} "
-        "GROUP BY sp.reg, sp.ind, sp.siz, sp.cohort, iv.lvl, "
-        "CASE WHEN iv.vu >= %s THEN 1 WHEN iv.vu < %s THEN 0 END"
+        f"WITH cp AS ({cp_sql}), sp AS ({sp_sql}), iv AS ({iv_sql}), "  # noqa: S608
+        # each supported plant with its level as of the date
+        f"st AS (SELECT {fold_keys}, {valid} AS v, sp.pid, "
+        "CASE WHEN iv.lvl >= 3 AND iv.vu >= %s THEN 1 ELSE 0 END AS l3 "
+        f"FROM sp LEFT JOIN iv ON {_CURRENT.format(p='sp.pid', d='%s')}), "
+        # each completed project with its plant's state
+        "pc AS (SELECT cp.id, cp.prg, cp.prt, cp.agc, st.pid, st.l3, st.cohort, st.lvl, st.v "
+        "FROM cp JOIN st ON st.pid = cp.pid), "
+        f"kp AS ({kp_sql}), d AS ({dates}), "
+        # supported plants by day of first completion; Level 3+ spans from the later of
+        # "usable" and "supported" until superseded or expired
+        "h AS (SELECT first, COUNT(*) AS n FROM sp GROUP BY first), "
+        "l AS MATERIALIZED (SELECT CASE WHEN iv.av > sp.first THEN iv.av ELSE sp.first END AS s, "
+        "iv.nx, iv.vu FROM iv JOIN sp ON sp.pid = iv.pid WHERE iv.lvl >= 3) "
+        # headline, distribution, cohorts, region / industry / size
+        f"SELECT {_row(_FOLD, t=('reg', 'ind', 'siz'), i=('cohort', 'lvl', 'v'), n=('COUNT(*)',))} "
+        "FROM st GROUP BY reg, ind, siz, cohort, lvl, v "
+        # supported plants on each day of the series, then those at Level 3+ then
+        f"UNION ALL SELECT {_row(_SERIES, i=('d.i', '0'), n=('SUM(h.n)',))} "
+        "FROM d JOIN h ON h.first <= d.day GROUP BY d.i "
+        f"UNION ALL SELECT {_row(_SERIES, i=('d.i', '1'), n=('COUNT(*)',))} "
+        "FROM d JOIN l ON l.s <= d.day AND (l.nx IS NULL OR l.nx > d.day) AND l.vu >= d.day "
+        "GROUP BY d.i "
+        # program / partner / agency (a plant counts once per group)
+        f"UNION ALL {groups} "
+        # KPI sums and counts by indicator, cohort and level (averaged in Python)
+        f"UNION ALL SELECT {_row(_KPI, t=('kp.ind',), i=kpi_keys, n=('COUNT(kp.v)',), x='SUM(kp.v)')} "  # noqa: E501
+        "FROM kp JOIN pc ON pc.id = kp.prj GROUP BY kp.ind, pc.cohort, pc.lvl, pc.v"
     )
-    params = [d, d, *sp_params, *iv_params, d, d, d, d]
-    with connections["default"].cursor() as cur:
+    params = [*cp_params, *sp_params, *iv_params, d, d, d, d, d, *kp_params, *date_params]
+    connection = connections["default"]
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # The joins and groupings hash ~200,000 rows at national scale: let them do it in
+            # memory (the default 4 MB spills sorts to disk). Local to this transaction.
+            cur.execute("SET LOCAL work_mem = '64MB'")
         cur.execute(sql, params)
-        rows = cur.fetchall()
+        return cur.fetchall()
+
+
+def _fold_plants(rows) -> dict:
+    """Headline, distribution, cohorts and the region/industry/size breakdowns from the
+    grouped rows (a few hundred, folded here)."""
     dist = {f"level_{lvl}": 0 for lvl in LEVELS}
     dist["expired"] = 0
     dist["never"] = 0
     groups = {"region": {}, "industry": {}, "size": {}, "cohort": {}}
     total = level3 = 0
-    for reg, ind, siz, cohort, lvl, valid, n in rows:
+    for reg, ind, siz, cohort, lvl, valid, n, _, _ in rows:
         is3 = lvl is not None and valid == 1 and lvl >= 3
         total += n
         level3 += n if is3 else 0
@@ -384,109 +468,50 @@ def _sort_key(key):
     return (0, key)
 
 
-def _series(as_of: datetime.date, days: list[datetime.date], scope: Scope, base=None) -> list:
-    """(supported, level3) on each of `days` (all on or before `as_of`), in one query."""
-    if not days:
-        return []
-    sp_sql, sp_params = _compiled(_supported_rows(as_of, scope, base))
-    iv_sql, iv_params = _compiled(_assessment_intervals(as_of, scope, base))
-    dates = " UNION ALL ".join(["SELECT %s AS i, %s AS day"] * len(days))
-    date_params = [x for i, day in enumerate(days) for x in (i, _day(day))]
-    # Fragments are compiled ORM SQL or constants; every value is a parameter.
-    sql = (
-        "SELECT d.i, COUNT(*), "  # noqa: S608
-        "SUM(CASE WHEN iv.lvl >= 3 AND iv.vu >= d.day THEN 1 ELSE 0 END) "
-        f"FROM ({dates}) d JOIN ({sp_sql}) sp ON sp.first <= d.day "
-        f"LEFT JOIN ({iv_sql}) iv ON {_CURRENT.format(d='d.day')} "
-        "GROUP BY d.i"
-    )
-    with connections["default"].cursor() as cur:
-        cur.execute(sql, [*date_params, *sp_params, *iv_params])
-        found = {int(i): (int(s), int(l3 or 0)) for i, s, l3 in cur.fetchall()}
-    return [found.get(i, (0, 0)) for i in range(len(days))]
+def _series(rows, n: int) -> list:
+    """(supported, level3) on each of the n dates."""
+    found = {(int(r[3]), int(r[4])): int(r[6]) for r in rows}
+    return [(found.get((i, 0), 0), found.get((i, 1), 0)) for i in range(n)]
 
 
-def _project_breakdowns(as_of: datetime.date, scope: Scope, base=None) -> dict:
+def _project_breakdowns(rows) -> dict:
     """Program, partner and agency tables (a plant counts once in each group that completed a
-    project with it), in one query."""
-    fields = {"program": "program_id", "partner": "partner_id", "agency": "program__agency_id"}
-    parts, params = [], []
-    for n, field_name in enumerate(fields.values()):
-        qs = (
-            completed_projects(as_of, scope, scoped_plants(scope, base))
-            .exclude(**{f"{field_name}__isnull": True})
-            .order_by()
-            .values(f=Value(n, output_field=IntegerField()), k=F(field_name), pid=F("plant_id"))
-            .distinct()
-        )
-        sql, p = _compiled(qs)
-        parts.append(f"SELECT * FROM ({sql}) g{n}")  # noqa: S608
-        params += p
-    iv_sql, iv_params = _compiled(_assessment_intervals(as_of, scope, base))
-    d = _day(as_of)
-    # Fragments are compiled ORM SQL or constants; every value is a parameter.
-    sql = (
-        "SELECT sp.f, sp.k, COUNT(*), "  # noqa: S608
-        "SUM(CASE WHEN iv.lvl >= 3 AND iv.vu >= %s THEN 1 ELSE 0 END) "
-        f"FROM ({' UNION ALL '.join(parts)}) sp "
-        f"LEFT JOIN ({iv_sql}) iv ON {_CURRENT.format(d='%s')} "
-        "GROUP BY sp.f, sp.k"
-    )
-    with connections["default"].cursor() as cur:
-        cur.execute(sql, [d, *params, *iv_params, d, d])
-        rows = cur.fetchall()
-    out = {name: [] for name in fields}
-    names = list(fields)
-    for f, k, s, l3 in sorted(rows, key=lambda r: (r[0], r[1])):
-        s, l3 = int(s), int(l3 or 0)
-        out[names[int(f)]].append({"key": k, "supported": s, "level3": l3, "share": share(l3, s)})
+    project with it)."""
+    names = ["program", "partner", "agency"]
+    out = {name: [] for name in names}
+    for r in sorted(rows, key=lambda r: (r[3], r[4])):
+        s, l3 = int(r[6]), int(r[7] or 0)
+        out[names[r[3]]].append({"key": r[4], "supported": s, "level3": l3, "share": share(l3, s)})
     return out
 
 
-def _kpis(as_of: datetime.date, scope: Scope, base=None) -> dict:
-    """KPI averages overall, by cohort and by level as of the date, in one query."""
-    kpis = (
-        KPI.objects.filter(
-            project__in=completed_projects(as_of, scope, scoped_plants(scope, base)),
-            improvement_pct__isnull=False,
-        )
-        .order_by()
-        .values(ind=F("indicator"), v=F("improvement_pct"), pid=F("project__plant_id"))
-    )
-    k_sql, k_params = _compiled(kpis)
-    sp_sql, sp_params = _compiled(_supported_rows(as_of, scope, base))
-    iv_sql, iv_params = _compiled(_assessment_intervals(as_of, scope, base))
-    d = _day(as_of)
-    # Fragments are compiled ORM SQL or constants; every value is a parameter.
-    sql = (
-        "WITH k AS (SELECT kp.ind, kp.v, sp.cohort, "  # noqa: S608
-        "CASE WHEN iv.lvl IS NOT NULL AND iv.vu >= %s THEN iv.lvl END AS lv "
-        f"FROM ({k_sql}) kp JOIN ({sp_sql}) sp ON sp.pid = kp.pid "
-        f"LEFT JOIN ({iv_sql}) iv ON {_CURRENT.format(d='%s')}) "
-        "SELECT 0, ind, NULL, AVG(v) FROM k GROUP BY ind "
-        "UNION ALL SELECT 1, ind, cohort, AVG(v) FROM k GROUP BY ind, cohort "
-        "UNION ALL SELECT 2, ind, lv, AVG(v) FROM k GROUP BY ind, lv"
-    )
-    with connections["default"].cursor() as cur:
-        cur.execute(sql, [d, *k_params, *sp_params, *iv_params, d, d])
-        rows = cur.fetchall()
-    overall, by_cohort, by_level = {}, {}, {}
+def _kpis(rows) -> dict:
+    """KPI averages overall, by cohort and by level (the level only while valid), from the
+    sums and counts per indicator, cohort and level."""
+    sums = {}  # (kind, key, indicator) -> [sum, count]
+    for ind, _, _, cohort, lvl, valid, count, _, total in rows:
+        level = lvl if valid == 1 else None
+        for key in ((0, None), (1, int(cohort)), (2, level)):
+            acc = sums.setdefault((*key, ind), [Decimal(0), 0])
+            acc[0] += _decimal(total)
+            acc[1] += int(count)
     nulls_last = connections["default"].features.nulls_order_largest
 
-    def order(r):
-        kind, ind, key = r[0], r[1], r[2]
+    def order(item):
+        (kind, key, ind), _ = item
         if key is None:
             return (kind, 1 if nulls_last else -1, 0, ind)
-        return (kind, 0, int(key), ind)
+        return (kind, 0, key, ind)
 
-    for kind, ind, key, avg in sorted(rows, key=order):
-        value = _f(_avg(avg))
+    overall, by_cohort, by_level = {}, {}, {}
+    for (kind, key, ind), (total, count) in sorted(sums.items(), key=order):
+        value = _f(total / count) if count else None
         if kind == 0:
             overall[ind] = value
         elif kind == 1:
-            by_cohort.setdefault(str(int(key)), {})[ind] = value
+            by_cohort.setdefault(str(key), {})[ind] = value
         else:
-            by_level.setdefault("none" if key is None else str(int(key)), {})[ind] = value
+            by_level.setdefault("none" if key is None else str(key), {})[ind] = value
     return {
         "overall": overall,
         "by_cohort": by_cohort,
@@ -496,13 +521,13 @@ def _kpis(as_of: datetime.date, scope: Scope, base=None) -> dict:
     }
 
 
-def _avg(value):
-    """What Django's Avg over a DecimalField gives for a raw AVG (SQLite returns a float that
-    the ORM turns into a 15-digit Decimal)."""
+def _decimal(value) -> Decimal:
+    """A SUM from the database as a Decimal (SQLite returns floats for decimal columns; 15
+    significant digits is what Django reads back from them)."""
     if value is None:
-        return None
+        return Decimal(0)
     if isinstance(value, float):
-        return Decimal(Context(prec=15).create_decimal_from_float(value))
+        return Context(prec=15).create_decimal_from_float(value)
     return Decimal(value)
 
 
@@ -561,13 +586,16 @@ def progress_summary(
     restricts the plants further (a partner's own plants). `targets` maps "supported_plants"
     and "level3_share" to Target; by default the stored targets."""
     targets = targets or current_targets()
-    plants = _fold_plants(as_of, scope, base)
-    head = plants["head"]
     first = completed_projects(as_of, scope).aggregate(d=Min("completed_on"))["d"]
     years = [] if first is None else list(range(first.year, as_of.year + 1))
     year_days = [min(datetime.date(y, 12, 31), as_of) for y in years]
     proj_days = [same_day_years_before(as_of, n) for n in (3, 2, 1)]
-    counts = _series(as_of, year_days + proj_days, scope, base)
+    tagged = {tag: [] for tag in (_FOLD, _SERIES, _GROUPS, _KPI)}
+    for row in _figures(as_of, year_days + proj_days, scope, base):
+        tagged[row[0]].append(row[1:])
+    plants = _fold_plants(tagged[_FOLD])
+    head = plants["head"]
+    counts = _series(tagged[_SERIES], len(year_days) + len(proj_days))
     yearly_rows = [
         {"year": y, "as_of": day.isoformat(), "supported": s, "level3": l3, "share": share(l3, s)}
         for y, day, (s, l3) in zip(years, year_days, counts[: len(year_days)], strict=True)
@@ -578,7 +606,7 @@ def progress_summary(
         "region": plants["region"],
         "industry": plants["industry"],
         "size": plants["size"],
-        **_project_breakdowns(as_of, scope, base),
+        **_project_breakdowns(tagged[_GROUPS]),
     }
     summary = Summary(
         as_of=as_of,
@@ -590,7 +618,7 @@ def progress_summary(
         yearly=yearly_rows,
         cohorts=plants["cohorts"],
         breakdowns=breakdowns,
-        kpis=_kpis(as_of, scope, base),
+        kpis=_kpis(tagged[_KPI]),
         projection=projection(
             as_of,
             series,
