@@ -21,6 +21,7 @@ import datetime
 import hashlib
 import json
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 
@@ -404,14 +405,20 @@ def _figures(as_of: datetime.date, days: list[datetime.date], scope: Scope, base
         "FROM kp JOIN pc ON pc.id = kp.prj GROUP BY kp.ind, pc.cohort, pc.lvl, pc.v"
     )
     params = [*cp_params, *sp_params, *iv_params, d, d, d, d, d, *kp_params, *date_params]
+    with _analytics_cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+@contextmanager
+def _analytics_cursor():
+    """A cursor in a transaction whose joins and groupings may hash ~200,000 rows in memory
+    (PostgreSQL's default 4 MB work_mem spills them to disk); local to the transaction."""
     connection = connections["default"]
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            # The joins and groupings hash ~200,000 rows at national scale: let them do it in
-            # memory (the default 4 MB spills sorts to disk). Local to this transaction.
             cur.execute("SET LOCAL work_mem = '64MB'")
-        cur.execute(sql, params)
-        return cur.fetchall()
+        yield cur
 
 
 def _fold_plants(rows) -> dict:
@@ -531,6 +538,80 @@ def _decimal(value) -> Decimal:
     return Decimal(value)
 
 
+_FLOOR_SQL = """
+WITH sp AS (                       -- supported plants and the day of their first completion
+    SELECT plant_id AS pid, MIN(completed_on) AS first
+    FROM programs_project WHERE status = %(completed)s AND completed_on <= %(d)s
+    GROUP BY plant_id
+), days AS (SELECT * FROM unnest(%(days)s::date[]) WITH ORDINALITY AS t(day, i)),
+lv AS (                            -- each supported plant's latest usable assessment per day
+    SELECT days.i, days.day, sp.pid, a.final_level, a.valid_until
+    FROM days JOIN sp ON sp.first <= days.day
+    LEFT JOIN LATERAL (
+        SELECT final_level, valid_until FROM assessments_assessment
+        WHERE plant_id = sp.pid AND status = %(confirmed)s AND assessed_on <= days.day
+          AND confirmed_at < (days.day + 1)::timestamp AT TIME ZONE %(tz)s
+        ORDER BY assessed_on DESC, confirmed_at DESC, id DESC LIMIT 1
+    ) a ON TRUE
+), st AS (                         -- as of the date, with the plant's attributes
+    SELECT lv.pid, pl.region, pl.industry, o.size_class,
+           EXTRACT(YEAR FROM sp.first)::int AS cohort,
+           CASE WHEN lv.final_level IS NULL THEN 'never'
+                WHEN lv.valid_until < %(d)s THEN 'expired'
+                ELSE 'level_' || lv.final_level END AS bucket,
+           COALESCE(lv.final_level >= 3 AND lv.valid_until >= %(d)s, FALSE) AS l3,
+           CASE WHEN lv.valid_until >= %(d)s THEN lv.final_level END AS lvl
+    FROM lv JOIN sp ON sp.pid = lv.pid
+    JOIN hub_plant pl ON pl.id = lv.pid JOIN hub_organization o ON o.id = pl.company_id
+    WHERE lv.day = %(d)s
+), pc AS (                         -- completed projects with their plant's state
+    SELECT p.id, p.program_id, p.partner_id, g.agency_id, st.*
+    FROM programs_project p JOIN programs_program g ON g.id = p.program_id
+    JOIN st ON st.pid = p.plant_id
+    WHERE p.status = %(completed)s AND p.completed_on <= %(d)s
+)
+SELECT 'plants' AS part, GROUPING(region, industry, size_class, cohort, bucket) AS g,
+       COALESCE(region, industry, size_class, cohort::text, bucket) AS k,
+       COUNT(*) AS n, COUNT(*) FILTER (WHERE l3) AS l3, NULL::numeric AS avg
+FROM st GROUP BY GROUPING SETS ((), (region), (industry), (size_class), (cohort), (bucket))
+UNION ALL
+SELECT 'series', i, NULL, COUNT(*), COUNT(*) FILTER (WHERE final_level >= 3
+       AND valid_until >= day), NULL FROM lv GROUP BY i
+UNION ALL
+SELECT 'groups', GROUPING(program_id, partner_id, agency_id),
+       COALESCE(program_id, partner_id, agency_id)::text,
+       COUNT(DISTINCT pid), COUNT(DISTINCT pid) FILTER (WHERE l3), NULL
+FROM pc GROUP BY GROUPING SETS ((program_id), (partner_id), (agency_id))
+UNION ALL
+SELECT 'kpis', GROUPING(cohort, lvl), k.indicator || ':' || COALESCE(cohort::text, lvl::text, ''),
+       COUNT(*), NULL, AVG(k.improvement_pct)
+FROM programs_kpi k JOIN pc ON pc.id = k.project_id
+WHERE k.improvement_pct IS NOT NULL
+GROUP BY GROUPING SETS ((k.indicator), (k.indicator, cohort), (k.indicator, lvl))
+"""
+
+
+def floor_summary(as_of: datetime.date, days: list[datetime.date]) -> list[tuple]:
+    """The "SQL floor" of issue 6: the national figures of `progress_summary` — headline,
+    distribution, cohorts, region / industry / size / program / partner / agency tables, the
+    supported and Level 3+ counts on each of `days` (the last one must be `as_of`) and the KPI
+    averages overall, by cohort and by level — in one hand-written PostgreSQL statement, the
+    obvious way (a LATERAL "latest assessment" lookup per plant and day, GROUPING SETS).
+    Returns its rows (part, grouping, key, count, Level 3+, average). PostgreSQL only."""
+    with _analytics_cursor() as cur:
+        cur.execute(
+            _FLOOR_SQL,
+            {
+                "d": as_of,
+                "days": list(days),
+                "tz": timezone.get_current_timezone_name(),
+                "completed": ProjectStatus.COMPLETED,
+                "confirmed": AssessmentStatus.CONFIRMED,
+            },
+        )
+        return cur.fetchall()
+
+
 def floor_headline(as_of: datetime.date) -> dict:
     """The "SQL floor" of issue 6: the national headline (supported plants, Level 3+ plants,
     share) as of a date in one hand-written PostgreSQL statement, with the definitions of
@@ -562,6 +643,16 @@ def floor_headline(as_of: datetime.date) -> dict:
     return {"supported": supported, "level3": level3, "share": share(level3, supported)}
 
 
+def summary_days(as_of: datetime.date, scope: Scope = Scope()) -> tuple[list, list]:
+    """The year-ends of the series (from the first completion in scope) and the 3 projection
+    dates."""
+    first = completed_projects(as_of, scope).aggregate(d=Min("completed_on"))["d"]
+    years = [] if first is None else list(range(first.year, as_of.year + 1))
+    year_days = [min(datetime.date(y, 12, 31), as_of) for y in years]
+    proj_days = [same_day_years_before(as_of, n) for n in (3, 2, 1)]
+    return year_days, proj_days
+
+
 # --- entry point -----------------------------------------------------------------------------
 
 
@@ -586,10 +677,8 @@ def progress_summary(
     restricts the plants further (a partner's own plants). `targets` maps "supported_plants"
     and "level3_share" to Target; by default the stored targets."""
     targets = targets or current_targets()
-    first = completed_projects(as_of, scope).aggregate(d=Min("completed_on"))["d"]
-    years = [] if first is None else list(range(first.year, as_of.year + 1))
-    year_days = [min(datetime.date(y, 12, 31), as_of) for y in years]
-    proj_days = [same_day_years_before(as_of, n) for n in (3, 2, 1)]
+    year_days, proj_days = summary_days(as_of, scope)
+    years = [day.year for day in year_days]
     tagged = {tag: [] for tag in (_FOLD, _SERIES, _GROUPS, _KPI)}
     for row in _figures(as_of, year_days + proj_days, scope, base):
         tagged[row[0]].append(row[1:])

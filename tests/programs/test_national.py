@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min
 
 from assessments import scoring
@@ -248,3 +248,64 @@ def test_national_shape_at_full_scale_in_the_plan(seeded):
     assert 19_700 <= curve[2020] <= 19_900
     assert 24_900 <= curve[2021] <= 25_100
     assert curve[2022] >= 30_000
+
+
+def _floor_figures(rows, n_years):
+    """The floor's rows in the shapes of `progress_summary`."""
+    plants = {31: {}, 30: {}, 15: {}, 23: {}, 27: {}, 29: {}}
+    series, groups, kpis = {}, {3: {}, 5: {}, 6: {}}, {3: {}, 1: {}, 2: {}}
+    for part, g, key, n, l3, avg in rows:
+        if part == "plants":
+            plants[g][key] = (n, l3)
+        elif part == "series":
+            series[g] = (n, l3)
+        elif part == "groups" and key is not None:
+            groups[g][int(key)] = (n, l3)
+        elif part == "kpis":
+            ind, _, sub = key.partition(":")
+            kpis[g].setdefault(sub, {})[ind] = round(float(avg), 2)
+    return {
+        "head": plants[31][None],
+        "distribution": {k: n for k, (n, _) in plants[30].items()},
+        "region": plants[15],
+        "industry": plants[23],
+        "size": plants[27],
+        "cohort": {int(k): v for k, v in plants[29].items()},
+        "yearly": [series[i + 1] for i in range(n_years)],
+        "program": groups[3],
+        "partner": groups[5],
+        "agency": groups[6],
+        "kpi_overall": kpis[3][""],
+        "kpi_cohort": kpis[1],
+        "kpi_level": kpis[2],
+    }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the SQL floor is written for PostgreSQL"
+)
+@pytest.mark.parametrize("as_of", [datetime.date(2022, 12, 31), datetime.date(2025, 6, 30)])
+def test_sql_floor_gives_the_selector_figures(seeded, as_of):
+    """The benchmark compares the selector with a hand-written statement: both must compute
+    the same figures, or the comparison means nothing."""
+    from programs import progress
+
+    summary = progress.progress_summary(as_of=as_of)
+    year_days, proj_days = progress.summary_days(as_of)
+    floor = _floor_figures(progress.floor_summary(as_of, year_days + proj_days), len(year_days))
+
+    def table(name):
+        return {r["key"]: (r["supported"], r["level3"]) for r in summary.breakdowns[name]}
+
+    assert floor["head"] == (summary.supported, summary.level3)
+    assert summary.supported > 100 and summary.level3 > 10
+    assert floor["distribution"] == {k: v for k, v in summary.distribution.items() if v}
+    for name in ("region", "industry", "size", "program", "partner", "agency"):
+        assert floor[name] == table(name), name
+    assert floor["cohort"] == {r["cohort"]: (r["supported"], r["level3"]) for r in summary.cohorts}
+    assert floor["yearly"] == [(r["supported"], r["level3"]) for r in summary.yearly]
+    kpis = summary.kpis
+    assert floor["kpi_overall"] == kpis["overall"]
+    assert floor["kpi_cohort"] == kpis["by_cohort"]
+    level = {("none" if k == "" else k): v for k, v in floor["kpi_level"].items()}
+    assert level == kpis["by_level"]

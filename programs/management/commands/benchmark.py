@@ -2,10 +2,14 @@
 
 Everything runs inside one transaction that is rolled back at the end, so the database is
 unchanged (the superuser, the confirmed assessments, the report row and the imported plants
-all disappear). Every figure is the median of --runs runs (1 with --tiny). Concurrent load on
-gunicorn (wrk/locust) is not part of this slice.
+all disappear). Every figure is the median of --runs runs (1 with --tiny).
+
+Then, on PostgreSQL and unless --no-load (or --tiny), the same pages under concurrent load:
+gunicorn serving this database with DEBUG=false and wrk driving it on loopback with --clients
+connections for --seconds seconds per URL (see _load.py): requests/s, p50, p95, p99, errors.
 """
 
+import argparse
 import csv
 import datetime
 import io
@@ -41,7 +45,7 @@ from programs import progress, reports
 from programs.choices import ProjectStatus, ReportScope, ReportStatus
 from programs.models import Project
 
-NEXT = "in-process only (django.test.Client); concurrent load on gunicorn (wrk) is next"
+from . import _load
 
 
 class Command(BaseCommand):
@@ -53,8 +57,19 @@ class Command(BaseCommand):
             "--tiny", action="store_true", help="1 run, 300-row import, any database"
         )
         parser.add_argument("--json", default=None, help="also write the results to this file")
+        parser.add_argument(
+            "--load",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="gunicorn + wrk load (default: on PostgreSQL without --tiny)",
+        )
+        parser.add_argument("--clients", type=int, default=16, help="wrk connections (16)")
+        parser.add_argument("--seconds", type=int, default=20, help="wrk seconds per URL (20)")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="gunicorn workers (2 × cores + 1)"
+        )
 
-    def handle(self, *args, runs=None, tiny=False, json=None, **options):
+    def handle(self, *args, runs=None, tiny=False, json=None, load=None, **options):
         self.runs = runs or (1 if tiny else 5)
         if self.runs < 1:
             raise CommandError("--runs must be at least 1.")
@@ -71,6 +86,11 @@ class Command(BaseCommand):
             finally:
                 transaction.set_rollback(True)
         self._table()
+        self.load = []
+        if load is None:
+            load = connection.vendor == "postgresql" and not tiny
+        if load:
+            self._load(options["clients"], options["seconds"], options["workers"])
         if json:
             self._write_json(json)
 
@@ -184,12 +204,18 @@ class Command(BaseCommand):
             note=f"region {region}",
         )
         if connection.vendor == "postgresql":
+            days = sum(progress.summary_days(as_of), [])
             floor = self._time(
                 "progress floor",
+                lambda: progress.floor_summary(as_of, days),
+                note="hand-written SQL, same figures",
+            )
+            national["ratio"] = national["median_ms"] / floor["median_ms"]
+            self._time(
+                "progress floor headline",
                 lambda: progress.floor_headline(as_of),
                 note="hand-written SQL, headline only",
             )
-            national["ratio"] = national["median_ms"] / floor["median_ms"]
         else:
             self.results.append(
                 {
@@ -224,6 +250,7 @@ class Command(BaseCommand):
             .order_by("-n", "pk")
             .first()
         )
+        self.plant_for_page = plant.pk
         self._time(
             "plant page",
             self._get(reverse("hub:plant_detail", args=[plant.pk])),
@@ -343,9 +370,55 @@ class Command(BaseCommand):
         self.stdout.write("|" + "|".join("---" for _ in header) + "|")
         for line in lines:
             self.stdout.write("| " + " | ".join(line) + " |")
-        self.stdout.write(f"{NEXT}; database rolled back, unchanged.")
+        self.stdout.write("In-process (django.test.Client); database rolled back, unchanged.")
+
+    def _load(self, clients: int, seconds: int, workers: int | None) -> None:
+        top = (
+            Plant.objects.values("region").annotate(n=Count("id")).order_by("-n", "region").first()
+        )
+        region = top["region"] if top else ""
+        count = Plant.objects.filter(region=region).count()
+        size = settings.REST_FRAMEWORK.get("PAGE_SIZE", 50)
+        deep = max(1, -(-count // size) // 2)
+        plant = self.plant_for_page
+        api = reverse("plant-list")
+        workers = workers or 2 * (os.cpu_count() or 1) + 1
+        with _load.load_user() as auth, _load.gunicorn(workers) as base:
+            token = {"Authorization": f"Token {auth['token']}"}
+            cookie = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={auth['session']}"}
+            urls = [
+                ("api plants page 1", f"{api}?region={region}&page=1", token),
+                ("api plants deep page", f"{api}?region={region}&page={deep}", token),
+                ("plant page", reverse("hub:plant_detail", args=[plant]), cookie),
+                ("dashboard", reverse("programs:progress"), cookie),
+            ]
+            for name, url, headers in urls:
+                self.load.append(
+                    _load.run_wrk(
+                        name, base, url, headers, clients=clients, seconds=seconds, warmup=3
+                    )
+                )
+        header = ["under load", "clients", "s", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms"]
+        header.append("errors")
+        self.stdout.write("")
+        self.stdout.write(
+            f"gunicorn {workers} sync workers, DEBUG=false; wrk on loopback, {clients} "
+            f"connections, {seconds} s per URL after 3 s warm-up; plant list filtered by region "
+            f"{region} ({count} plants, deep page {deep})"
+        )
+        self.stdout.write("| " + " | ".join(header) + " |")
+        self.stdout.write("|" + "|".join("---" for _ in header) + "|")
+        for r in self.load:
+            cells = [r.name, str(r.clients), str(r.seconds), f"{r.requests:,}", f"{r.rps:,.1f}"]
+            cells += [f"{r.p50_ms:,.1f}", f"{r.p95_ms:,.1f}", f"{r.p99_ms:,.1f}", str(r.errors)]
+            self.stdout.write("| " + " | ".join(cells) + " |")
 
     def _write_json(self, path) -> None:
-        data = {"machine": self.machine, "as_of": self.as_of.isoformat(), "results": self.results}
+        data = {
+            "machine": self.machine,
+            "as_of": self.as_of.isoformat(),
+            "results": self.results,
+            "load": [r.as_dict() for r in self.load],
+        }
         with open(path, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False)
