@@ -91,6 +91,8 @@ class Command(BaseCommand):
             load = connection.vendor == "postgresql" and not tiny
         if load:
             self._load(options["clients"], options["seconds"], options["workers"])
+        else:
+            self.stdout.write("under load: not run (SQLite, --tiny or --no-load)")
         if json:
             self._write_json(json)
 
