@@ -228,6 +228,10 @@ class Plant(TimeStamped):
             models.Index(fields=["region", "industry"]),
             models.Index(fields=["industry"]),
             models.Index(fields=["current_level"]),
+            # Lists page in the default order (name, pk), whole or by region, straight off
+            # an index at 35,000 plants, deep pages included.
+            models.Index(fields=["name", "id"], name="plant_name_order"),
+            models.Index(fields=["region", "name", "id"], name="plant_region_name_order"),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from hub.api.fields import ChoiceLabelField
 from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import normalize_business_number, validate_business_number
@@ -62,8 +63,10 @@ class PlantSerializer(serializers.ModelSerializer):
         source="company.business_number_display", read_only=True
     )
     company_size_class = serializers.CharField(source="company.size_class", read_only=True)
-    region_name = serializers.CharField(source="get_region_display", read_only=True)
-    industry_name = serializers.CharField(source="get_industry_display", read_only=True)
+    region_name = ChoiceLabelField(source="region", choices=Plant._meta.get_field("region").choices)
+    industry_name = ChoiceLabelField(
+        source="industry", choices=Plant._meta.get_field("industry").choices
+    )
 
     class Meta:
         model = Plant

@@ -10,6 +10,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
 from hub.models import AuditEntry
+from hub.pagination import DeferredJoinPaginator
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -46,6 +47,7 @@ class FilteredListView(VisibleMixin, ListView):
     filterset_class = None
     template_name = None
     paginate_by = 25
+    paginator_class = DeferredJoinPaginator
 
     def get_paginate_by(self, queryset):
         try:
