@@ -23,6 +23,7 @@ registry_patterns = [
     path("plants/", registry.PlantListView.as_view(), name="plant_list"),
     path("plants/new/", registry.PlantCreateView.as_view(), name="plant_create"),
     path("plants/import/", imports.PlantImportView.as_view(), name="plant_import"),
+    path("plants/lookup/", registry.PlantLookupView.as_view(), name="plant_lookup"),
     path("plants/<int:pk>/", registry.PlantDetailView.as_view(), name="plant_detail"),
     path("plants/<int:pk>/edit/", registry.PlantUpdateView.as_view(), name="plant_update"),
     path("organizations/", registry.OrganizationListView.as_view(), name="organization_list"),

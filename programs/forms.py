@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from hub import roles
 from hub.choices import OrganizationKind
 from hub.models import Organization, Plant
+from hub.widgets import PlantLookupWidget
 from programs.choices import DEFAULT_UNITS, Indicator, ProjectStatus
 from programs.models import KPI, Program, Project
 from programs.services import FROZEN_AFTER_AGREEMENT
@@ -101,10 +102,8 @@ class ProjectForm(forms.ModelForm):
                     agency_id=membership.organization_id if membership else None
                 )
             self.fields["program"].queryset = programs
-            self.fields["plant"].queryset = Plant.objects.select_related("company").order_by(
-                "company__name", "name"
-            )
-            self.fields["plant"].label_from_instance = lambda p: f"{p.company.name} · {p.name}"
+            self.fields["plant"].queryset = Plant.objects.all()
+            self.fields["plant"].widget = PlantLookupWidget()
         self.fields["partner"].queryset = _partners()
         self.fields["partner"].help_text = _("Required in win-win programs.")
         self.fields["supplier"].queryset = Organization.objects.filter(

@@ -75,7 +75,12 @@ def test_agency_runs_a_winwin_program_and_the_partner_sees_the_project(live_serv
     # Enrol a plant, choosing the partner.
     page.locator(f"a[href='/projects/new/?program={program.pk}']").click()
     page.wait_for_url(re.compile(r"/projects/new/"))
-    page.select_option("#id_plant", str(plant.pk))
+    # The plant field suggests plants as one types (35,000 would not fit a select).
+    page.locator("#id_plant").press_sequentially("안산", delay=50)
+    option = page.locator(f"#id_plant-options option[value='{plant.pk}']")
+    expect(option).to_have_count(1)
+    assert "안산 제1공장" in option.inner_text()
+    page.fill("#id_plant", option.get_attribute("value"))
     page.fill("#id_title", "MES 구축")
     page.select_option("#id_partner", str(firm.pk))
     page.select_option("#id_supplier", str(supplier.pk))
