@@ -28,9 +28,16 @@ run: system-deps $(VENV)/.installed demo
 
 test: system-deps system-deps-test $(VENV)/.installed $(MO)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -c pyproject.toml -r hub assessments programs -q
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest
+# The production path (gunicorn + a real Celery worker, DEBUG=false) in its own invocation,
+# whenever PostgreSQL and Redis are configured.
+	@if [ -n "$$REDIS_URL" ] && echo "$$DATABASE_URL" | grep -q '^postgres'; then \
+		echo "PRODUCTION_PATH=1 $(BIN)/pytest -m production tests/production"; \
+		PRODUCTION_PATH=1 $(BIN)/pytest -m production tests/production; \
+	else echo "production path not run: it needs a PostgreSQL DATABASE_URL and REDIS_URL"; fi
 
 demo: $(VENV)/.installed $(MO)
 	$(MANAGE) migrate --noinput

@@ -224,7 +224,7 @@ def _consultant(rng: random.Random) -> str:
 
 def plant_plan(spec: scoring.FrameworkSpec, profile: PlantProfile) -> PlantPlan:
     """The confirmed history of one plant (possibly empty)."""
-    rng = random.Random(f"{SEED}:{profile.key}")  # noqa: S311 - demo data, not secrets
+    rng = random.Random(f"{SEED}:{profile.key}")  # noqa: S311 - demo data, not secrets  # nosec B311
     plant = _model(rng, spec, profile)
     coverage = 1.0 if profile.showcase else 0.88 if profile.mentored else 0.70
     history: list[AssessmentPlan] = []
@@ -243,7 +243,7 @@ def plan(
 ) -> list[PlantPlan]:
     """Histories for every plant, and the assessments in progress on a few of the first."""
     plans = [plant_plan(spec, p) for p in plants]
-    rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+    rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets  # nosec B311
     candidates = [
         i for i, p in enumerate(plants[:IN_PROGRESS_AMONG]) if p.assessable and not p.showcase
     ]
@@ -258,9 +258,9 @@ def plan(
 
 
 def _in_progress(spec, profile, plant_plan_, consultant, status, rated, days_ago, today):
-    rng = random.Random(f"{SEED}:{profile.key}:in-progress")  # noqa: S311
+    rng = random.Random(f"{SEED}:{profile.key}:in-progress")  # noqa: S311 - demo data, not secrets  # nosec B311
     # The plant's own model, drawn again from its stream: the same plant, some years on.
-    plant = _model(random.Random(f"{SEED}:{profile.key}"), spec, profile)  # noqa: S311
+    plant = _model(random.Random(f"{SEED}:{profile.key}"), spec, profile)  # noqa: S311 - demo data, not secrets  # nosec B311
     day = today - datetime.timedelta(days=days_ago)
     reference = plant_plan_.history[-1].assessed_on if plant_plan_.history else day
     ratings, reasons, notes = _ratings(rng, spec, plant, plant.maturity_on(day, reference))

@@ -1,4 +1,8 @@
-"""Celery application. Without REDIS_URL the settings make every task run in-process."""
+"""Celery application. Without REDIS_URL the settings make every task run in-process.
+
+Its configuration is the CELERY_* block of hub/settings.py: tasks acknowledged late and
+redelivered when their worker dies, and the beat schedule (`celery -A hub beat`, one instance
+per installation) that sweeps progress reports whose worker stopped."""
 
 import os
 

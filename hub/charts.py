@@ -1,9 +1,11 @@
 """Server-side SVG charts: pure functions from plain data to an SVG string.
 
 No ORM, no templates, no JavaScript: the same markup works inline in a page, in an e-mail and
-in a WeasyPrint PDF. Every style is a presentation attribute (no CSS classes) so the chart
-looks the same wherever it is embedded, and every text element carries a font-family that
-includes Korean fonts, so Hangul labels never fall back to tofu boxes.
+in a WeasyPrint PDF. Every style is a presentation attribute (no style attributes, which a
+Content Security Policy blocks; the root's one class, chart-svg, lets a page's stylesheet
+shrink it to the page) so the chart looks the same wherever it is embedded, and every text
+element carries a font-family that includes Korean fonts, so Hangul labels never fall back to
+tofu boxes.
 
 Callers pass translated labels; this module only lays them out and escapes them.
 """
@@ -91,7 +93,7 @@ def _open_svg(width, height, title: str, desc: str, chart_id: str) -> list[str]:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_num(width)}" '
         f'height="{_num(height)}" viewBox="0 0 {_num(width)} {_num(height)}" role="img" '
         f'aria-labelledby="{cid}-title {cid}-desc" font-family="{escape(FONT_FAMILY)}" '
-        f'preserveAspectRatio="xMinYMin meet" style="max-width:100%;height:auto">',
+        f'preserveAspectRatio="xMinYMin meet" class="chart-svg">',
         f'<title id="{cid}-title">{escape(title)}</title>',
         f'<desc id="{cid}-desc">{escape(desc)}</desc>',
     ]

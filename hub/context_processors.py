@@ -18,8 +18,10 @@ def navigation(request):
         items.append((_("Mentorships"), reverse("hub:mentorship_list")))
     if roles.can_edit_registry(user):
         items.append((_("Import plants"), reverse("hub:plant_import")))
-    for extra in extensions.nav_items:
-        items.extend(extra(user))
+    for more_items in extensions.nav_items:
+        items.extend(more_items(user))
+    if roles.can_see_audit(user):
+        items.append((_("Audit log"), reverse("audit-list")))
     if membership is not None or roles.is_admin(user):
         items.append((_("API"), reverse("api_docs")))
     if roles.is_admin(user):

@@ -15,7 +15,7 @@ from hub.choices import OrganizationKind, PlantStatus, Role, SizeClass
 from hub.validators import business_number_check_digit
 
 SEED = 20181213  # fixed: the same plan on every machine
-PASSWORD = "demo12345"
+PASSWORD = "demo12345"  # nosec B105  # the published password of the demo logins
 
 # Tables read better one row per line.
 # fmt: off
@@ -254,7 +254,7 @@ def _month(rng: random.Random, first: datetime.date, last: datetime.date) -> dat
 def plan(plants: int, seed: int = SEED) -> list[CompanyPlan]:
     """Companies owning `plants` plants in total. Each company draws from one seeded stream in
     order, so a smaller plan is a prefix of a larger one."""
-    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets  # nosec B311
     regions = list(REGION_WEIGHTS)
     rng.shuffle(regions)  # the first 17 companies cover every region once
     taken: set[str] = set()

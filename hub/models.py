@@ -317,16 +317,41 @@ class Mentorship(TimeStamped):
             raise ValidationError(errors)
 
 
+class AuditLogAppendOnly(Exception):
+    """Raised on any attempt to change or remove an audit entry through the application."""
+
+
 class AuditEntryQuerySet(models.QuerySet):
+    """Entries are added (one by one or with bulk_create) and read, never changed or removed."""
+
     def for_object(self, obj):
         return self.filter(
             content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
         )
 
+    def update(self, **kwargs):
+        raise AuditLogAppendOnly("Audit entries cannot be changed.")
+
+    def delete(self):
+        raise AuditLogAppendOnly("Audit entries cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogAppendOnly("Audit entries cannot be changed.")
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AuditLogAppendOnly("Audit entries cannot be changed.")
+
+    # As on QuerySet: templates never call them, and delete() stays off the manager.
+    update.alters_data = True
+    delete.alters_data = True
+    delete.queryset_only = True
+
 
 class AuditEntry(models.Model):
     """One recorded change: who did what to which object, with the values before and after.
-    Written by services only; never edited."""
+    Written by services only; append-only: saving an existing entry, deleting one, and the
+    queryset's update()/delete() raise AuditLogAppendOnly. (Deleting a user still clears the
+    entry's user: Django's deletion collector updates through the plain base manager.)"""
 
     timestamp = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
@@ -357,6 +382,14 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogAppendOnly("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogAppendOnly("Audit entries cannot be deleted.")
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:

@@ -7,9 +7,11 @@ SECRET_KEY, DEBUG=false, ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS (see .env.exampl
 
 import os
 import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +60,7 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is false (generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`)."
         )
-    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"  # noqa: S105 - DEBUG only  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -77,6 +79,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
+    "axes",
     "hub",
     "assessments",
     "programs",
@@ -84,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hub.middleware.LanguageMiddleware",
@@ -93,6 +98,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a login refused for too many failures into the lockout page (hub/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
@@ -159,14 +166,53 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged when it returns, not when it starts: if its worker dies mid-task the
+# broker delivers it again. A pool process killed under a live worker (out of memory) puts its
+# task straight back in the queue; a whole worker lost (SIGKILL, machine gone) leaves the
+# message unacknowledged, and Redis hands it out again after the visibility timeout. Tasks
+# must therefore be safe to run twice (programs.reports.report_build is).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# With acks_late, tasks running when the broker connection drops are cancelled and redelivered.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+
+def env_seconds(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, not {value}")
+    return value
+
+
+# Seconds before Redis redelivers a message no worker acknowledged. Longer than any task may
+# run (a national PDF takes seconds), or a slow task would be delivered twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_seconds("CELERY_VISIBILITY_TIMEOUT", 60 * 60)
+}
+# A pending or running progress report silent (no heartbeat) for this many seconds counts as
+# abandoned: the sweep marks it failed so it can be built again.
+# Dashboard/API progress figures are cached this long at most (programs/progress_cache.py);
+# 0 turns the cache off.
+PROGRESS_CACHE_SECONDS = env_int("PROGRESS_CACHE_SECONDS", 300)
+REPORT_STALE_AFTER = env_seconds("REPORT_STALE_AFTER", 15 * 60)
+# How often Celery beat runs that sweep (`celery -A hub beat`; cron: manage.py sweep_reports).
+REPORT_SWEEP_EVERY = env_seconds("REPORT_SWEEP_EVERY", 5 * 60)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stale-reports": {
+        "task": "programs.tasks.sweep_stale_reports",
+        "schedule": REPORT_SWEEP_EVERY,
+    },
+}
 CELERY_TIMEZONE = "Asia/Seoul"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -223,7 +269,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "hub.api.pagination.StandardPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Documents the 400/401/403/404 answers of every operation too (hub/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "hub.api.schema.HubAutoSchema",
     "EXCEPTION_HANDLER": "hub.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -245,7 +292,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Security: strict in production, relaxed in the embedded default.
+# A session lasts one working day at most (8 h from login) and ends with the browser.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -267,6 +316,52 @@ SILENCED_SYSTEM_CHECKS = (
     ]
 )
 
+# Content Security Policy (django-csp): every page loads only the hub's own scripts, styles,
+# fonts and images; no inline script, no inline style attribute, never framed. The API docs
+# page keeps to it too (hub/urls.py serves its start-up script as a file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username
+# from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES, even with the right
+# password; each further try during the lockout starts the period again. Other users and
+# other addresses are unaffected. Covers the login page, the admin login and the API token.
+AUTHENTICATION_BACKENDS = [
+    "hub.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+
+def env_positive(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be 1 or more, not {value}")
+    return value
+
+
+AXES_FAILURE_LIMIT = env_positive("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hub.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "hub.lockout.client_ip"
+AXES_VERBOSE = False  # no start-up banner on every command
+# Behind N reverse proxies that append to X-Forwarded-For, the client address is the N-th
+# entry from the right; 0 (the default) trusts only the connection's own address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -276,6 +371,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint narrates every layout step at INFO.
         "weasyprint": {"level": "WARNING"},
+        # Lockouts are WARNING; every successful login at INFO is noise.
+        "axes": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
 }

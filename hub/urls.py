@@ -4,17 +4,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 import assessments.api.urls
 import hub.api.urls
 import programs.api.urls
-from hub.views import health, home, imports, registry
+from hub.lockout import TokenLoginView
+from hub.views import audit, health, home, imports, registry
 
-# One API router for every app, so /api/v1/ lists all endpoints.
+# One API router for every app, so /api/v1/ lists all endpoints. No ".json" suffix routes:
+# the API speaks JSON (and PDF by Accept header), and the suffix broke every custom action.
 api_router = DefaultRouter()
+api_router.include_format_suffixes = False
 hub.api.urls.register(api_router)
 assessments.api.urls.register(api_router)
 programs.api.urls.register(api_router)
@@ -57,14 +59,27 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("audit/", audit.AuditListView.as_view(), name="audit-list"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include((registry_patterns, "hub"))),
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
     path("api/v1/", include(api_router.urls)),
-    path("api/v1/auth/token/", obtain_auth_token, name="api_token"),
+    # Throttled like the login page (hub/lockout.py).
+    path("api/v1/auth/token/", TokenLoginView.as_view(), name="api_token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # Swagger UI within the Content Security Policy: its start-up script is served by the same
+    # view (?script) as a file instead of inline, and its page frame comes from a stylesheet.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="hub/api_docs.html"
+        ),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]
+
+# JSON, not the HTML page, for /api/ URLs that match no route.
+handler404 = "hub.api.errors.not_found"

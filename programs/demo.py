@@ -223,7 +223,7 @@ def improvement_of(indicator: str, baseline: Decimal, result: Decimal) -> float:
 def simulate_kpis(projects: int, seed: int = SEED) -> dict[str, float]:
     """Average improvement per core indicator over `projects` simulated completed projects
     (what the plan's KPIs come to; tests compare it with the national averages)."""
-    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets  # nosec B311
     totals: dict[str, float] = defaultdict(float)
     for _ in range(projects):
         for indicator in CORE_KPIS:
@@ -313,7 +313,7 @@ def _steps(rng, year: int, status: str, today: datetime.date) -> tuple[dict, str
 
 def _plant_projects(company, plant, index: int, showcase: bool, today) -> list[ProjectPlan]:
     key = plant_key(company.business_number, plant.name)
-    rng = random.Random(f"{SEED}:{key}")  # noqa: S311 - demo data, not secrets
+    rng = random.Random(f"{SEED}:{key}")  # noqa: S311 - demo data, not secrets  # nosec B311
     if plant.status == PlantStatus.CLOSED:
         return []
     mentored = plant.partner is not None

@@ -3,6 +3,8 @@
 - UTF-8 with a BOM, so Excel reads Hangul without asking for the encoding;
 - formula injection neutralised (OWASP): a text cell starting with = + - @, a tab or a
   carriage return gets a leading single quote, so a plant named "=HYPERLINK(…)" stays text.
+  The full-width ＝ ＋ － ＠ count too: with East Asian input settings a spreadsheet may read
+  them as formulas.
   Numbers are written as numbers (a negative amount is not a formula).
 """
 
@@ -14,7 +16,7 @@ from decimal import Decimal
 from django.http import HttpResponse
 
 BOM = "\ufeff"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def safe_cell(value) -> str | int | float | Decimal:

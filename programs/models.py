@@ -490,6 +490,11 @@ class ProgressReport(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The last sign of life: the request, a retry, each build step. A pending or running report
+    # silent for longer than REPORT_STALE_AFTER is abandoned (its worker died).
+    heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    # The Celery task building the report, so a redelivery of that same task restarts it.
+    task_id = models.CharField(_("build task"), max_length=64, blank=True)
 
     objects = ProgressReportQuerySet.as_manager()
 

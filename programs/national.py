@@ -758,17 +758,17 @@ def plan(
     validity_years: int = 3,
 ) -> Plan:
     """The whole national dataset for `plants` plants (assessments only when `spec` is given)."""
-    rng = random.Random(f"national:{seed}:organisations")  # noqa: S311 - synthetic data
+    rng = random.Random(f"national:{seed}:organisations")  # noqa: S311 - synthetic data  # nosec B311
     agencies, partners, suppliers, consultancies = organisations(rng)
-    rng = random.Random(f"national:{seed}:registry")  # noqa: S311
+    rng = random.Random(f"national:{seed}:registry")  # noqa: S311 - synthetic data  # nosec B311
     companies, plant_rows = companies_and_plants(rng, plants, taken_numbers)
     programs = program_rows()
-    rng = random.Random(f"national:{seed}:projects")  # noqa: S311
+    rng = random.Random(f"national:{seed}:projects")  # noqa: S311 - synthetic data  # nosec B311
     project_rows, kpi_rows = projects(rng, plant_rows, programs, partners, len(suppliers))
     fund(programs, project_rows)
     rows = []
     if spec is not None:
-        rng = random.Random(f"national:{seed}:assessments")  # noqa: S311
+        rng = random.Random(f"national:{seed}:assessments")  # noqa: S311 - synthetic data  # nosec B311
         rows = assessments(rng, spec, plant_rows, consultancies, validity_years)
     return Plan(
         seed=seed,

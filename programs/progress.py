@@ -368,14 +368,14 @@ def _figures(as_of: datetime.date, days: list[datetime.date], scope: Scope, base
     valid = "CASE WHEN iv.vu >= %s THEN 1 WHEN iv.vu < %s THEN 0 END"
     l3_plants = "COUNT(DISTINCT CASE WHEN l3 = 1 THEN pid END)"
     groups = " UNION ALL ".join(
-        f"SELECT {_row(_GROUPS, i=(str(n), col), n=('COUNT(DISTINCT pid)', l3_plants))} "  # noqa: S608
+        f"SELECT {_row(_GROUPS, i=(str(n), col), n=('COUNT(DISTINCT pid)', l3_plants))} "  # noqa: S608 - fixed column names, values as parameters  # nosec B608
         f"FROM pc WHERE {col} IS NOT NULL GROUP BY {col}"
         for n, col in enumerate(("prg", "prt", "agc"))
     )
     kpi_keys = ("pc.cohort", "pc.lvl", "pc.v")
     # Fragments are compiled ORM SQL or constants; every value is a parameter.
     sql = (
-        f"WITH cp AS ({cp_sql}), sp AS ({sp_sql}), iv AS ({iv_sql}), "  # noqa: S608
+        f"WITH cp AS ({cp_sql}), sp AS ({sp_sql}), iv AS ({iv_sql}), "  # noqa: S608 - fixed SQL fragments, values as parameters  # nosec B608
         # each supported plant with its level as of the date
         f"st AS (SELECT {fold_keys}, {valid} AS v, sp.pid, "
         "CASE WHEN iv.lvl >= 3 AND iv.vu >= %s THEN 1 ELSE 0 END AS l3 "

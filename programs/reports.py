@@ -6,18 +6,27 @@ with the figures, their SHA-256 digest and the PDF, or to failed with the error 
 leaving it running. The figures come from `progress_summary` with the report's as-of date and
 scope, so the same inputs always give the same figures and digest (only the PDF's "generated
 at" time differs between two builds).
+
+A worker can die mid-build (killed, out of memory, machine lost). The task is acknowledged
+only after it returns (acks_late), so the broker delivers it again; `report_build` then
+restarts a report its own task left running, and leaves alone a report that is done, failed
+or being built by another live task. Every step stamps `heartbeat_at`; `report_sweep` (a
+periodic task and the `sweep_reports` command) marks a pending or running report silent for
+longer than REPORT_STALE_AFTER seconds as failed, so it can be built again.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import logging
 import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -32,6 +41,7 @@ from programs.models import Program, ProgressReport
 from programs.progress import Scope, Summary, current_targets, progress_summary
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+logger = logging.getLogger(__name__)
 
 
 # --- who may ask for what ---------------------------------------------------------------------
@@ -111,6 +121,7 @@ def report_request(
         language=language,
         as_of=as_of,
         requested_by=user if user.is_authenticated else None,
+        heartbeat_at=timezone.now(),
     )
     report.full_clean()
     report.save()
@@ -140,7 +151,9 @@ def report_retry(*, user, report: ProgressReport) -> ProgressReport:
     report.status = ReportStatus.PENDING
     report.progress = 0
     report.error = ""
-    report.save(update_fields=["status", "progress", "error"])
+    report.heartbeat_at = timezone.now()
+    report.task_id = ""
+    report.save(update_fields=["status", "progress", "error", "heartbeat_at", "task_id"])
     audit_record(
         user=user,
         action=AuditAction.TRANSITION,
@@ -176,26 +189,86 @@ def report_figures(report: ProgressReport) -> Summary:
 
 
 def _set(report: ProgressReport, **fields) -> None:
+    """Save the given fields, stamping the heartbeat (each build step is a sign of life)."""
+    fields.setdefault("heartbeat_at", timezone.now())
     for name, value in fields.items():
         setattr(report, name, value)
     report.save(update_fields=list(fields))
 
 
-def report_build(report_id: int) -> ProgressReport:
+def stale_after() -> datetime.timedelta:
+    """How long a pending or running report may stay silent before it counts as abandoned."""
+    return datetime.timedelta(seconds=settings.REPORT_STALE_AFTER)
+
+
+def _last_seen():
+    # Rows written before heartbeats existed fall back to their start or request time.
+    return Coalesce("heartbeat_at", "started_at", "requested_at")
+
+
+def _build_decision(report: ProgressReport, task_id: str, now) -> str | None:
+    """Why this delivery builds the report ("new", "redelivered", "stale"), or None to leave
+    it alone."""
+    if report.status == ReportStatus.PENDING:
+        return "new"
+    if report.status != ReportStatus.RUNNING:
+        return None  # done: a duplicate delivery; failed: built again only through a retry
+    if task_id and report.task_id == task_id:
+        return "redelivered"  # this task's earlier run died (worker lost, killed, restarted)
+    last_seen = report.heartbeat_at or report.started_at or report.requested_at
+    if last_seen is None or now - last_seen > stale_after():
+        return "stale"  # another task left it running and has been silent too long
+    return None  # another task is building it right now
+
+
+def _claim(report_id: int, task_id: str) -> tuple[ProgressReport | None, bool]:
+    """Lock the row and mark it running for this delivery: (report, claimed)."""
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().filter(pk=report_id).first()
+        if report is None:
+            return None, False
+        now = timezone.now()
+        why = _build_decision(report, task_id, now)
+        if why is None:
+            logger.info(
+                "progress report %s: %s, nothing to build (task %s)",
+                report.pk,
+                report.status,
+                task_id or "-",
+            )
+            return report, False
+        if why != "new":
+            logger.warning(
+                "progress report %s: restarting a build left running (%s, task %s)",
+                report.pk,
+                why,
+                task_id or "-",
+            )
+        _set(
+            report,
+            status=ReportStatus.RUNNING,
+            progress=10,
+            error="",
+            started_at=now,
+            finished_at=None,
+            attempts=report.attempts + 1,
+            heartbeat_at=now,
+            task_id=task_id,
+        )
+        return report, True
+
+
+def report_build(report_id: int, *, task_id: str = "", pause: float = 0) -> ProgressReport | None:
     """Build the report's PDF; the row records every step. Never raises for a failed build:
-    the row says failed with the error text."""
-    report = ProgressReport.objects.get(pk=report_id)
-    if report.status == ReportStatus.DONE:  # a duplicate delivery (acks_late)
+    the row says failed with the error text. Safe to call again for the same report (a
+    redelivered task): see `_build_decision`. `pause` waits that many seconds once the row is
+    running (the production-path test stops a worker mid-build with it). None if the report
+    no longer exists."""
+    report, claimed = _claim(report_id, task_id)
+    if not claimed:
         return report
-    _set(
-        report,
-        status=ReportStatus.RUNNING,
-        progress=10,
-        error="",
-        started_at=timezone.now(),
-        finished_at=None,
-        attempts=report.attempts + 1,
-    )
+    if pause > 0:
+        time.sleep(pause)
     try:
         with translation.override(report.language):
             summary = report_figures(report)
@@ -224,6 +297,44 @@ def report_build(report_id: int) -> ProgressReport:
             finished_at=timezone.now(),
         )
     return report
+
+
+def report_sweep(*, older_than: datetime.timedelta | None = None) -> list[int]:
+    """Mark every pending or running report silent for longer than `older_than` (default
+    REPORT_STALE_AFTER) as failed, with an error text saying to build it again; returns their
+    ids. A report whose worker died thus never stays running: the retry builds it again."""
+    older_than = stale_after() if older_than is None else older_than
+    now = timezone.now()
+    cutoff = now - older_than
+    swept = []
+    with transaction.atomic():
+        stale = (
+            ProgressReport.objects.select_for_update()
+            .filter(status__in=[ReportStatus.PENDING, ReportStatus.RUNNING])
+            .alias(last_seen=_last_seen())
+            .filter(last_seen__lt=cutoff)
+            .order_by("pk")
+        )
+        for report in stale:
+            before = report.status
+            with translation.override(report.language):
+                error = _("The worker stopped before finishing this report. Build it again.")
+            report.status = ReportStatus.FAILED
+            report.error = error
+            report.finished_at = now
+            report.save(update_fields=["status", "error", "finished_at"])
+            audit_record(
+                user=None,
+                action=AuditAction.TRANSITION,
+                obj=report,
+                before={"status": before},
+                after={"status": ReportStatus.FAILED},
+                message="progress report swept: its worker stopped",
+            )
+            swept.append(report.pk)
+    if swept:
+        logger.warning("progress reports marked failed after their worker stopped: %s", swept)
+    return swept
 
 
 def report_filename(report: ProgressReport) -> str:
@@ -256,8 +367,8 @@ def _pdf_svg(svg: str) -> str:
 
     svg = svg.replace(escape(charts.FONT_FAMILY), escape(PDF_FONT))
     # At its own size (640 px = 169 mm fits the A4 text width): no scaling, no stray height.
-    svg = svg.replace(' style="max-width:100%;height:auto"', "")
-    return mark_safe(svg)  # noqa: S308
+    svg = svg.replace(' class="chart-svg"', "")
+    return mark_safe(svg)  # noqa: S308 - chart SVG built from escaped parts  # nosec B308, B703
 
 
 def scope_words(scope: str, scope_value: str) -> str:

@@ -461,7 +461,17 @@ def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) 
         raise ValidationError(
             {"result": _("Results are measured once the system is being built or completed.")}
         )
+    # The values must fit their columns before the percentage is computed from them: a
+    # baseline of 1e-30 from a file would give a number no Decimal context can round.
+    kpi.clean_fields(exclude=["project", "improvement_pct"])
     kpi.improvement_pct = kpi.compute_improvement()
+    pct_field = KPI._meta.get_field("improvement_pct")
+    if kpi.improvement_pct is not None and abs(kpi.improvement_pct) >= Decimal(10) ** (
+        pct_field.max_digits - pct_field.decimal_places
+    ):
+        raise ValidationError(
+            {"result": _("The result is out of all proportion to the baseline; check both.")}
+        )
     kpi.full_clean()
     after = snapshot(kpi)
     if after != before:

@@ -70,6 +70,15 @@ def client_for(client):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached progress figures of an earlier test's
+    rolled-back data must not answer this one's requests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 dominates persona set-up; tests do not measure password strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -290,6 +290,13 @@ def parse_industry(value: Cell) -> str:
 
 
 _GROUPING = re.compile(r"[,\s]")
+# No column holds a number of more digits; a longer one ('1e999999999') is refused before any
+# arithmetic, which would otherwise build a billion-digit integer or overflow the context.
+MAX_INTEGER_DIGITS = 20
+
+
+def _too_large(value: Cell) -> CellError:
+    return CellError(_("“%(value)s” is too large.") % {"value": as_text(value)[:40]})
 
 
 def parse_count(value: Cell) -> int:
@@ -306,6 +313,8 @@ def parse_count(value: Cell) -> int:
             ) from None
         if not number_decimal.is_finite() or number_decimal != number_decimal.to_integral_value():
             raise CellError(_("“%(value)s” is not a whole number.") % {"value": as_text(value)})
+        if number_decimal and number_decimal.adjusted() >= MAX_INTEGER_DIGITS:
+            raise _too_large(value)
         number = int(number_decimal)
     if number < 0:
         raise CellError(_("The number cannot be negative."))
@@ -323,6 +332,8 @@ def parse_amount(value: Cell) -> decimal.Decimal:
             raise CellError(_("“%(value)s” is not a number.") % {"value": as_text(value)}) from None
     if not amount.is_finite():
         raise CellError(_("“%(value)s” is not a number.") % {"value": as_text(value)})
+    if amount and amount.adjusted() >= MAX_INTEGER_DIGITS:
+        raise _too_large(value)
     if amount < 0:
         raise CellError(_("The number cannot be negative."))
     return amount

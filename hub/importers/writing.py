@@ -11,6 +11,7 @@ from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub import signals
 from hub.audit import audit_entry, snapshot
 from hub.choices import AuditAction
 from hub.models import AuditEntry, Organization, Plant
@@ -41,6 +42,7 @@ def write_plan(*, user, report: ImportReport, companies: list, plants: list) -> 
         _audit_entries(user, report, [*companies, *plants]), batch_size=WRITE_BATCH
     )
     report.written = True
+    signals.bulk_written.send(sender=Plant)
 
 
 def _update_changed(model, plans, now) -> None:
@@ -111,7 +113,7 @@ def bulk_update(
                 for field in columns
             ]
             cursor.execute(
-                f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 - names are quoted model metadata
+                f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608 - names are quoted model metadata  # nosec B608
                 f"FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v ({aliases}) "
                 f"WHERE {quote(meta.db_table)}.{pk_column} = v.{pk_column}",
                 params,

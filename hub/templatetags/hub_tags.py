@@ -73,7 +73,8 @@ def audit_value(obj, name, value):
     if value is None or value == "":
         return "—"
     field = _field(obj, name)
-    if field is not None and field.choices:
+    # getattr: a key may name a reverse relation (an assessment's "evidence"), which has none.
+    if getattr(field, "choices", None):
         return dict(field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from programs import progress
+from programs import progress_cache
 from programs.views.progress import ProgressFilterForm, progress_access
 
 
@@ -64,7 +64,10 @@ class ProgressViewSet(viewsets.ViewSet):
             raise serializers.ValidationError(
                 {field: [e["message"] for e in items] for field, items in errors.items()}
             )
-        summary = progress.progress_summary(
-            as_of=form.effective_as_of(), scope=form.effective_scope(), base=access.base
+        summary = progress_cache.summary(
+            as_of=form.effective_as_of(),
+            scope=form.effective_scope(),
+            base=access.base,
+            base_key=access.base_key,
         )
         return Response({**summary.as_dict(), "digest": summary.digest})

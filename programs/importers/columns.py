@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hub.importers.columns import (
+    MAX_INTEGER_DIGITS,
     CellError,
     Column,
     as_text,
@@ -308,8 +309,11 @@ def parse_year(value: Cell) -> int:
 
 def parse_id(value: Cell) -> int:
     text = as_text(value)
-    if not text.isdigit():
-        raise CellError(_("“%(value)s” is not a number.") % {"value": text})
+    # ASCII only: '²' is a digit to str.isdigit() but not to int().
+    if not (text.isascii() and text.isdigit()):
+        raise CellError(_("“%(value)s” is not a number.") % {"value": text[:40]})
+    if len(text.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise CellError(_("“%(value)s” is too large.") % {"value": text[:40]})
     return int(text)
 
 

@@ -34,7 +34,7 @@ from django.views.generic import TemplateView
 from hub import charts, roles
 from hub.choices import Industry, OrganizationKind, Region, Role, SizeClass
 from hub.models import Mentorship, Organization, Plant
-from programs import progress, services
+from programs import progress, progress_cache, services
 from programs.choices import Indicator, TargetCode
 from programs.exports import csv_response
 from programs.models import Program, Target, TargetChange
@@ -50,6 +50,11 @@ class Access:
 
     base: object = None
     own_firm: Organization | None = None
+
+    @property
+    def base_key(self) -> str:
+        """Names `base` for the figures cache."""
+        return "" if self.own_firm is None else f"partner:{self.own_firm.pk}"
 
 
 def progress_access(user) -> Access:
@@ -188,8 +193,11 @@ def summary_for(user, params) -> tuple[ProgressFilterForm, progress.Summary]:
     not see progress at all)."""
     access = progress_access(user)
     form = ProgressFilterForm(params or None, user=user, access=access)
-    summary = progress.progress_summary(
-        as_of=form.effective_as_of(), scope=form.effective_scope(), base=access.base
+    summary = progress_cache.summary(
+        as_of=form.effective_as_of(),
+        scope=form.effective_scope(),
+        base=access.base,
+        base_key=access.base_key,
     )
     return form, summary
 

@@ -14,124 +14,19 @@ Plants (all in the win-win program; P = plant, completion = the project's comple
 Confirmations are dated 10 days after the visit unless said otherwise.
 """
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from assessments import services as assessment_services
-from assessments.models import Assessment
 from hub.choices import Region
 from programs import services
 from programs.progress import Scope, least_squares_slope, progress_summary, projection
-from tests.assessments.conftest import confirmed, rate_all, seed_definition
 from tests.factories import PlantFactory
-from tests.programs.conftest import M, project_data
+from tests.programs.conftest import AS_OF, D, M, completed_project
 
 pytestmark = pytest.mark.django_db
-
-AS_OF = datetime.date(2025, 6, 30)
-D = datetime.date
-
-
-def at(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-
-
-def completed_project(world, program, plant, partner, completed_on, *, small=False, drop=False):
-    amounts = (
-        {
-            "total_cost": 50 * M,
-            "government_share": 15 * M,
-            "partner_share": 15 * M,
-            "sme_share": 20 * M,
-        }
-        if small
-        else {}
-    )
-    applied = completed_on - datetime.timedelta(days=60)
-    project = services.project_apply(
-        user=world.agency,
-        data=project_data(program, plant, partner, applied_on=applied, **amounts),
-    )
-    if drop:
-        return services.project_advance(
-            project=project,
-            to="dropped",
-            user=world.agency,
-            on=applied + datetime.timedelta(days=5),
-            reason="포기",
-        )
-    project.supplier_id = None
-    for i, step in enumerate(("selected", "agreed", "building"), start=1):
-        if step == "agreed":
-            from tests.factories import OrganizationFactory
-
-            project.refresh_from_db()
-            services.project_update(
-                project=project,
-                user=world.agency,
-                data={"supplier": OrganizationFactory(kind="supplier")},
-            )
-        services.project_advance(
-            project=project,
-            to=step,
-            user=world.agency,
-            on=applied + datetime.timedelta(days=10 * i),
-        )
-    return services.project_advance(
-        project=project, to="completed", user=world.agency, on=completed_on
-    )
-
-
-def assessment(world, plant, level, assessed_on, confirmed_on=None, submit_only=False):
-    a = assessment_services.assessment_open(
-        plant=plant, consultant=world.consultant, user=world.agency
-    )
-    if submit_only:
-        rate_all(a, level)
-        assessment_services.assessment_submit(
-            assessment=a, user=world.consultant, assessed_on=assessed_on
-        )
-        return a
-    a = confirmed(world, a, level, assessed_on=assessed_on)
-    Assessment.objects.filter(pk=a.pk).update(
-        confirmed_at=at(confirmed_on or assessed_on + datetime.timedelta(days=10))
-    )
-    return a
-
-
-@pytest.fixture
-def dataset(world, winwin):
-    assessment_services.framework_load(data=seed_definition())
-    p = {
-        1: world.plant_a,
-        2: world.plant_b,
-        3: PlantFactory(name="P3", region=Region.BUSAN),
-        4: PlantFactory(name="P4", region=Region.BUSAN),
-        5: PlantFactory(name="P5", region=Region.GYEONGGI),
-        6: PlantFactory(name="P6", region=Region.SEOUL),
-    }
-    p[1].region = Region.GYEONGGI
-    p[2].region = Region.SEOUL
-    for plant in (p[1], p[2]):
-        plant.save()
-    completed_project(world, winwin, p[1], world.firm_a, D(2021, 6, 30))
-    completed_project(world, winwin, p[2], world.firm_b, D(2022, 3, 15), small=True)
-    completed_project(world, winwin, p[3], world.firm_a, D(2023, 11, 30))
-    completed_project(world, winwin, p[4], world.firm_a, D(2023, 1, 10), drop=True)
-    completed_project(world, winwin, p[5], world.firm_a, D(2025, 9, 1))
-    completed_project(world, winwin, p[6], world.firm_b, D(2024, 5, 20), small=True)
-    assessment(world, p[1], 3, D(2021, 9, 1))
-    assessment(world, p[1], 4, D(2024, 3, 1))
-    assessment(world, p[2], 2, D(2020, 5, 1))
-    assessment(world, p[3], 5, D(2024, 1, 10), submit_only=True)
-    assessment(world, p[4], 4, D(2023, 2, 1))
-    assessment(world, p[6], 3, D(2025, 5, 1), confirmed_on=D(2025, 7, 15))
-    return p
 
 
 def test_headline_figures_as_of_a_date(dataset):

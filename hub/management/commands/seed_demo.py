@@ -16,7 +16,7 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from hub import demo, services
+from hub import demo, services, signals
 from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 
@@ -48,6 +48,7 @@ class Command(BaseCommand):
             self._companies(demo.plan(plants), orgs)
         self._summary(time.monotonic() - started)
         self._steps(plants=plants, force=force, verbosity=options["verbosity"])
+        signals.bulk_written.send(sender=Plant)  # the steps write in bulk too
 
     def _steps(self, **options) -> None:
         """Run settings.DEMO_SEED_STEPS, each with the options its parser accepts."""

@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 import socket
-import subprocess
+import subprocess  # nosec B404  # runs gunicorn and wrk with fixed argv
 import sys
 import tempfile
 import time
@@ -140,11 +140,11 @@ def gunicorn(workers: int):
         "LOG_LEVEL": "WARNING",
     }
     manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-    subprocess.run(  # noqa: S603 - fixed argv
+    subprocess.run(  # noqa: S603 - fixed argv  # nosec B603
         [*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True
     )
     with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(  # noqa: S603 - fixed argv
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv  # nosec B603
             [
                 sys.executable, "-m", "gunicorn", "hub.wsgi",
                 "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -159,7 +159,7 @@ def gunicorn(workers: int):
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:  # noqa: S310
+                    with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:  # noqa: S310 - loopback http URL  # nosec B310
                         if r.status == 200:
                             break
                 except OSError:
@@ -211,12 +211,12 @@ def run_wrk(
     threads = str(min(clients, os.cpu_count() or 1))
     try:
         if warmup:
-            subprocess.run(  # noqa: S603 - fixed argv
+            subprocess.run(  # noqa: S603 - fixed argv  # nosec B603
                 [wrk, "-t", threads, "-c", str(clients), "-d", f"{warmup}s", *head, base + url],
                 check=True,
                 capture_output=True,
             )
-        out = subprocess.run(  # noqa: S603 - fixed argv
+        out = subprocess.run(  # noqa: S603 - fixed argv  # nosec B603
             [
                 wrk, "-t", threads, "-c", str(clients), "-d", f"{seconds}s",
                 "--timeout", "10s", "-s", script, *head, base + url,

@@ -41,6 +41,7 @@ from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Item, ItemRating
 from hub.choices import OrganizationKind, Role
 from hub.models import Membership, Mentorship, Organization, Plant
+from hub.signals import bulk_written
 from programs import national
 from programs.choices import ProjectStatus
 from programs.models import KPI, CostShareRule, PartnerCommitment, Program, Project
@@ -70,7 +71,7 @@ class Writer:
     def next_id(self, model) -> int:
         with connection.cursor() as cursor:
             table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - model table
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")  # noqa: S608 - model table  # nosec B608
             return cursor.fetchone()[0]
 
     def json(self, value):
@@ -112,7 +113,7 @@ class Writer:
         if "id" in columns:
             table = model._meta.db_table
             with connection.cursor() as cursor:
-                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: E501, S608 - model table
+                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"  # noqa: E501, S608 - model table  # nosec B608
                 cursor.execute(sql)
         return count
 
@@ -214,6 +215,7 @@ class Command(BaseCommand):
             self._assessments(plan, framework, spec)
             self._refresh_levels()
             self._lap("current levels")
+            bulk_written.send(sender=Plant)
         self._lap("commit")
         if self.writer.pg:
             tables = [m._meta.db_table for m in (Organization, Plant, Program, Project, KPI,

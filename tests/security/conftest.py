@@ -1,0 +1,374 @@
+"""The world of the permission matrix, built once per module (inside a transaction that is
+rolled back at the end; every test runs in its own savepoint on top of it).
+
+Seven personas, each with exactly one thing they may and one thing they may not see or change
+for every kind of object (DESIGN.md §4, refined by docs/decisions.md):
+
+- ``anon``: not signed in;              ``out``: signed in, no membership;
+- ``agy``: agency staff of the agency operating program ``winwin``;
+- ``con``: a consultant assigned ``draft_c`` (plant A, fully rated), ``conf_a`` (confirmed) and
+  ``submitted`` (plant "free"); another consultant holds ``draft_c2`` and ``conf_b`` (plant B);
+- ``pA`` / ``pB``: members of partner firms A / B, mentoring plant A / plant B, each funding
+  one project in one program (``winwin`` by our agency / ``other`` by another agency);
+- ``off``: a ministry official.
+
+`PAIRS[kind][persona]` is the (allowed, forbidden) pair of object names the matrix uses.
+"""
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from django.test.utils import override_settings
+
+from assessments import services as assessment_services
+from assessments.models import Item
+from hub.choices import OrganizationKind
+from programs import reports
+from programs import services as program_services
+from programs.choices import ProgramKind, ReportScope, ReportStatus, TargetCode
+from programs.models import CostShareRule, ProgressReport, Target
+from tests.assessments.conftest import confirmed, rate_all, seed_definition
+from tests.factories import (
+    AgencyFactory,
+    CompanyFactory,
+    ConsultancyFactory,
+    MentorshipFactory,
+    MinistryFactory,
+    OrganizationFactory,
+    PartnerFactory,
+    PlantFactory,
+    Role,
+    UserFactory,
+    member,
+)
+from tests.programs.conftest import M, project_data
+
+PASSWORD = "matrix-pw-2025"
+MATRIX_SIZE = pytest.StashKey[str]()
+PERSONAS = ("anon", "out", "agy", "con", "pA", "pB", "off")
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# kind -> persona -> (allowed object, forbidden object); names are attributes of the world.
+# None: the persona has nothing of that kind they may not see (the object is public to them).
+PAIRS = {
+    # registry
+    "plant": {
+        "anon": ("plant_a", "plant_b"),
+        "out": ("plant_a", "plant_b"),
+        "agy": ("plant_new", "plant_a"),  # plant_new has no assessment in progress, plant_a has
+        "con": ("plant_a", "plant_b"),
+        "pA": ("plant_a", "plant_b"),
+        "pB": ("plant_b", "plant_a"),
+        "off": ("plant_a", "plant_b"),
+    },
+    "org": {
+        "anon": ("company_a", "company_b"),
+        "out": ("company_a", "company_b"),
+        "agy": ("company_a", "firm_b"),
+        "con": ("company_a", "company_b"),
+        "pA": ("firm_a", "firm_b"),
+        "pB": ("company_b", "company_a"),
+        "off": ("firm_a", "company_b"),
+    },
+    "ment": {
+        "anon": ("mentorship_a", "mentorship_b"),
+        "out": ("mentorship_a", "mentorship_b"),
+        "agy": ("mentorship_a", "mentorship_b"),
+        "con": ("mentorship_a", "mentorship_b"),
+        "pA": ("mentorship_a", "mentorship_b"),
+        "pB": ("mentorship_b", "mentorship_a"),
+        "off": ("mentorship_a", "mentorship_b"),
+    },
+    # assessments: reading, filling, submitting
+    "asm": {
+        "anon": ("draft_c", "conf_a"),
+        "out": ("draft_c", "conf_a"),
+        "agy": ("draft_c", "draft_c2"),
+        "con": ("draft_c", "draft_c2"),
+        "pA": ("conf_a", "conf_b"),
+        "pB": ("conf_b", "draft_c2"),  # a draft of the plant firm B mentors: not yet theirs
+        "off": ("submitted", "draft_c"),  # officials never see drafts
+    },
+    # assessments: confirming and returning
+    "dec": {
+        "anon": ("submitted", "conf_a"),
+        "out": ("submitted", "conf_a"),
+        "agy": ("submitted", "conf_a"),  # a confirmed assessment is frozen
+        "con": ("submitted", "draft_c2"),
+        "pA": ("conf_a", "submitted"),
+        "pB": ("conf_b", "submitted"),
+        "off": ("submitted", "draft_c"),
+    },
+    "ev": {
+        "anon": ("ev_draft_c", "ev_conf_a"),
+        "out": ("ev_draft_c", "ev_conf_a"),
+        "agy": ("ev_draft_c", "ev_draft_c2"),
+        "con": ("ev_draft_c", "ev_draft_c2"),
+        "pA": ("ev_conf_a", "ev_conf_b"),
+        "pB": ("ev_conf_b", "ev_draft_c2"),
+        "off": ("ev_submitted", "ev_draft_c"),
+    },
+    "fw": dict.fromkeys(PERSONAS, ("framework", None)),
+    # programs
+    "prog": {
+        "anon": ("winwin", "other"),
+        "out": ("winwin", "other"),
+        "agy": ("winwin", "other"),  # other: run by another agency
+        "con": ("winwin", "other"),
+        "pA": ("winwin", "other"),
+        "pB": ("other", "winwin"),
+        "off": ("winwin", "other"),
+    },
+    "proj": {
+        "anon": ("project_a", "project_b"),
+        "out": ("project_a", "project_b"),
+        "agy": ("project_a", "project_b"),
+        "con": ("project_a", "project_b"),
+        "pA": ("project_a", "project_b"),
+        "pB": ("project_b", "project_a"),
+        "off": ("project_a", "project_b"),
+    },
+    "kpi": {
+        "anon": ("kpi_a", "kpi_b"),
+        "out": ("kpi_a", "kpi_b"),
+        "agy": ("kpi_a", "kpi_b"),
+        "con": ("kpi_a", "kpi_b"),
+        "pA": ("kpi_a", "kpi_b"),
+        "pB": ("kpi_b", "kpi_a"),
+        "off": ("kpi_a", "kpi_b"),
+    },
+    "firm": {
+        "anon": ("firm_a", "firm_b"),
+        "out": ("firm_a", "firm_b"),
+        "agy": ("firm_a", "firm_b"),
+        "con": ("firm_a", "firm_b"),
+        "pA": ("firm_a", "firm_b"),
+        "pB": ("firm_b", "firm_a"),
+        "off": ("firm_a", "firm_b"),
+    },
+    "target": dict.fromkeys(PERSONAS, ("target", None)),
+    # progress reports: done ones (read, download) and failed ones (retry)
+    "rep": {
+        "anon": ("rep_national", "rep_a"),
+        "out": ("rep_national", "rep_a"),
+        "agy": ("rep_national", "rep_a"),
+        "con": ("rep_national", "rep_a"),
+        "pA": ("rep_a", "rep_b"),
+        "pB": ("rep_b", "rep_national"),
+        "off": ("rep_national", "rep_b"),
+    },
+    "failed": {
+        "anon": ("failed_a", "failed_b"),
+        "out": ("failed_a", "failed_b"),
+        "agy": ("failed_a", "failed_b"),
+        "con": ("failed_a", "failed_b"),
+        "pA": ("failed_a", "failed_b"),
+        "pB": ("failed_b", "failed_a"),
+        "off": ("failed_a", "failed_b"),
+    },
+}
+
+
+def pdf_upload(name="evidence.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4\n% matrix evidence\n", "application/pdf")
+
+
+def _evidence(assessment, user, item):
+    return assessment_services.evidence_add(
+        assessment=assessment, item=item, upload=pdf_upload(), user=user
+    )
+
+
+def _report(user, scope, scope_value, status):
+    report = reports.report_request(
+        user=user,
+        scope=scope,
+        scope_value=scope_value,
+        language="ko",
+        as_of=datetime.date(2025, 12, 31),
+    )
+    if status == ReportStatus.DONE:
+        # The PDF itself is not what the matrix is about (tests/programs/test_reports.py
+        # builds real ones): a stored file and the done state are enough to download it.
+        report.file.save(reports.report_filename(report), ContentFile(b"%PDF-1.4\n"), save=False)
+    ProgressReport.objects.filter(pk=report.pk).update(
+        status=status, progress=100, file=report.file.name or ""
+    )
+    report.refresh_from_db()
+    return report
+
+
+def build_world() -> SimpleNamespace:
+    w = SimpleNamespace()
+    # --- registry ---------------------------------------------------------------------------
+    w.agency_org = AgencyFactory(name="스마트제조혁신추진단", name_en="Smart Manufacturing Office")
+    w.other_agency = AgencyFactory(name="지역혁신센터", name_en="Regional Innovation Centre")
+    w.firm_a = PartnerFactory(name="대한전자", name_en="Daehan Electronics")
+    w.firm_b = PartnerFactory(name="민국자동차", name_en="Minguk Motors")
+    w.supplier = OrganizationFactory(kind=OrganizationKind.SUPPLIER, name="스마트솔루션(주)")
+    consultancy = ConsultancyFactory()
+    w.plant_a = PlantFactory(name="A사 멘토링 공장")
+    w.plant_b = PlantFactory(name="B사 멘토링 공장")
+    w.plant_free = PlantFactory(name="멘토 없는 공장")
+    w.plant_new = PlantFactory(name="신규 공장")
+    w.company_a, w.company_b = w.plant_a.company, w.plant_b.company
+    w.company_new = CompanyFactory()
+    w.mentorship_a = MentorshipFactory(partner=w.firm_a, plant=w.plant_a)
+    w.mentorship_b = MentorshipFactory(partner=w.firm_b, plant=w.plant_b)
+
+    w.users = {
+        "anon": None,
+        "out": UserFactory(username="outsider"),
+        "agy": member(Role.AGENCY_STAFF, w.agency_org, "agency"),
+        "con": member(Role.CONSULTANT, consultancy, "consultant"),
+        "pA": member(Role.PARTNER_MEMBER, w.firm_a, "partner_a"),
+        "pB": member(Role.PARTNER_MEMBER, w.firm_b, "partner_b"),
+        "off": member(Role.OFFICIAL, MinistryFactory(), "official"),
+    }
+    w.agency, w.consultant = w.users["agy"], w.users["con"]
+    w.consultant_2 = member(Role.CONSULTANT, consultancy, "consultant_2")
+    w.other_staff = member(Role.AGENCY_STAFF, w.other_agency, "other_agency_staff")
+    w.login_user = UserFactory(username="matrix-login")
+    w.login_user.set_password(PASSWORD)
+    w.login_user.save()
+
+    # --- assessments ------------------------------------------------------------------------
+    w.framework, _ = assessment_services.framework_load(data=seed_definition())
+    items = list(Item.objects.filter(category__area__framework=w.framework).order_by("order"))
+    w.item = items[0]
+
+    def open_(plant, consultant):
+        return assessment_services.assessment_open(
+            plant=plant, consultant=consultant, user=w.agency
+        )
+
+    mine = SimpleNamespace(consultant=w.consultant, agency=w.agency)
+    theirs = SimpleNamespace(consultant=w.consultant_2, agency=w.agency)
+    w.conf_a = open_(w.plant_a, w.consultant)
+    w.ev_conf_a = _evidence(w.conf_a, w.consultant, w.item)
+    w.conf_a = confirmed(mine, w.conf_a, assessed_on=datetime.date(2025, 5, 1))
+    w.conf_b = open_(w.plant_b, w.consultant_2)
+    w.ev_conf_b = _evidence(w.conf_b, w.consultant_2, w.item)
+    w.conf_b = confirmed(theirs, w.conf_b, assessed_on=datetime.date(2025, 5, 2))
+    w.draft_c = rate_all(open_(w.plant_a, w.consultant), 3)  # complete: it can be submitted
+    w.ev_draft_c = _evidence(w.draft_c, w.consultant, w.item)
+    w.draft_c2 = open_(w.plant_b, w.consultant_2)
+    w.ev_draft_c2 = _evidence(w.draft_c2, w.consultant_2, w.item)
+    w.submitted = rate_all(open_(w.plant_free, w.consultant), 4)
+    w.ev_submitted = _evidence(w.submitted, w.consultant, w.item)
+    w.submitted = assessment_services.assessment_submit(
+        assessment=w.submitted, user=w.consultant, assessed_on=datetime.date(2025, 6, 1)
+    )
+
+    # --- programs ---------------------------------------------------------------------------
+    def program(user, name, partner, agency):
+        return program_services.program_create(
+            user=user,
+            data={
+                "name_ko": f"2025 {name}",
+                "name_en": f"2025 {name}",
+                "year": 2025,
+                "kind": ProgramKind.WINWIN,
+                "agency": agency,
+                "budget": 5_000 * M,
+                "applications_open": datetime.date(2025, 2, 1),
+                "applications_close": datetime.date(2025, 3, 31),
+                "cost_share_rule": CostShareRule.objects.get(code="winwin"),
+            },
+            commitments=[(partner, 100 * M)],
+        )
+
+    w.winwin = program(w.agency, "상생형 A", w.firm_a, w.agency_org)
+    w.other = program(w.other_staff, "상생형 B", w.firm_b, w.other_agency)
+    w.project_a = program_services.project_apply(
+        user=w.agency,
+        data=project_data(w.winwin, w.plant_a, w.firm_a, supplier=w.supplier),
+    )
+    w.project_b = program_services.project_apply(
+        user=w.other_staff,
+        data=project_data(w.other, w.plant_b, w.firm_b, supplier=w.supplier),
+    )
+    w.kpi_a, w.kpi_b = (
+        program_services.kpi_record(
+            project=project,
+            indicator="productivity",
+            user=user,
+            data={"baseline": Decimal(100)},
+        )
+        for project, user in ((w.project_a, w.agency), (w.project_b, w.other_staff))
+    )
+    w.target = Target.objects.get(code=TargetCode.SUPPORTED_PLANTS)
+
+    # --- progress reports -------------------------------------------------------------------
+    off, p_a, p_b = w.users["off"], w.users["pA"], w.users["pB"]
+    partner = ReportScope.PARTNER
+    w.rep_national = _report(off, ReportScope.NATIONAL, "", ReportStatus.DONE)
+    w.rep_a = _report(p_a, partner, str(w.firm_a.pk), ReportStatus.DONE)
+    w.rep_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.DONE)
+    w.failed_a = _report(p_a, partner, str(w.firm_a.pk), ReportStatus.FAILED)
+    w.failed_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.FAILED)
+
+    # One session per persona, reused by every test (a test that logs out or in again gets
+    # its session back when its savepoint is rolled back).
+    w.sessions = {}
+    for persona, user in w.users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            w.sessions[persona] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return w
+
+
+@pytest.fixture(scope="module")
+def matrix_base(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The matrix world, built once for the module inside a transaction rolled back after it.
+
+    Not pytest-django's `db` fixture per test: its TestCase closes the connection after every
+    test, which on PostgreSQL would end this transaction (and the world) with it."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with (
+        override_settings(MEDIA_ROOT=str(media), PASSWORD_HASHERS=FAST_HASHER),
+        django_db_blocker.unblock(),
+    ):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_world()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def db(matrix_base, django_db_blocker):
+    """Database access for one test of this folder: a savepoint on top of the matrix world,
+    rolled back after the test. It stands in for pytest-django's `db` here (whose TestCase
+    would close the connection after each test); by its name pytest-django still creates the
+    test database for the tests that use it. (Tests here use `matrix`, not the `world` of
+    tests/conftest.py, whose usernames the matrix world already takes.)"""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def matrix(matrix_base, db):
+    """The world, for one test."""
+    return matrix_base
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if line := config.stash.get(MATRIX_SIZE, None):
+        terminalreporter.write_line(line)
