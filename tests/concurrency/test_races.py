@@ -21,6 +21,7 @@ import itertools
 import threading
 import time
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.conf import settings
@@ -48,10 +49,22 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: SQLite has no row locks and serialises every write",
     ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 ROUNDS = 10
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(transactional_db):
+    """Transactional tests start after other tests' flushes, which empty the tables the data
+    migrations seeded (cost-share rules, targets): seed them again, as those migrations do."""
+    from django.apps import apps
+
+    for name in ("0002_seed_cost_share_rules", "0004_seed_targets"):
+        import_module(f"programs.migrations.{name}").seed(apps, None)
+
+
 HOLD = 0.05  # seconds a service keeps its lock longer (see slow_audit)
 
 
