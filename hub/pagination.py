@@ -9,7 +9,10 @@ class DeferredJoinPaginator(Paginator):
     PostgreSQL answers from an index on the ordering columns), then loads those rows with their
     joins. A plain OFFSET over the joined rows sorts every matching row (75 ms for page 350 of
     35,000 plants); the deferred join reads only the index up to the page. Querysets with
-    DISTINCT are paged the ordinary way."""
+    DISTINCT, and pages within the first `shallow` rows, are paged the ordinary way."""
+
+    # Below this offset an index scan of the joined rows is as quick, and one query fewer.
+    shallow = 1_000
 
     def page(self, number):
         qs = self.object_list
@@ -17,6 +20,8 @@ class DeferredJoinPaginator(Paginator):
             return super().page(number)
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
+        if bottom < self.shallow:
+            return super().page(number)
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from hub.api.fields import ChoiceLabelField
+from hub.api.fields import ChoiceLabelField, FastRepresentationMixin
 from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import normalize_business_number, validate_business_number
@@ -54,7 +54,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
         return number
 
 
-class PlantSerializer(serializers.ModelSerializer):
+class PlantSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     company = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=OrganizationKind.SME)
     )

@@ -13,6 +13,12 @@ from tests.factories import MentorshipFactory, PlantFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _deferred_from_the_first_row(monkeypatch):
+    """Pages here are small: take the deferred join from the first page on."""
+    monkeypatch.setattr(DeferredJoinPaginator, "shallow", 0)
+
+
 @pytest.fixture
 def plants(world):
     made = [

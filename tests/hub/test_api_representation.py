@@ -1,0 +1,40 @@
+"""The plant API's fast representation writes exactly what DRF's generic one writes."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from hub.api.fields import FastRepresentationMixin
+from hub.api.serializers import PlantSerializer
+from hub.models import Plant
+from tests.factories import PlantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def generic(serializer, instance):
+    return super(FastRepresentationMixin, serializer).to_representation(instance)
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_fast_and_generic_representations_are_identical(world, language):
+    scored = PlantFactory(employees=None, address="")
+    Plant.objects.filter(pk=scored.pk).update(
+        current_level=3,
+        current_score=Decimal("612.5"),
+        level_confirmed_on=datetime.date(2024, 3, 1),
+        level_valid_until=datetime.date(2027, 3, 1),
+    )
+    plants = list(Plant.objects.select_related("company").order_by("pk"))
+    assert len(plants) >= 4
+    with translation.override(language):
+        serializer = PlantSerializer(plants, many=True)
+        fast = serializer.data
+        child = serializer.child
+        assert [dict(row) for row in fast] == [generic(child, p) for p in plants]
+        row = next(r for r in fast if r["id"] == scored.pk)
+    assert row["current_score"] == "612.5" and row["level_confirmed_on"] == "2024-03-01"
+    assert row["employees"] is None and row["company"] == scored.company_id
+    assert list(row) == PlantSerializer.Meta.fields
