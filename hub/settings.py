@@ -142,8 +142,20 @@ else:
     # PostgreSQL's JIT compiles plans whose (misestimated) cost looks large: on the progress
     # statement at national scale it spent ~1 s compiling a ~0.4 s query. The hub's queries
     # are short; JIT stays off unless DB_JIT=on.
+    # random_page_cost: PostgreSQL's default (4) models spinning disks and makes it sort a
+    # whole table rather than walk an index for a deep list page (10 ms instead of 1 ms at
+    # 35,000 plants); 1.1 is the usual value for SSD storage. DB_RANDOM_PAGE_COST overrides.
+    jit = "on" if env_bool("DB_JIT", False) else "off"
+    page_cost = env_str("DB_RANDOM_PAGE_COST", "1.1")
+    try:
+        if float(page_cost) <= 0:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DB_RANDOM_PAGE_COST must be a positive number, not {page_cost!r}"
+        ) from None
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c jit={'on' if env_bool('DB_JIT', False) else 'off'}"
+        f"-c jit={jit} -c random_page_cost={float(page_cost)}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -148,3 +148,28 @@ def test_a_bad_lockout_setting_is_refused(name, value, message):
     result = manage("check", **{name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize("value", ["fast", "0", "-1"])
+def test_a_bad_random_page_cost_is_refused(value):
+    result = manage(
+        "check", DATABASE_URL="postgres://hub:x@127.0.0.1:5432/hub", DB_RANDOM_PAGE_COST=value
+    )
+    assert result.returncode != 0
+    assert "DB_RANDOM_PAGE_COST" in result.stderr
+
+
+def test_postgresql_sessions_get_the_planner_settings():
+    script = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS']['options'])"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        script,
+        DATABASE_URL="postgres://hub:x@127.0.0.1:5432/hub",
+        DB_RANDOM_PAGE_COST="2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("-c jit=off -c random_page_cost=2.0")
