@@ -1,12 +1,16 @@
-"""Agency staff register a plant through the real pages in a real browser."""
+"""Agency staff register a plant through the real pages in a real browser, then open its
+first assessment for a consultant."""
 
 import re
 
 import pytest
 from playwright.sync_api import expect
 
+from assessments import services as assessment_services
+from assessments.models import Assessment
 from hub.models import AuditEntry, Plant
-from tests.factories import AgencyFactory, CompanyFactory, Role, member
+from tests.assessments.conftest import seed_definition
+from tests.factories import AgencyFactory, CompanyFactory, ConsultancyFactory, Role, member
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +49,16 @@ def test_agency_staff_registers_a_plant(live_server, page):
     assert page.url.endswith(plant.get_absolute_url())
     assert (plant.region, plant.industry, plant.employees) == ("41", "25", 48)
     assert AuditEntry.objects.for_object(plant).filter(user=staff, action="create").exists()
+
+    # Open the plant's first assessment from its page, assigned to a consultant.
+    assessment_services.framework_load(data=seed_definition())
+    consultant = member(Role.CONSULTANT, ConsultancyFactory(name="한국생산성컨설팅"), "lee.c")
+    page.goto(f"{live_server.url}{plant.get_absolute_url()}")
+    page.get_by_role("link", name="수준평가 개설").click()
+    page.wait_for_url(re.compile(rf"/plants/{plant.pk}/assessments/new/$"))
+    page.select_option("#id_consultant", str(consultant.pk))
+    page.locator("form:has(#id_consultant) [type=submit]").click()
+    page.wait_for_url(re.compile(r"/assessments/\d+/"))
+    assessment = Assessment.objects.get(plant=plant)
+    assert (assessment.status, assessment.consultant) == ("draft", consultant)
+    assert f"/assessments/{assessment.pk}/" in page.url
