@@ -69,6 +69,19 @@ def client_for(client):
     return make
 
 
+@pytest.fixture
+def browse(client_for):
+    """browse(user) -> a logged-in client that asks for English pages."""
+    from django.conf import settings
+
+    def make(user):
+        client = client_for(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (cached progress figures of an earlier test's

@@ -7,7 +7,6 @@ import datetime
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -27,18 +26,6 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 def _media(settings, tmp_path):
     """Evidence files land in a temporary directory, never in the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def browse(client_for):
-    """browse(user) -> a logged-in client that asks for English pages."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -37,10 +37,9 @@ from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Item, ItemRating
 from hub.choices import AuditAction, Role
 from hub.models import AuditEntry, Plant
-from programs.choices import ProgramKind
-from programs.models import CostShareRule
 from tests.assessments.conftest import rate_all, seed_definition
 from tests.factories import PlantFactory, member
+from tests.programs import conftest as programs_conftest
 from tests.programs.conftest import M, project_data
 
 pytestmark = [
@@ -304,20 +303,11 @@ _programs = itertools.count(1)
 
 def winwin_program(world, committed):
     number = next(_programs)
-    return programs.services.program_create(
-        user=world.agency,
-        data={
-            "name_ko": f"상생형 경합 시험 {number}",
-            "name_en": f"Win-win race test {number}",
-            "year": 2025,
-            "kind": ProgramKind.WINWIN,
-            "agency": world.agency_org,
-            "budget": 5_000 * M,
-            "applications_open": datetime.date(2025, 2, 1),
-            "applications_close": datetime.date(2025, 3, 31),
-            "cost_share_rule": CostShareRule.objects.get(code="winwin"),
-        },
-        commitments=[(world.firm_a, committed)],
+    return programs_conftest.winwin_program(
+        world,
+        [(world.firm_a, committed)],
+        name_ko=f"상생형 경합 시험 {number}",
+        name_en=f"Win-win race test {number}",
     )
 
 

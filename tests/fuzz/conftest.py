@@ -18,11 +18,11 @@ from assessments import services as assessment_services
 from assessments.models import Item
 from hub.choices import OrganizationKind
 from programs import services as program_services
-from programs.choices import Indicator, ProgramKind, ReportScope, ReportStatus
-from programs.models import CostShareRule, ProgressReport
+from programs.choices import Indicator, ReportScope, ReportStatus
+from programs.models import ProgressReport
 from tests.assessments.conftest import rate_all, seed_definition
 from tests.factories import CompanyFactory, MentorshipFactory, OrganizationFactory, PlantFactory
-from tests.programs.conftest import M, complete, project_data
+from tests.programs.conftest import M, complete, project_data, winwin_program
 
 SECRET = "VERBORGEN"
 
@@ -69,21 +69,7 @@ def populated(world, media):
     confirmed_b = submitted(world.plant_b)
     assessment_services.assessment_confirm(assessment=confirmed_b, user=agency)
 
-    program = program_services.program_create(
-        user=agency,
-        data={
-            "name_ko": "2025 상생형 스마트공장",
-            "name_en": "2025 win-win smart factory",
-            "year": 2025,
-            "kind": ProgramKind.WINWIN,
-            "agency": world.agency_org,
-            "budget": 5_000 * M,
-            "applications_open": datetime.date(2025, 2, 1),
-            "applications_close": datetime.date(2025, 3, 31),
-            "cost_share_rule": CostShareRule.objects.get(code="winwin"),
-        },
-        commitments=[(world.firm_a, 100 * M), (world.firm_b, 50 * M)],
-    )
+    program = winwin_program(world, [(world.firm_a, 100 * M), (world.firm_b, 50 * M)])
     supplier = OrganizationFactory(kind=OrganizationKind.SUPPLIER, name="스마트솔루션(주)")
     project_a = program_services.project_apply(
         user=agency,

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,16 +19,6 @@ from hub.models import AuditEntry, AuditLogAppendOnly, Organization, Plant
 from tests.factories import PlantFactory, UserFactory
 
 URL = "/audit/"
-
-
-@pytest.fixture
-def browse(client_for):
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def rows(response) -> list[int]:

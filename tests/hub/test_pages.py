@@ -7,7 +7,6 @@ text; the Korean default has its own tests in test_i18n.py.
 import datetime
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -40,18 +39,6 @@ ALL_PAGES = (
 
 def page_url(world, name, attr=None):
     return reverse(name, args=[getattr(world, attr).pk] if attr else [])
-
-
-@pytest.fixture
-def browse(client_for):
-    """browse(user) -> a logged-in client that asks for English pages."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 def listed(response) -> list:

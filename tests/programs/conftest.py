@@ -29,13 +29,18 @@ def supplier(db):
     return OrganizationFactory(kind=OrganizationKind.SUPPLIER, name="스마트솔루션(주)")
 
 
-@pytest.fixture
-def winwin(world):
+def winwin_program(
+    world,
+    commitments,
+    name_ko="2025 상생형 스마트공장 구축지원",
+    name_en="2025 win-win smart factory support",
+):
+    """A 2025 win-win program of the world's agency with these (firm, won) commitments."""
     return services.program_create(
         user=world.agency,
         data={
-            "name_ko": "2025 상생형 스마트공장 구축지원",
-            "name_en": "2025 win-win smart factory support",
+            "name_ko": name_ko,
+            "name_en": name_en,
             "year": 2025,
             "kind": ProgramKind.WINWIN,
             "agency": world.agency_org,
@@ -44,8 +49,13 @@ def winwin(world):
             "applications_close": datetime.date(2025, 3, 31),
             "cost_share_rule": CostShareRule.objects.get(code="winwin"),
         },
-        commitments=[(world.firm_a, 100 * M), (world.firm_b, 50 * M)],
+        commitments=commitments,
     )
+
+
+@pytest.fixture
+def winwin(world):
+    return winwin_program(world, [(world.firm_a, 100 * M), (world.firm_b, 50 * M)])
 
 
 def project_data(program, plant, partner, **overrides):

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,18 +18,6 @@ from tests.factories import AgencyFactory, PartnerFactory, PlantFactory, Role, m
 from tests.programs.conftest import M, complete, project_data
 
 D = datetime.date
-
-
-@pytest.fixture
-def browse(client_for):
-    """browse(user) -> a logged-in client that asks for English pages."""
-
-    def make(user):
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make
 
 
 @pytest.fixture

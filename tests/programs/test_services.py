@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from hub.choices import Role
 from hub.models import AuditEntry, Mentorship
@@ -193,7 +194,7 @@ def test_partner_must_take_part_in_the_program(world, winwin):
     from tests.factories import PartnerFactory
 
     stranger = PartnerFactory()
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         services.project_apply(
             user=world.agency, data=project_data(winwin, world.plant_a, stranger)
         )
