@@ -120,3 +120,18 @@ def fields_only(form, names):
     """`form|fields_only:"company,plant"`: only the fields named, in the form's order."""
     keep = _names(names)
     return [form[name] for name in form.fields if name in keep]
+
+
+def change_rows(model, changes) -> list[tuple]:
+    """An audit entry's changes as people read them: (field label, before, after), or the raw
+    triples when the object type is gone."""
+    if model is None:
+        return [tuple(change) for change in changes]
+    return [
+        (
+            field_label(model, field),
+            audit_value(model, field, before),
+            audit_value(model, field, after),
+        )
+        for field, before, after in changes
+    ]

@@ -25,7 +25,7 @@ from django.views.generic import TemplateView
 from hub import roles
 from hub.choices import AuditAction
 from hub.models import AuditEntry
-from hub.templatetags.hub_tags import audit_value, field_label
+from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZE = 50
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -132,19 +132,7 @@ def _attach_changes(entries) -> None:
     for entry in entries:
         model = entry.content_type.model_class() if entry.content_type else None
         entry.type_label = _type_label(entry.content_type) if entry.content_type else ""
-        rows = []
-        for field, before, after in entry.changes:
-            if model is None:
-                rows.append((field, before, after))
-                continue
-            rows.append(
-                (
-                    field_label(model, field),
-                    audit_value(model, field, before),
-                    audit_value(model, field, after),
-                )
-            )
-        entry.change_rows = rows
+        entry.change_rows = change_rows(model, entry.changes)
 
 
 class AuditListView(LoginRequiredMixin, TemplateView):

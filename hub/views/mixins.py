@@ -11,6 +11,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from hub import roles
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
+from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -83,9 +84,10 @@ class AuditedDetailView(VisibleMixin, DetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         if roles.can_see_audit(self.request.user):
-            ctx["audit_entries"] = AuditEntry.objects.for_object(self.object).select_related(
-                "user"
-            )[:50]
+            entries = list(AuditEntry.objects.for_object(self.object).select_related("user")[:50])
+            for entry in entries:
+                entry.change_rows = change_rows(type(self.object), entry.changes)
+            ctx["audit_entries"] = entries
         ctx["can_edit"] = roles.can_edit_registry(self.request.user)
         return ctx
 
