@@ -1,5 +1,5 @@
 """Deferred-join pagination (pick the page's keys, then load the rows): pages hold exactly the
-rows plain slicing would, in the same order, for the API and the web lists."""
+rows plain slicing would, in the same order, for the API and the web lists, in one query."""
 
 import pytest
 from django.core.paginator import Paginator
@@ -11,12 +11,6 @@ from hub.pagination import DeferredJoinPaginator
 from tests.factories import MentorshipFactory, PlantFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _deferred_from_the_first_row(monkeypatch):
-    """Pages here are small: take the deferred join from the first page on."""
-    monkeypatch.setattr(DeferredJoinPaginator, "shallow", 0)
 
 
 @pytest.fixture
@@ -86,3 +80,11 @@ def test_paginator_equals_django_paginator_with_orphans_and_falls_back_on_distin
     distinct = Plant.objects.filter(mentorships__isnull=False).distinct().order_by("name", "pk")
     page = DeferredJoinPaginator(distinct, 4).page(2)
     assert [p.pk for p in page] == [p.pk for p in Paginator(distinct, 4).page(2)]
+
+
+def test_a_page_is_one_query(plants, django_assert_num_queries):
+    paginator = DeferredJoinPaginator(Plant.objects.select_related("company").order_by("name"), 5)
+    assert paginator.count == 26
+    with django_assert_num_queries(1):
+        page = paginator.page(4)
+    assert [p.company.name for p in page]  # companies came with the rows
