@@ -31,6 +31,11 @@ def membership_of(user):
     return getattr(user, _CACHE_ATTR)
 
 
+def remember_membership(user, membership) -> None:
+    """Cache an already loaded membership (or None) on the user, as membership_of does."""
+    setattr(user, _CACHE_ATTR, membership)
+
+
 def role_of(user) -> str | None:
     membership = membership_of(user)
     return membership.role if membership else None

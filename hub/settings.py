@@ -274,7 +274,7 @@ FILTERS_EMPTY_CHOICE_LABEL = _("All")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: unauthenticated API calls answer 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "hub.api.authentication.MembershipTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
