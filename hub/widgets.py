@@ -3,6 +3,8 @@
 from django import forms
 from django.urls import reverse_lazy
 
+from hub.models import Plant
+
 
 class PlantLookupWidget(forms.TextInput):
     """A plant field for a registry of tens of thousands of plants: the user types a name,
@@ -34,8 +36,6 @@ class PlantLookupWidget(forms.TextInput):
         return context
 
     def chosen(self, value):
-        from hub.models import Plant
-
         if value in (None, "") or not str(value).isdigit():
             return None
         return Plant.objects.select_related("company").filter(pk=int(value)).first()

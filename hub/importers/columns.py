@@ -295,7 +295,8 @@ _GROUPING = re.compile(r"[,\s]")
 MAX_INTEGER_DIGITS = 20
 
 
-def _too_large(value: Cell) -> CellError:
+def too_large(value: Cell) -> CellError:
+    """The error for a number of more than MAX_INTEGER_DIGITS digits."""
     return CellError(_("“%(value)s” is too large.") % {"value": as_text(value)[:40]})
 
 
@@ -314,7 +315,7 @@ def parse_count(value: Cell) -> int:
         if not number_decimal.is_finite() or number_decimal != number_decimal.to_integral_value():
             raise CellError(_("“%(value)s” is not a whole number.") % {"value": as_text(value)})
         if number_decimal and number_decimal.adjusted() >= MAX_INTEGER_DIGITS:
-            raise _too_large(value)
+            raise too_large(value)
         number = int(number_decimal)
     if number < 0:
         raise CellError(_("The number cannot be negative."))
@@ -333,7 +334,7 @@ def parse_amount(value: Cell) -> decimal.Decimal:
     if not amount.is_finite():
         raise CellError(_("“%(value)s” is not a number.") % {"value": as_text(value)})
     if amount and amount.adjusted() >= MAX_INTEGER_DIGITS:
-        raise _too_large(value)
+        raise too_large(value)
     if amount < 0:
         raise CellError(_("The number cannot be negative."))
     return amount

@@ -18,6 +18,7 @@ from hub.importers.columns import (
     parse_amount,
     parse_business_number,
     parse_text,
+    too_large,
 )
 from hub.importers.reading import Cell
 from programs.choices import Indicator, ProjectStatus, TargetLevel
@@ -313,7 +314,7 @@ def parse_id(value: Cell) -> int:
     if not (text.isascii() and text.isdigit()):
         raise CellError(_("“%(value)s” is not a number.") % {"value": text[:40]})
     if len(text.lstrip("0")) > MAX_INTEGER_DIGITS:
-        raise CellError(_("“%(value)s” is too large.") % {"value": text[:40]})
+        raise too_large(value)
     return int(text)
 
 

@@ -1,8 +1,8 @@
 """`manage.py import_kpis FILE [--dry-run] --user USERNAME`: bulk import of project KPIs
 (upserted by project and indicator) from a CSV or XLSX file."""
 
+from hub.importers.command import ImportCommand
 from programs.importers import kpis_import
-from programs.management.commands._import_command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -2,8 +2,8 @@
 their historical status from a CSV or XLSX file. Prints the report; fails when the file has
 errors, and then nothing is written."""
 
+from hub.importers.command import ImportCommand
 from programs.importers import projects_import
-from programs.management.commands._import_command import ImportCommand
 
 
 class Command(ImportCommand):

@@ -1,4 +1,5 @@
-"""The shared body of `import_projects` and `import_kpis`."""
+"""The shared body of the import commands (`import_plants`, `import_projects`, `import_kpis`):
+read the file, run the importer, print its report, fail when it has errors."""
 
 from pathlib import Path
 
@@ -9,11 +10,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from hub.importers import file_too_large_message
+from hub.importers.plants import file_too_large_message
 
 
 class ImportCommand(BaseCommand):
-    importer = None  # staticmethod(projects_import) / staticmethod(kpis_import)
+    importer = None  # staticmethod(plants_import) / staticmethod(projects_import) / …
+    # Project and KPI rows go through services that check the user's operating agency.
+    user_required = True
+    user_help = (
+        "agency staff member (or administrator) the changes are made as; required: "
+        "rows go through the same services as the pages, which check the operating agency"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="CSV or XLSX file to import")
@@ -25,8 +32,7 @@ class ImportCommand(BaseCommand):
         parser.add_argument(
             "--user",
             metavar="USERNAME",
-            help="agency staff member (or administrator) the changes are made as; required: "
-            "rows go through the same services as the pages, which check the operating agency",
+            help=self.user_help,
         )
 
     def handle(self, *args, file, dry_run=False, user=None, **options):
@@ -36,14 +42,16 @@ class ImportCommand(BaseCommand):
         size, limit = path.stat().st_size, settings.IMPORT_MAX_BYTES
         if size > limit:
             raise CommandError(file_too_large_message(size, limit))
-        if not user:
+        if not user and self.user_required:
             raise CommandError(
                 _("Name the agency staff member the import is made as: --user USERNAME.")
             )
-        try:
-            actor = get_user_model().objects.get_by_natural_key(user)
-        except get_user_model().DoesNotExist:
-            raise CommandError(_("There is no user %(user)s.") % {"user": user}) from None
+        actor = None
+        if user:
+            try:
+                actor = get_user_model().objects.get_by_natural_key(user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(_("There is no user %(user)s.") % {"user": user}) from None
         try:
             report = type(self).importer(
                 user=actor, content=path.read_bytes(), filename=path.name, dry_run=dry_run
