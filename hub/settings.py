@@ -84,7 +84,12 @@ INSTALLED_APPS = [
     "hub",
     "assessments",
     "programs",
+    "progress",
 ]
+# Demo and national data generators, seed commands and the benchmark (development only):
+# installed by default with DEBUG, in production only with DEVDATA=true.
+if env_bool("DEVDATA", DEBUG):
+    INSTALLED_APPS.append("devdata")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -182,7 +187,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # broker delivers it again. A pool process killed under a live worker (out of memory) puts its
 # task straight back in the queue; a whole worker lost (SIGKILL, machine gone) leaves the
 # message unacknowledged, and Redis hands it out again after the visibility timeout. Tasks
-# must therefore be safe to run twice (programs.reports.report_build is).
+# must therefore be safe to run twice (progress.services.report_build is).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -213,7 +218,7 @@ REPORT_STALE_AFTER = env_seconds("REPORT_STALE_AFTER", 15 * 60)
 REPORT_SWEEP_EVERY = env_seconds("REPORT_SWEEP_EVERY", 5 * 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stale-reports": {
-        "task": "programs.tasks.sweep_stale_reports",
+        "task": "progress.tasks.sweep_stale_reports",
         "schedule": REPORT_SWEEP_EVERY,
     },
 }

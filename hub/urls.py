@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 import assessments.api.urls
 import hub.api.urls
 import programs.api.urls
+import progress.api.urls
 from hub.lockout import TokenLoginView
 from hub.views import audit, health, home, imports, registry
 
@@ -20,6 +21,7 @@ api_router.include_format_suffixes = False
 hub.api.urls.register(api_router)
 assessments.api.urls.register(api_router)
 programs.api.urls.register(api_router)
+progress.api.urls.register(api_router)
 
 registry_patterns = [
     path("plants/", registry.PlantListView.as_view(), name="plant_list"),
@@ -65,6 +67,7 @@ urlpatterns = [
     path("", include((registry_patterns, "hub"))),
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
+    path("", include("progress.urls")),
     path("api/v1/", include(api_router.urls)),
     # Throttled like the login page (hub/lockout.py).
     path("api/v1/auth/token/", TokenLoginView.as_view(), name="api_token"),

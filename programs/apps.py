@@ -9,11 +9,9 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from hub import extensions
-        from programs import finance_nav, panels, progress_cache, progress_nav
+        from programs import finance_nav, panels
 
         extensions.register(extensions.plant_panels, panels.plant_panel)
         extensions.register(extensions.nav_items, panels.nav_items)
         extensions.register(extensions.nav_items, finance_nav.nav)
         extensions.register(extensions.home_redirects, finance_nav.home)
-        extensions.register(extensions.nav_items, progress_nav.nav)
-        progress_cache.connect()

@@ -485,35 +485,3 @@ def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) 
             message=_("KPI %(indicator)s recorded.") % {"indicator": indicator.label},
         )
     return kpi
-
-
-# --- targets ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def target_update(*, target, user, value, due_year: int, note: str = ""):
-    """Agency staff change a national target; every change is kept as a TargetChange row."""
-    from programs.models import Target, TargetChange
-
-    if not (roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF):
-        raise PermissionDenied(_("Only agency staff may change the national targets."))
-    target = Target.objects.select_for_update().get(pk=target.pk)
-    before = snapshot(target)
-    target.value = Decimal(str(value))
-    target.due_year = due_year
-    target.full_clean()
-    if snapshot(target) == before:
-        return target
-    target.save()
-    TargetChange.objects.create(
-        target=target, value=target.value, due_year=target.due_year, changed_by=user, note=note
-    )
-    audit_record(
-        user=user,
-        action=AuditAction.UPDATE,
-        obj=target,
-        before=before,
-        after=snapshot(target),
-        message=note,
-    )
-    return target

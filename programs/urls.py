@@ -25,13 +25,3 @@ urlpatterns = [
     path("ledger/", views.LedgerView.as_view(), name="ledger"),
     path("portfolio/", views.PortfolioView.as_view(), name="portfolio"),
 ]
-
-urlpatterns += [
-    path("progress/", views.ProgressDashboardView.as_view(), name="progress"),
-    path("progress/targets/", views.TargetListView.as_view(), name="target_list"),
-    path("progress/targets/<int:pk>/", views.TargetUpdateView.as_view(), name="target_update"),
-    path("reports/", views.ReportListView.as_view(), name="report_list"),
-    path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report_detail"),
-    path("reports/<int:pk>/status/", views.ReportStatusView.as_view(), name="report_status"),
-    path("reports/<int:pk>/download/", views.ReportDownloadView.as_view(), name="report_download"),
-]

@@ -9,7 +9,6 @@ from programs.views.pages import (
     ProgramListView,
     ProgramUpdateView,
 )
-from programs.views.progress import ProgressDashboardView, TargetListView, TargetUpdateView
 from programs.views.projects import (
     KPIRecordView,
     ProjectAdvanceView,
@@ -18,21 +17,8 @@ from programs.views.projects import (
     ProjectListView,
     ProjectUpdateView,
 )
-from programs.views.reports import (
-    ReportDetailView,
-    ReportDownloadView,
-    ReportListView,
-    ReportStatusView,
-)
 
 __all__ = [
-    "ProgressDashboardView",
-    "TargetListView",
-    "TargetUpdateView",
-    "ReportDetailView",
-    "ReportDownloadView",
-    "ReportListView",
-    "ReportStatusView",
     "CommitmentSetView",
     "KPIImportView",
     "KPIRecordView",

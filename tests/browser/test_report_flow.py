@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from programs.models import ProgressReport
+from progress.models import ProgressReport
 from tests.browser.test_register_plant import PASSWORD, log_in
 from tests.factories import MinistryFactory, Role, member
 
@@ -47,7 +47,7 @@ def test_official_requests_waits_for_and_downloads_a_korean_report(
 def test_status_is_polled_until_the_worker_finishes(live_server, page, settings, tmp_path):
     """A report still pending when the page opens (a real worker has not run yet): the page
     polls the status fragment and shows the download link once the build is done."""
-    from programs.reports import report_build
+    from progress.services import report_build
 
     settings.MEDIA_ROOT = tmp_path / "media"
     official = member(Role.OFFICIAL, MinistryFactory(name="중소벤처기업부"), "park.official")

@@ -18,8 +18,9 @@ from assessments import services as assessment_services
 from assessments.models import Item
 from hub.choices import OrganizationKind
 from programs import services as program_services
-from programs.choices import Indicator, ReportScope, ReportStatus
-from programs.models import ProgressReport
+from programs.choices import Indicator
+from progress.choices import ReportScope, ReportStatus
+from progress.models import ProgressReport
 from tests.assessments.conftest import rate_all, seed_definition
 from tests.factories import CompanyFactory, MentorshipFactory, OrganizationFactory, PlantFactory
 from tests.programs.conftest import M, complete, project_data, winwin_program

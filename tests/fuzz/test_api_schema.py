@@ -34,7 +34,8 @@ from schemathesis.specs.openapi.checks import (
 
 from assessments.models import Assessment, Framework, Item
 from hub.models import Mentorship, Organization, Plant
-from programs.models import KPI, Program, ProgressReport, Project
+from programs.models import KPI, Program, Project
+from progress.models import ProgressReport
 from tests.fuzz.conftest import SECRET
 
 CHECKS = [

@@ -566,7 +566,7 @@ def test_exports_neutralise_formulas_in_every_text_cell(populated, export_client
         assert {r[ledger[0].index("Program")] for r in ledger[1:]} == {neutralised(program_en)}
 
         for table, name in (("partner", partner), ("program", program_en), ("agency", agency)):
-            progress = read_csv(export_client.get(reverse("programs:progress"), {"export": table}))
+            progress = read_csv(export_client.get(reverse("progress:dashboard"), {"export": table}))
             names = [row[1] for row in progress[1:]]
             assert neutralised(name) in names, (table, progress)
         for text in values:

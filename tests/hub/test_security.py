@@ -85,7 +85,7 @@ INLINE = [
     (re.compile(r"javascript:", re.I), "javascript: URL"),
 ]
 # WeasyPrint reads this one to make PDFs; no browser ever receives it.
-PDF_ONLY = {"programs/pdf/report.html"}
+PDF_ONLY = {"progress/pdf/report.html"}
 
 
 def inline_code(html: str) -> list[str]:
@@ -132,7 +132,7 @@ def test_pages_as_rendered_carry_no_inline_code(world, browse):
         reverse("hub:organization_list"),
         reverse("hub:mentorship_detail", args=[world.mentorship_a.pk]),
         reverse("audit-list"),
-        reverse("programs:progress"),
+        reverse("progress:dashboard"),
     ):
         response = client.get(url)
         assert response.status_code == 200, url

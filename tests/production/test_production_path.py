@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from hub.demo import PASSWORD
+from devdata.registry import PASSWORD
 from tests.production.conftest import VISIBILITY_TIMEOUT, wait_until
 
 pytestmark = pytest.mark.production

@@ -30,10 +30,12 @@ from django.test.utils import override_settings
 from assessments import services as assessment_services
 from assessments.models import Item
 from hub.choices import OrganizationKind
-from programs import reports
 from programs import services as program_services
-from programs.choices import ProgramKind, ReportScope, ReportStatus, TargetCode
-from programs.models import CostShareRule, ProgressReport, Target
+from programs.choices import ProgramKind
+from programs.models import CostShareRule
+from progress import services as reports
+from progress.choices import ReportScope, ReportStatus, TargetCode
+from progress.models import ProgressReport, Target
 from tests.assessments.conftest import confirmed, rate_all, seed_definition
 from tests.factories import (
     AgencyFactory,

@@ -129,16 +129,16 @@ programs:kpi_import            GET    -      login 403   200      403      403  
 programs:kpi_import            POST   -      login 403   200      403      403      403      403
 programs:ledger                GET    -      login 404   200      404      200      200      200
 programs:portfolio             GET    firm   login 404   200      404      200      200      200
-programs:progress              GET    firm   login 404   200      404      200      200      200
-programs:target_list           GET    -      login 404   200      404      404      404      200
-programs:target_update         GET    target login 404   200      404      404      404      403
-programs:target_update         POST   target login 404   302      404      404      404      403
-programs:report_list           GET    rep    login 200   200      200      200      200      200
-programs:report_list           POST   firm   login 403   302      403      302/400  302/400  302
-programs:report_detail         GET    rep    login 404   200      404      200/404  200/404  200
-programs:report_detail         POST   failed login 404   302      404      302/404  302/404  302
-programs:report_status         GET    rep    login 404   200      404      200/404  200/404  200
-programs:report_download       GET    rep    login 404   200      404      200/404  200/404  200
+progress:dashboard              GET    firm   login 404   200      404      200      200      200
+progress:target_list           GET    -      login 404   200      404      404      404      200
+progress:target_update         GET    target login 404   200      404      404      404      403
+progress:target_update         POST   target login 404   302      404      404      404      403
+progress:report_list           GET    rep    login 200   200      200      200      200      200
+progress:report_list           POST   firm   login 403   302      403      302/400  302/400  302
+progress:report_detail         GET    rep    login 404   200      404      200/404  200/404  200
+progress:report_detail         POST   failed login 404   302      404      302/404  302/404  302
+progress:report_status         GET    rep    login 404   200      404      200/404  200/404  200
+progress:report_download       GET    rep    login 404   200      404      200/404  200/404  200
 # --- API: root, token, schema --------------------------------------------------------------------
 api-root                       GET    -      401   200   200      200      200      200      200
 api_token                      POST   -      200   200   200      200      200      200      200
@@ -217,7 +217,7 @@ LISTS = {
     "assessments:assessment_list": "assessments:assessment_detail",
     "programs:program_list": "programs:program_detail",
     "programs:project_list": "programs:project_detail",
-    "programs:report_list": "programs:report_detail",
+    "progress:report_list": "progress:report_detail",
     "organization-list": "organization-detail",
     "plant-list": "plant-detail",
     "mentorship-list": "mentorship-detail",
@@ -233,7 +233,7 @@ QUERY = {
     "hub:plant_lookup": "q={name}",
     "assessments:assessment_compare": "a={pk}&b={pk}",
     "programs:portfolio": "partner={pk}",
-    "programs:progress": "partner={pk}",
+    "progress:dashboard": "partner={pk}",
     "progress-list": "partner={pk}",
 }
 
@@ -539,12 +539,12 @@ PAYLOADS = {
         "file": _csv(program_template_header(KPI_COLUMNS, "en")),
         "dry_run": "on",
     },
-    ("programs:target_update", "POST"): lambda w, o: {
+    ("progress:target_update", "POST"): lambda w, o: {
         "value": "30000",
         "due_year": "2030",
         "note": "매트릭스",
     },
-    ("programs:report_list", "POST"): lambda w, o: {
+    ("progress:report_list", "POST"): lambda w, o: {
         "scope": "partner",
         "partner": o.pk,
         "language": "ko",

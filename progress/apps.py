@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgressConfig(AppConfig):
+    name = "progress"
+    verbose_name = _("Progress")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from hub import extensions
+        from progress import cache, nav
+
+        extensions.register(extensions.nav_items, nav.nav)
+        cache.connect()

@@ -1,0 +1,86 @@
+"""The progress figures as typed values: the scope they are computed in, the targets, the
+summary, and the small rules every consumer shares (share of a whole, digest of the figures).
+No ORM here: `progress.statement` computes the figures, `progress.selectors` assembles them."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+LEVELS = range(6)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which plants and projects count. Empty fields mean no restriction."""
+
+    region: str = ""
+    industry: str = ""
+    size: str = ""
+    program: int | None = None
+    partner: int | None = None
+    agency: int | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
+
+
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The last instant of the as-of day in the hub's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))
+
+
+def share(part: int, whole: int) -> float | None:
+    return None if not whole else round(100 * part / whole, 2)
+
+
+@dataclass
+class Target:
+    code: str
+    value: float
+    due_year: int
+
+
+@dataclass
+class Summary:
+    as_of: datetime.date
+    scope: Scope
+    supported: int
+    level3: int
+    level3_share: float | None
+    distribution: dict
+    yearly: list
+    cohorts: list
+    breakdowns: dict
+    kpis: dict
+    projection: dict
+    digest: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "scope": self.scope.as_dict(),
+            "supported": self.supported,
+            "level3": self.level3,
+            "level3_share": self.level3_share,
+            "distribution": self.distribution,
+            "yearly": self.yearly,
+            "cohorts": self.cohorts,
+            "breakdowns": self.breakdowns,
+            "kpis": self.kpis,
+            "projection": self.projection,
+        }
+
+
+def round2(value) -> float | None:
+    return None if value is None else round(float(value), 2)
+
+
+def digest(data: dict) -> str:
+    """SHA-256 of the figures in canonical JSON: the same inputs give the same digest."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()

@@ -1,0 +1,182 @@
+"""Forms of the progress pages: the report request and the target change."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from hub import roles
+from hub.choices import Industry, OrganizationKind, Region, Role, SizeClass
+from hub.models import Organization
+from programs.models import Program
+from progress.choices import ReportScope
+from progress.figures import Scope
+from progress.selectors import Access
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _partners():
+    return Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by("name")
+
+
+class ReportRequestForm(forms.Form):
+    """A progress report request: scope (with its region, program or partner firm), language
+    and as-of date. A partner member can only choose their own firm."""
+
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"))
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Program"), queryset=Program.objects.none(), required=False
+    )
+    partner = forms.ModelChoiceField(
+        label=gettext_lazy("Partner firm"), queryset=_partners(), required=False
+    )
+    language = forms.ChoiceField(label=gettext_lazy("Language"))
+    as_of = forms.DateField(label=gettext_lazy("As of"), widget=DATE)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = ReportScope.choices
+        self.fields["region"].choices = [("", "—"), *Region.choices]
+        self.fields["program"].queryset = Program.objects.order_by("-year", "name_ko")
+        self.fields["language"].choices = settings.LANGUAGES
+        membership = roles.membership_of(user)
+        if (
+            not roles.sees_everything(user)
+            and membership
+            and membership.role == Role.PARTNER_MEMBER
+        ):
+            self.fields["scope"].choices = [(ReportScope.PARTNER, ReportScope.PARTNER.label)]
+            self.fields["partner"].queryset = Organization.objects.filter(
+                pk=membership.organization_id
+            )
+            self.fields["partner"].initial = membership.organization_id
+            del self.fields["region"], self.fields["program"]
+
+    def scope_value(self) -> str:
+        data = self.cleaned_data
+        scope = data.get("scope")
+        if scope == "region":
+            return data.get("region") or ""
+        if scope in ("program", "partner"):
+            obj = data.get(scope)
+            return str(obj.pk) if obj else ""
+        return ""
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+def _blank(choices) -> list:
+    return [("", _("All"))] + list(choices)
+
+
+class ProgressFilterForm(forms.Form):
+    """The dashboard's (and the API's) filters. `year` picks 31 December of that year (today
+    for the current year) and wins over `as_of`; without either, the figures are as of
+    today. An invalid value is an error on the form; the figures then use its default."""
+
+    as_of = forms.DateField(
+        label=gettext_lazy("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000)
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    industry = forms.ChoiceField(label=gettext_lazy("Industry"), required=False)
+    size = forms.ChoiceField(label=gettext_lazy("Company size"), required=False)
+    program = forms.ModelChoiceField(
+        label=gettext_lazy("Program"), queryset=Program.objects.none(), required=False
+    )
+    partner = forms.ModelChoiceField(
+        label=gettext_lazy("Partner firm"), queryset=Organization.objects.none(), required=False
+    )
+    agency = forms.ModelChoiceField(
+        label=gettext_lazy("Operating agency"),
+        queryset=Organization.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, user=None, access: Access | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.access = access or Access()
+        self.fields["year"].validators.append(MaxValueValidator(self.today.year))
+        self.fields["year"].widget.attrs.update(min=2000, max=self.today.year)
+        self.fields["region"].choices = _blank(Region.choices)
+        self.fields["industry"].choices = _blank(Industry.choices)
+        self.fields["size"].choices = _blank(SizeClass.choices)
+        self.fields["program"].queryset = Program.objects.visible_to(user).order_by(
+            "-year", "name_ko"
+        )
+        self.fields["agency"].queryset = Organization.objects.filter(
+            kind=OrganizationKind.AGENCY
+        ).order_by("name")
+        partners = Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by("name")
+        if access.own_firm is not None:  # a partner member may only narrow to their own firm
+            partners = partners.filter(pk=access.own_firm.pk)
+        self.fields["partner"].queryset = partners
+        for name in ("program", "partner", "agency"):
+            self.fields[name].empty_label = _("All")
+
+    def clean_as_of(self):
+        day = self.cleaned_data.get("as_of")
+        if day and day > self.today:
+            raise ValidationError(
+                _("The as-of date cannot be in the future (figures must stay reproducible).")
+            )
+        return day
+
+    def values(self) -> dict:
+        """The valid filters (invalid ones left out), after validation."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if v not in ("", None)}
+
+    def effective_as_of(self) -> datetime.date:
+        data = self.values()
+        if data.get("year"):
+            year = data["year"]
+            return self.today if year >= self.today.year else datetime.date(year, 12, 31)
+        return data.get("as_of") or self.today
+
+    def effective_scope(self) -> Scope:
+        data = self.values()
+        return Scope(
+            region=data.get("region", ""),
+            industry=data.get("industry", ""),
+            size=data.get("size", ""),
+            program=data["program"].pk if data.get("program") else None,
+            # A partner member's figures only ever count their own firm's projects, so no
+            # other firm appears in any table (nothing of another partner leaks).
+            partner=(
+                self.access.own_firm.pk
+                if self.access.own_firm is not None
+                else (data["partner"].pk if data.get("partner") else None)
+            ),
+            agency=data["agency"].pk if data.get("agency") else None,
+        )
+
+    def scope_description(self) -> str:
+        """The scope in words, e.g. "Region: Seoul · Program: …" or "National"."""
+        data = self.values()
+        parts = []
+        if self.access.own_firm is not None:
+            parts.append(_("Plants mentored by %(firm)s") % {"firm": self.access.own_firm.name})
+        labels = {
+            "region": (_("Region"), lambda v: Region(v).label),
+            "industry": (_("Industry"), lambda v: f"{v} {Industry(v).label}"),
+            "size": (_("Company size"), lambda v: SizeClass(v).label),
+            "program": (_("Program"), lambda v: v.name),
+            "partner": (_("Partner firm"), lambda v: v.name),
+            "agency": (_("Operating agency"), lambda v: v.name),
+        }
+        for key, (label, show) in labels.items():
+            if data.get(key):
+                parts.append(f"{label}: {show(data[key])}")
+        return " · ".join(parts) if parts else _("National (all supported plants)")

@@ -1,0 +1,131 @@
+"""National progress figures as of a date (DESIGN.md §1, §3; issue 5).
+
+Definitions, applied identically everywhere (dashboard, API, PDF):
+- a **supported plant** has at least one project completed on or before the as-of date (in
+  scope: a program/partner/agency filter limits which projects count, a region/industry/size
+  filter which plants);
+- its **cohort** is the year of its first such completed project;
+- its **level as of** the date is the final level of its latest confirmed assessment that was
+  assessed and confirmed on or before the date (by assessment date, then confirmation time),
+  counted only while still valid on that date; a plant whose latest such assessment has
+  expired is "expired", one with none "never assessed";
+- the **Level 3+ share** is the share of supported plants whose level as of the date is ≥ 3.
+Anything confirmed or completed after the as-of date is ignored, so the same date and filters
+always give the same figures. Every figure comes from aggregate queries (a fixed number per
+call, whatever the number of plants).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from hub import roles
+from hub.choices import Role
+from hub.models import Mentorship, Organization, Plant
+from progress import statement
+from progress.figures import Scope, Summary, Target, digest, share
+from progress.projection import projection
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def current_targets() -> dict:
+    """The national targets as stored (agency staff edit them); the 2018 strategy's figures
+    when none are stored."""
+    from progress.models import Target as TargetRow
+
+    targets = {
+        "supported_plants": Target("supported_plants", 30000, 2022),
+        "level3_share": Target("level3_share", 25, 2022),
+    }
+    for row in TargetRow.objects.all():
+        targets[row.code] = Target(row.code, float(row.value), row.due_year)
+    return targets
+
+
+def progress_summary(
+    *, as_of: datetime.date, scope: Scope = Scope(), targets: dict | None = None, base=None
+) -> Summary:
+    """Every figure of the progress dashboard and report, as of a date, in scope. `base`
+    restricts the plants further (a partner's own plants). `targets` maps "supported_plants"
+    and "level3_share" to Target; by default the stored targets."""
+    targets = targets or current_targets()
+    year_days, proj_days = statement.summary_days(as_of, scope)
+    years = [day.year for day in year_days]
+    found = statement.figures(as_of, year_days + proj_days, scope, base)
+    plants = found["plants"]
+    head = plants["head"]
+    counts = found["series"]
+    yearly_rows = [
+        {"year": y, "as_of": day.isoformat(), "supported": s, "level3": l3, "share": share(l3, s)}
+        for y, day, (s, l3) in zip(years, year_days, counts[: len(year_days)], strict=True)
+    ]
+    series = [(day, *c) for day, c in zip(proj_days, counts[len(year_days) :], strict=True)]
+    series.append((as_of, head["supported"], head["level3"]))
+    breakdowns = {
+        "region": plants["region"],
+        "industry": plants["industry"],
+        "size": plants["size"],
+        **found["groups"],
+    }
+    summary = Summary(
+        as_of=as_of,
+        scope=scope,
+        supported=head["supported"],
+        level3=head["level3"],
+        level3_share=head["share"],
+        distribution=plants["distribution"],
+        yearly=yearly_rows,
+        cohorts=plants["cohorts"],
+        breakdowns=breakdowns,
+        kpis=found["kpis"],
+        projection=projection(
+            as_of,
+            series,
+            supported_target=int(targets["supported_plants"].value),
+            share_target=float(targets["level3_share"].value),
+            due_year=targets["supported_plants"].due_year,
+            share_due_year=targets["level3_share"].due_year,
+        ),
+    )
+    summary.digest = digest(summary.as_dict())
+    return summary
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a user's progress figures are limited to: `base` plants (None: all) and, for a
+    partner member, their own firm."""
+
+    base: object = None
+    own_firm: Organization | None = None
+
+    @property
+    def base_key(self) -> str:
+        """Names `base` for the figures cache."""
+        return "" if self.own_firm is None else f"partner:{self.own_firm.pk}"
+
+
+def progress_access(user) -> Access:
+    """Agency staff, officials, admins: everything; partner members: the plants their firm
+    mentors; anyone else: Http404."""
+    if roles.sees_everything(user):
+        return Access()
+    membership = roles.membership_of(user)
+    if membership is not None and membership.role == Role.PARTNER_MEMBER:
+        mentored = Mentorship.objects.filter(partner_id=membership.organization_id)
+        return Access(
+            base=Plant.objects.filter(pk__in=mentored.values("plant_id")),
+            own_firm=membership.organization,
+        )
+    raise Http404
+
+
+def can_edit_targets(user) -> bool:
+    return roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF

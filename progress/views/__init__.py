@@ -1,0 +1,1 @@
+"""Progress views: the dashboard and targets, and the PDF reports."""
