@@ -1,3 +1,6 @@
+"""Admin of the registry. Organisations, plants and mentorships are edited here as on the
+registry pages; the audit log is read-only."""
+
 from django.contrib import admin
 
 from hub.models import AuditEntry, Membership, Mentorship, Organization, Plant
@@ -34,14 +37,9 @@ class MentorshipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["partner", "plant"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is written by services and never edited."""
-
-    list_display = ["timestamp", "user", "action", "content_type", "object_repr"]
-    list_filter = ["action", "content_type"]
-    search_fields = ["object_repr", "message", "user__username"]
-    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows records without letting the admin change them: records whose changes must pass
+    through a service (rules checked, audit written) or that are never changed at all."""
 
     def has_add_permission(self, request):
         return False
@@ -51,3 +49,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: the audit log is written by services and never edited."""
+
+    list_display = ["timestamp", "user", "action", "content_type", "object_repr"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "message", "user__username"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]

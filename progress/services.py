@@ -262,17 +262,13 @@ def _claim(report_id: int, task_id: str) -> tuple[ProgressReport | None, bool]:
         return report, True
 
 
-def report_build(report_id: int, *, task_id: str = "", pause: float = 0) -> ProgressReport | None:
+def report_build(report_id: int, *, task_id: str = "") -> ProgressReport | None:
     """Build the report's PDF; the row records every step. Never raises for a failed build:
     the row says failed with the error text. Safe to call again for the same report (a
-    redelivered task): see `_build_decision`. `pause` waits that many seconds once the row is
-    running (the production-path test stops a worker mid-build with it). None if the report
-    no longer exists."""
+    redelivered task): see `_build_decision`. None if the report no longer exists."""
     report, claimed = _claim(report_id, task_id)
     if not claimed:
         return report
-    if pause > 0:
-        time.sleep(pause)
     try:
         with translation.override(report.language):
             summary = report_figures(report)

@@ -32,9 +32,9 @@ BIN = Path(sys.executable).parent
 PYTHON = BIN / "python"
 DATABASE = "hub_prodpath"
 REDIS_DB = 7
-# Only the worker gets these. The build waits REPORT_BUILD_TEST_DELAY seconds once the report
-# is running, so the test can kill the worker mid-build; Redis hands an unacknowledged task
-# out again after CELERY_VISIBILITY_TIMEOUT seconds (an hour in production).
+# Only the worker gets these. Its app (tests/production/slow_worker.py) waits BUILD_DELAY
+# seconds once a report is running, so the test can kill the worker mid-build; Redis hands an
+# unacknowledged task out again after CELERY_VISIBILITY_TIMEOUT seconds (an hour in production).
 BUILD_DELAY = 3
 VISIBILITY_TIMEOUT = 3
 
@@ -216,7 +216,7 @@ class Stack:
             "LOG_LEVEL": "INFO",
             "PYTHONUNBUFFERED": "1",
         }
-        for name in ("REPORT_BUILD_TEST_DELAY", "CELERY_VISIBILITY_TIMEOUT", "REPORT_STALE_AFTER"):
+        for name in ("PRODPATH_BUILD_DELAY", "CELERY_VISIBILITY_TIMEOUT", "REPORT_STALE_AFTER"):
             self.env.pop(name, None)
         self.processes: list[Process] = []
         self.outputs: list[tuple[str, str]] = []
@@ -273,7 +273,8 @@ class Stack:
         self.worker_starts += 1
         env = {
             **self.env,
-            "REPORT_BUILD_TEST_DELAY": str(BUILD_DELAY),
+            "PRODPATH_BUILD_DELAY": str(BUILD_DELAY),
+            "PYTHONPATH": str(ROOT),
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
         }
         worker = self.start(
@@ -281,7 +282,7 @@ class Stack:
             [
                 str(BIN / "celery"),
                 "-A",
-                "hub",
+                "tests.production.slow_worker",
                 "worker",
                 "-l",
                 "info",
