@@ -33,6 +33,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from assessments import scoring
+from assessments.services import add_years
 from devdata import assessments as assessment_demo
 from devdata import programs as program_demo
 from devdata import registry as registry_demo
@@ -224,14 +225,6 @@ def business_number(index: int, corporate: bool, rng: random.Random) -> str:
     serial = (rest * 7919 + 4321) % 10_000
     stem = f"{office:03d}{kind:02d}{serial:04d}"
     return stem + str(business_number_check_digit(stem))
-
-
-def add_years(day: datetime.date, years: int) -> datetime.date:
-    """As assessments.services.add_years: 29 February → 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:

@@ -29,8 +29,10 @@ from decimal import Decimal
 
 from devdata import registry as registry_demo
 from hub.choices import PlantStatus
+from programs import rules
 from programs.choices import (
     DEFAULT_UNITS,
+    HIGHER_IS_BETTER,
     NATIONAL_AVERAGE_IMPROVEMENT,
     Indicator,
     ProgramKind,
@@ -214,12 +216,6 @@ def kpi_values(rng: random.Random, indicator: str) -> tuple[Decimal, Decimal]:
     return Decimal(str(round(baseline, 2))).quantize(q), Decimal(str(round(result, 2))).quantize(q)
 
 
-def improvement_of(indicator: str, baseline: Decimal, result: Decimal) -> float:
-    change = float((result - baseline) / baseline * 100)
-    higher = indicator in (Indicator.PRODUCTIVITY, Indicator.ON_TIME_DELIVERY, Indicator.OEE)
-    return change if higher else -change
-
-
 def simulate_kpis(projects: int, seed: int = SEED) -> dict[str, float]:
     """Average improvement per core indicator over `projects` simulated completed projects
     (what the plan's KPIs come to; tests compare it with the national averages)."""
@@ -228,7 +224,9 @@ def simulate_kpis(projects: int, seed: int = SEED) -> dict[str, float]:
     for _ in range(projects):
         for indicator in CORE_KPIS:
             baseline, result = kpi_values(rng, indicator)
-            totals[indicator] += improvement_of(indicator, baseline, result)
+            totals[indicator] += float(
+                rules.improvement_pct(baseline, result, HIGHER_IS_BETTER[Indicator(indicator)])
+            )
     return {k: v / projects for k, v in totals.items()}
 
 
