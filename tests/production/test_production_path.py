@@ -99,7 +99,7 @@ def test_a_national_report_is_built_by_the_worker_and_downloads(stack, official)
     assert (state["progress"], state["attempts"], state["error"]) == (100, 1, "")
     assert state["figures"]["supported"] > 0
     assert_downloads_a_pdf(official, pk)
-    assert "programs.tasks.build_progress_report" in stack.worker.log()
+    assert "progress.tasks.build_progress_report" in stack.worker.log()
 
 
 def test_a_worker_killed_mid_build_gets_the_task_back_when_it_restarts(stack, official):
