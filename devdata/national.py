@@ -25,29 +25,36 @@ gives the same plan.
 from __future__ import annotations
 
 import datetime
-import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from assessments import scoring
-from assessments.services import add_years
-from devdata import assessments as assessment_demo
 from devdata import programs as program_demo
-from devdata import registry as registry_demo
-from hub.choices import OrganizationKind, PlantStatus
-from hub.validators import business_number_check_digit
+from devdata.national_assessments import Scorer, assessments, score_all  # noqa: F401
+from devdata.national_registry import (  # noqa: F401
+    business_number,
+    companies_and_plants,
+    organisations,
+)
+from devdata.national_rows import (  # noqa: F401
+    REFERENCE,
+    AssessmentRow,
+    Company,
+    KPIRow,
+    Org,
+    Plan,
+    PlantRow,
+    ProgramRow,
+    ProjectRow,
+    days_after,
+)
 from programs import rules
 from programs.choices import HIGHER_IS_BETTER, ProjectStatus, TargetLevel
 
 SEED = 20140601
 NATIONAL_PLANTS = 35_000
 FIRST_YEAR, LAST_YEAR = 2014, 2025
-# Nothing in the plan happens after this day, whatever day the command runs.
-REFERENCE = datetime.date(2026, 6, 30)
-TZ = ZoneInfo("Asia/Seoul")
 MAX_COMPANIES = 80_000  # business numbers: 8 blocks of 10,000 serials
 
 # Cumulative supported plants (first completed project) at the end of each year, nationally.
@@ -67,335 +74,12 @@ CUMULATIVE_SUPPORTED = {
 }
 # First year of each program type (programs.demo.PROGRAM_TYPES starts them all in 2018+).
 PROGRAM_FIRST_YEAR = {"general": 2014, "winwin": 2015, "winwin-small": 2020, "upgrade": 2021}
-# Assessments per plant: 0–4 (mean ≈ 2.1; the latest cohorts have room for fewer).
-ASSESSMENT_COUNTS = (0, 1, 2, 3, 4)
-ASSESSMENT_WEIGHTS = (1, 12, 46, 31, 10)
-# Added to the demo maturity model at the first completion (calibrated: Level 3+ ≈ 22 % of
-# supported plants at the end of 2022).
-MATURITY_OFFSET = -0.1
-PARTNERS = 40
-SUPPLIERS = 60
-CONSULTANCIES = 24
-PARTNER_WORDS = [
-    ("전자", "Electronics"), ("자동차", "Motors"), ("중공업", "Heavy Industries"),
-    ("철강", "Steel"), ("화학", "Chemical"), ("조선", "Shipbuilding"), ("에너지", "Energy"),
-    ("정밀", "Precision"), ("디스플레이", "Display"), ("식품", "Foods"),
-]  # fmt: skip
-SUPPLIER_WORDS = [
-    ("시스템", "Systems"), ("솔루션", "Solutions"), ("정보통신", "ICT"),
-    ("오토메이션", "Automation"), ("아이티", "IT"), ("데이터", "Data"),
-]  # fmt: skip
-CONSULTANCY_WORDS = [
-    ("경영컨설팅", "Management Consulting"), ("생산성연구소", "Productivity Institute"),
-    ("제조컨설팅", "Manufacturing Consulting"), ("기술경영", "Technology Management"),
-]  # fmt: skip
-
-
-# --- plan rows -------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Org:
-    kind: str
-    name: str
-    name_en: str
-    region: str = ""
-    weight: float = 1.0
-
-
-@dataclass(slots=True)
-class Company:
-    name: str
-    name_en: str
-    business_number: str
-    size_class: str
-    employees: int
-    revenue_million_krw: Decimal
-    region: str
-    address: str
-
-
-@dataclass(slots=True)
-class PlantRow:
-    company: int
-    name: str
-    region: str
-    address: str
-    industry: str
-    employees: int
-    status: str
-    cohort: int | None = None  # year of the first completed project
-    partner: int | None = None  # index into partners, when partner-funded
-    first_completed: datetime.date | None = None
-
-
-@dataclass(slots=True)
-class ProgramRow:
-    key: str
-    year: int
-    kind: str
-    rule: str
-    agency: str
-    name_ko: str
-    name_en: str
-    applications_open: datetime.date
-    applications_close: datetime.date
-    budget: int = 0
-    commitments: dict[int, int] = field(default_factory=dict)  # partner index -> won
-
-
-@dataclass(slots=True)
-class ProjectRow:
-    plant: int
-    program: int
-    reference: str
-    title: str
-    partner: int | None
-    supplier: int
-    target_level: str
-    total_cost: int
-    government_share: int
-    partner_share: int
-    sme_share: int
-    status: str
-    steps: dict[str, datetime.date]
-    drop_reason: str = ""
-
-
-@dataclass(slots=True)
-class KPIRow:
-    project: int
-    indicator: str
-    unit: str
-    baseline: Decimal
-    result: Decimal
-    improvement_pct: Decimal | None
-    baseline_from: datetime.date
-    baseline_to: datetime.date
-    result_from: datetime.date
-    result_to: datetime.date
-
-
-@dataclass(slots=True)
-class AssessmentRow:
-    plant: int
-    consultant: int  # index into consultancies (one consultant each)
-    assessed_on: datetime.date
-    opened_at: datetime.datetime
-    submitted_at: datetime.datetime
-    confirmed_at: datetime.datetime
-    valid_until: datetime.date
-    ratings: tuple  # per item in framework order: 0–5 or scoring.NOT_APPLICABLE
-    notes: dict[int, str]  # item position -> evidence note
-    na_reasons: dict[int, str]
-
-
-@dataclass
-class Plan:
-    seed: int
-    agencies: list[Org]
-    partners: list[Org]
-    suppliers: list[Org]
-    consultancies: list[Org]
-    companies: list[Company]
-    plants: list[PlantRow]
-    programs: list[ProgramRow]
-    projects: list[ProjectRow]
-    kpis: list[KPIRow]
-    assessments: list[AssessmentRow]
-    mentorships: list[tuple[int, int, datetime.date]]  # (partner, plant, start)
-
-
-# --- helpers ---------------------------------------------------------------------------------
 
 
 def scaled_cumulative(plants: int) -> dict[int, int]:
     """The national curve scaled to `plants` (factor plants / 35,000)."""
     factor = plants / NATIONAL_PLANTS
     return {year: round(n * factor) for year, n in CUMULATIVE_SUPPORTED.items()}
-
-
-def business_number(index: int, corporate: bool, rng: random.Random) -> str:
-    """A valid 사업자등록번호, unique per index below MAX_COMPANIES: each block of 10,000
-    indices has its own range of tax-office codes, and within a block the serial is a
-    permutation of the index (7919 is prime to 10,000)."""
-    block, rest = divmod(index, 10_000)
-    office = 101 + block * 97 + rng.randint(0, 96)
-    kind = rng.choice((81, 86, 87, 88)) if corporate else rng.randint(10, 79)
-    serial = (rest * 7919 + 4321) % 10_000
-    stem = f"{office:03d}{kind:02d}{serial:04d}"
-    return stem + str(business_number_check_digit(stem))
-
-
-def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    """A working-hours moment of the day in Korean time."""
-    return datetime.datetime.combine(
-        day, datetime.time(rng.randint(9, 17), rng.randint(0, 59), rng.randint(0, 59)), TZ
-    )
-
-
-def _days(day: datetime.date, low: int, high: int, rng: random.Random) -> datetime.date:
-    return day + datetime.timedelta(days=rng.randint(low, high))
-
-
-def _named(words, count: int, taken: set[str], suffix_ko="", suffix_en="") -> list[Org]:
-    """`count` distinct names stem + word, in a fixed order."""
-    out = []
-    for i in range(len(registry_demo.STEMS) * len(words)):
-        stem, stem_en = registry_demo.STEMS[(i // len(words)) % len(registry_demo.STEMS)]
-        word, word_en = words[i % len(words)]
-        name = f"{stem}{word}{suffix_ko}"
-        if name in taken:
-            continue
-        taken.add(name)
-        out.append(Org("", name, f"{stem_en} {word_en}{suffix_en}"))
-        if len(out) == count:
-            break
-    return out
-
-
-# --- organisations ---------------------------------------------------------------------------
-
-
-def organisations(rng: random.Random):
-    demo_orgs = registry_demo.ORGANIZATIONS
-    agencies = [
-        Org(kind, name, name_en, region)
-        for kind, name, name_en, region in demo_orgs
-        if kind in (OrganizationKind.AGENCY, OrganizationKind.MINISTRY)
-    ]
-    taken = {name for _k, name, _e, _r in demo_orgs}
-    partners = [
-        Org(OrganizationKind.PARTNER, name, name_en, region, registry_demo.PARTNER_WEIGHTS[name])
-        for kind, name, name_en, region in demo_orgs
-        if kind == OrganizationKind.PARTNER
-    ]
-    for org in _named(PARTNER_WORDS, PARTNERS - len(partners), taken):
-        org.kind, org.region = OrganizationKind.PARTNER, rng.choice(list(registry_demo.ADDRESSES))
-        org.weight = round(rng.uniform(0.3, 1.5), 2)
-        partners.append(org)
-    suppliers = [
-        Org(OrganizationKind.SUPPLIER, name, name_en, region)
-        for kind, name, name_en, region in demo_orgs
-        if kind == OrganizationKind.SUPPLIER
-    ]
-    for org in _named(SUPPLIER_WORDS, SUPPLIERS - len(suppliers), taken, "(주)", " Co., Ltd."):
-        org.kind = OrganizationKind.SUPPLIER
-        org.region = registry_demo._weighted(rng, registry_demo.REGION_WEIGHTS)
-        suppliers.append(org)
-    consultancies = [
-        Org(OrganizationKind.CONSULTANCY, name, name_en, region)
-        for kind, name, name_en, region in demo_orgs
-        if kind == OrganizationKind.CONSULTANCY
-    ]
-    for org in _named(CONSULTANCY_WORDS, CONSULTANCIES - len(consultancies), taken):
-        org.kind = OrganizationKind.CONSULTANCY
-        org.region = registry_demo._weighted(rng, registry_demo.REGION_WEIGHTS)
-        consultancies.append(org)
-    for org in consultancies:
-        org.weight = round(rng.uniform(0.5, 2.0), 2)
-    return agencies, partners, suppliers, consultancies
-
-
-# --- companies and plants --------------------------------------------------------------------
-
-
-def _company_name(rng: random.Random, industry: str) -> tuple[str, str, bool]:
-    """Names need not be unique (the business number is): many real firms share one."""
-    words = registry_demo.INDUSTRY_WORDS.get(industry, []) + registry_demo.GENERIC_WORDS
-    (stem, stem_en), (word, word_en) = rng.choice(registry_demo.STEMS), rng.choice(words)
-    base, form = stem + word, rng.random()
-    if form < 0.45:
-        return f"(주){base}", f"{stem_en} {word_en} Co., Ltd.", True
-    if form < 0.75:
-        return f"{base}(주)", f"{stem_en} {word_en} Co., Ltd.", True
-    if form < 0.85:
-        return f"주식회사 {base}", f"{stem_en} {word_en} Co., Ltd.", True
-    return base, f"{stem_en} {word_en}", False
-
-
-def companies_and_plants(
-    rng: random.Random, plants: int, taken_numbers: frozenset[str] = frozenset()
-) -> tuple[list[Company], list[PlantRow]]:
-    """At least `plants` plants in ≈ 0.875 × plants companies: most own one plant, some two
-    or three. The first 17 companies cover every region once."""
-    company_count = math.ceil(plants * 0.875)
-    extra = plants - company_count  # plants beyond one per company
-    sizes = [1] * company_count
-    multi = rng.sample(range(17, company_count), k=min(extra, max(company_count - 17, 0)))
-    spare = extra
-    for index in multi:
-        if spare <= 0:
-            break
-        add = 2 if spare >= 2 and rng.random() < 0.2 else 1
-        sizes[index] += add
-        spare -= add
-    regions = list(registry_demo.REGION_WEIGHTS)
-    rng.shuffle(regions)
-    companies, rows = [], []
-    number_index = 0
-    for index, size in enumerate(sizes):
-        region = (
-            regions[index]
-            if index < len(regions)
-            else registry_demo._weighted(rng, registry_demo.REGION_WEIGHTS)
-        )
-        industry = registry_demo._weighted(rng, registry_demo.INDUSTRY_WEIGHTS)
-        name, name_en, corporate = _company_name(rng, industry)
-        low = math.log(30 if size > 1 else 5)
-        employees = round(math.exp(rng.uniform(low, math.log(300))))
-        address, city = registry_demo._address(rng, region)
-        while True:
-            if number_index >= MAX_COMPANIES:
-                raise ValueError(f"at most {MAX_COMPANIES} companies")
-            number = business_number(number_index, corporate, rng)
-            number_index += 1
-            if number not in taken_numbers:
-                break
-        companies.append(
-            Company(
-                name=name,
-                name_en=name_en,
-                business_number=number,
-                size_class=registry_demo.size_class_for(employees),
-                employees=employees,
-                revenue_million_krw=Decimal(employees * rng.randint(120, 450)),
-                region=region,
-                address=address,
-            )
-        )
-        names = ["본사공장" if size > 1 else f"{city}공장", "제2공장", "제3공장"]
-        left = employees
-        for k in range(size):
-            if k == 0:
-                p_region, p_address = region, address
-            else:
-                p_region = (
-                    region
-                    if rng.random() < 0.6
-                    else registry_demo._weighted(rng, registry_demo.REGION_WEIGHTS)
-                )
-                p_address, _city = registry_demo._address(rng, p_region)
-            staff = left if k == size - 1 else max(1, round(left * rng.uniform(0.5, 0.75)))
-            left = max(left - staff, 1)
-            status = rng.choices(
-                [PlantStatus.ACTIVE, PlantStatus.SUSPENDED, PlantStatus.CLOSED], weights=[95, 3, 2]
-            )[0]
-            rows.append(
-                PlantRow(
-                    company=index,
-                    name=names[k],
-                    region=p_region,
-                    address=p_address,
-                    industry=industry,
-                    employees=max(staff, 1),
-                    status=status,
-                )
-            )
-    return companies, rows
-
-
-# --- programs and projects -------------------------------------------------------------------
 
 
 def program_rows() -> list[ProgramRow]:
@@ -426,19 +110,19 @@ def _steps(rng: random.Random, year: int, status: str) -> dict[str, datetime.dat
     final = status
     if status == ProjectStatus.DROPPED:
         final = rng.choices(pipeline[:4], weights=(40, 30, 20, 10))[0]
-    applied = _days(datetime.date(year, 2, 15), 0, 59, rng)
+    applied = days_after(datetime.date(year, 2, 15), 0, 59, rng)
     steps = {ProjectStatus.APPLIED: applied}
     day = applied
     for step, (low, high) in zip(pipeline[1:], program_demo.STEP_DAYS, strict=True):
         if pipeline.index(step) > pipeline.index(final):
             break
         if step == ProjectStatus.COMPLETED:
-            day = min(_days(day, low, high, rng), datetime.date(year, 12, 28))
+            day = min(days_after(day, low, high, rng), datetime.date(year, 12, 28))
         else:
-            day = _days(day, low, high, rng)
+            day = days_after(day, low, high, rng)
         steps[step] = day
     if status == ProjectStatus.DROPPED:
-        steps[ProjectStatus.DROPPED] = min(_days(day, 5, 60, rng), datetime.date(year, 12, 28))
+        steps[ProjectStatus.DROPPED] = min(days_after(day, 5, 60, rng), datetime.date(year, 12, 28))
     return steps
 
 
@@ -616,131 +300,6 @@ def mentorships(projects_: list[ProjectRow]) -> list[tuple[int, int, datetime.da
 
 
 # --- assessments -----------------------------------------------------------------------------
-
-
-def assessments(
-    rng: random.Random,
-    spec: scoring.FrameworkSpec,
-    plants: list[PlantRow],
-    consultancies: list[Org],
-    validity_years: int = 3,
-) -> list[AssessmentRow]:
-    """≈ 2 confirmed assessments a plant. A supported plant is mostly assessed after its first
-    completion (a tenth before it, as a diagnosis), then every 10–30 months; its maturity
-    rises from the completion on. Other plants are assessed from 2019 on."""
-    weights = [c.weight for c in consultancies]
-    codes = [item.code for item in spec.items]
-    last_day = REFERENCE - datetime.timedelta(days=45)
-    out: list[AssessmentRow] = []
-    for index, plant in enumerate(plants):
-        count = rng.choices(ASSESSMENT_COUNTS, weights=ASSESSMENT_WEIGHTS)[0]
-        if count == 0:
-            continue
-        profile = assessment_demo.PlantProfile(
-            key=str(index),
-            employees=plant.employees,
-            mentored=plant.partner is not None,
-            assessable=True,
-        )
-        model = assessment_demo._model(rng, spec, profile)
-        if plant.first_completed is not None:
-            reference = plant.first_completed
-            model.maturity += MATURITY_OFFSET
-            if rng.random() < 0.1:
-                day = reference - datetime.timedelta(days=rng.randint(60, 300))
-            else:
-                day = _days(reference, 20, 300, rng)
-        else:
-            reference = datetime.date(2021, 1, 1)
-            model.maturity += MATURITY_OFFSET - 0.2
-            day = _days(
-                datetime.date(2019, 1, 1), 0, (last_day - datetime.date(2019, 1, 1)).days, rng
-            )
-        dates = []
-        while len(dates) < count and day <= last_day:
-            dates.append(day)
-            day = _days(day, 300, 900, rng)
-        for day in dates:
-            maturity = model.maturity_on(day, reference)
-            if day < reference:  # before the system was built: no growth backwards in time
-                maturity = model.maturity - 0.25
-            ratings, reasons, notes = assessment_demo._ratings(rng, spec, model, maturity)
-            opened = _at(day - datetime.timedelta(days=rng.randint(7, 40)), rng)
-            submitted = _at(_days(day, 1, 14, rng), rng)
-            confirmed = _at(_days(submitted.date(), 1, 21, rng), rng)
-            out.append(
-                AssessmentRow(
-                    plant=index,
-                    consultant=rng.choices(range(len(consultancies)), weights=weights)[0],
-                    assessed_on=day,
-                    opened_at=opened,
-                    submitted_at=submitted,
-                    confirmed_at=confirmed,
-                    valid_until=add_years(day, validity_years),
-                    ratings=tuple(ratings[c] for c in codes),
-                    notes={n: notes[c] for n, c in enumerate(codes) if c in notes},
-                    na_reasons={n: reasons[c] for n, c in enumerate(codes) if c in reasons},
-                )
-            )
-    return out
-
-
-_POOL_SPEC: scoring.FrameworkSpec | None = None
-
-
-def _score_chunk(vectors: list[tuple]) -> list[tuple]:
-    scorer = Scorer(_POOL_SPEC)
-    return [scorer(v) for v in vectors]
-
-
-def score_all(spec: scoring.FrameworkSpec, vectors: list[tuple], processes: int = 1) -> list:
-    """Scorer results for every vector, in order; over `processes` forked workers when there
-    are many (scoring is pure CPU: ≈ 0.8 ms a vector)."""
-    import multiprocessing
-
-    distinct = list(dict.fromkeys(vectors))
-    if (
-        processes <= 1
-        or len(distinct) < 5_000
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
-        scorer = Scorer(spec)
-        return [scorer(v) for v in vectors]
-    global _POOL_SPEC
-    _POOL_SPEC = spec
-    size = math.ceil(len(distinct) / (processes * 8))
-    chunks = [distinct[i : i + size] for i in range(0, len(distinct), size)]
-    with multiprocessing.get_context("fork").Pool(processes) as pool:
-        results = [r for chunk in pool.map(_score_chunk, chunks) for r in chunk]
-    by_vector = dict(zip(distinct, results, strict=True))
-    return [by_vector[v] for v in vectors]
-
-
-class Scorer:
-    """assessments.scoring on rating vectors, cached per distinct vector."""
-
-    def __init__(self, spec: scoring.FrameworkSpec):
-        self.spec = spec
-        self.codes = [item.code for item in spec.items]
-        self.cache: dict[tuple, tuple] = {}
-
-    def __call__(self, ratings: tuple) -> tuple[Decimal, int, int, str, dict]:
-        """(total score, band level, final level, capping rule, result as stored)."""
-        hit = self.cache.get(ratings)
-        if hit is None:
-            result = scoring.score(self.spec, dict(zip(self.codes, ratings, strict=True)))
-            hit = (
-                scoring.to_decimal(result.total),
-                result.band_level,
-                result.final_level,
-                result.capping_rule or "",
-                result.as_dict(),
-            )
-            self.cache[ratings] = hit
-        return hit
-
-
-# --- the whole plan --------------------------------------------------------------------------
 
 
 def plan(
