@@ -1,4 +1,4 @@
-"""A national-scale dataset (issue 6): a deterministic plan of 35,000 plants, their companies,
+"""A national-scale dataset: a deterministic plan of 35,000 plants, their companies,
 programs 2014–2025, projects with KPIs and confirmed assessment histories, shaped like the
 real program (cumulative supported plants ≈ 7,900 by 2018, 12,660 by 2019, 19,800 by 2020,
 25,000 by 2021, 30,000+ by 2022).

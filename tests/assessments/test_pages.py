@@ -1,4 +1,4 @@
-"""The assessment pages through HTTP, persona by persona (DESIGN.md §4, issue 3).
+"""The assessment pages through HTTP, persona by persona (DESIGN.md §4).
 
 Pages are fetched in English (the language cookie) wherever a test reads page text.
 """

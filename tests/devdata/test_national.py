@@ -1,4 +1,4 @@
-"""The national-scale generator (issue 6): `manage.py seed_national` on a small scale, and its
+"""The national-scale generator: `manage.py seed_national` on a small scale, and its
 invariants checked on the written rows (the command writes in bulk, bypassing the services)."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""`manage.py benchmark`: the issue 6 measurements side by side in one run, in-process.
+"""`manage.py benchmark`: the national-scale measurements side by side in one run, in-process.
 
 Everything runs inside one transaction that is rolled back at the end, so the database is
 unchanged (the superuser, the confirmed assessments, the report row and the imported plants
@@ -53,7 +53,7 @@ from . import _load
 
 
 class Command(BaseCommand):
-    help = "Measure the issue 6 figures in one run (in-process, rolled back)."
+    help = "Measure the national-scale figures in one run (in-process, rolled back)."
 
     def add_arguments(self, parser):
         parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 5)")

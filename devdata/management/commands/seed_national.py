@@ -1,4 +1,4 @@
-"""manage.py seed_national [--plants N] [--seed S] [--force]: a national-scale dataset (issue 6).
+"""manage.py seed_national [--plants N] [--seed S] [--force]: a national-scale dataset.
 
 35,000 plants by default in ≈ 30,600 companies, partner firms, suppliers, consultancies (one
 consultant login each, unusable password), the seed maturity framework, programs 2014–2025
