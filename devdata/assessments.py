@@ -1,5 +1,5 @@
 """Demo assessments: a deterministic plan of confirmed assessment histories and a few
-assessments in progress for the demo plants of `hub.demo`.
+assessments in progress for the demo plants of `devdata.registry`.
 
 Pure planning, no ORM: `manage.py seed_assessments` writes the plan through the workflow
 services. Each plant draws from its own seeded stream (keyed by business number and plant
@@ -113,7 +113,7 @@ class PlantPlan:
 
 
 def profiles(plants: int) -> list[PlantProfile]:
-    """The demo plants of `hub.demo.plan(plants)`, in plan order."""
+    """The demo plants of `devdata.registry.plan(plants)`, in plan order."""
     result = []
     for company in registry_demo.plan(plants):
         for p in company.plants:

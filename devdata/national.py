@@ -11,14 +11,14 @@ construction here (and the tests check it on the written data):
 - business numbers are valid (check digit) and unique;
 - project steps are ordered applied ≤ selected ≤ agreed ≤ building ≤ completed/dropped, all
   inside the program's year (completion at the latest on 28 December);
-- shares follow the program's cost-share rule (`programs.demo.shares`);
+- shares follow the program's cost-share rule (`devdata.programs.shares`);
 - a plant has at most one project per program year, so its active projects in one program
   never overlap;
 - assessments are scored with `assessments.scoring`, valid for three years.
 
-Value generation reuses the demo planners: names, addresses and weights of `hub.demo`,
-shares, KPI values and drop reasons of `programs.demo`, the maturity model and ratings of
-`assessments.demo`. Everything draws from one seeded stream per phase, so a given seed always
+Value generation reuses the demo planners: names, addresses and weights of `devdata.registry`,
+shares, KPI values and drop reasons of `devdata.programs`, the maturity model and ratings of
+`devdata.assessments`. Everything draws from one seeded stream per phase, so a given seed always
 gives the same plan.
 """
 
@@ -72,7 +72,7 @@ CUMULATIVE_SUPPORTED = {
     2024: 32_900,
     2025: 33_600,
 }
-# First year of each program type (programs.demo.PROGRAM_TYPES starts them all in 2018+).
+# First year of each program type (devdata.programs.PROGRAM_TYPES starts them all in 2018+).
 PROGRAM_FIRST_YEAR = {"general": 2014, "winwin": 2015, "winwin-small": 2020, "upgrade": 2021}
 
 

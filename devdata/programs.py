@@ -6,7 +6,7 @@ writes it through the program services).
   program for small firms (government and partner pay half each) run by the chamber of
   commerce, and from 2021 an upgrade program run by TIPA; partner firms commit funds to the
   win-win programs (enough for their planned projects, with room to spare).
-- Projects for the demo plants of `hub.demo`: 0–3 per plant in different years, the target
+- Projects for the demo plants of `devdata.registry`: 0–3 per plant in different years, the target
   system level rising from one to the next; mentored plants join win-win programs with their
   mentor once the mentorship has begun, some other plants with a new partner firm (whose
   mentorship the project creates). Earlier years are almost all completed, last year mostly,
@@ -376,7 +376,7 @@ def _plant_projects(company, plant, index: int, showcase: bool, today) -> list[P
 
 
 def plan(plants: int, today: datetime.date) -> Plan:
-    """Programs and projects for the demo plants of `hub.demo.plan(plants)`."""
+    """Programs and projects for the demo plants of `devdata.registry.plan(plants)`."""
     projects: list[ProjectPlan] = []
     first = True
     for company in registry_demo.plan(plants):

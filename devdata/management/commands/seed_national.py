@@ -4,13 +4,13 @@
 consultant login each, unusable password), the seed maturity framework, programs 2014–2025
 with partner commitments, ≈ 1.35 projects a plant with KPIs, ≈ 2 confirmed assessments a plant
 with all their item ratings, mentorships for partner-funded projects, and every plant's
-denormalised current level. The plan is `programs.national` (pure, deterministic per seed).
+denormalised current level. The plan is `devdata.national` (pure, deterministic per seed).
 
 Everything is written in bulk — PostgreSQL `COPY` with ids assigned up front, `bulk_create`
 elsewhere — never through the per-row services: the services' invariants (valid unique
 business numbers, ordered step dates, shares within the rule, no overlapping projects, scores
 from `assessments.scoring`, validity dates, current level = latest confirmed assessment) hold by
-construction of the plan and are checked by tests/programs/test_national.py. No audit entries
+construction of the plan and are checked by tests/devdata/test_national.py. No audit entries
 are written for the generated rows.
 
 It refuses to run with DEBUG=false, or on a database that already holds more than a handful
