@@ -349,23 +349,3 @@ def supported_by_year(plan_: Plan) -> dict[int, int]:
         total += firsts.get(year, 0)
         out[year] = total
     return out
-
-
-def level3_share(plan_: Plan, scorer: Scorer, as_of: datetime.date) -> float:
-    """Share (%) of plants supported by `as_of` whose latest assessment by then is valid and
-    at Level 3+ (the progress definition, on the plan)."""
-    latest: dict[int, AssessmentRow] = {}
-    for a in plan_.assessments:
-        if a.assessed_on <= as_of and a.confirmed_at.date() <= as_of:
-            held = latest.get(a.plant)
-            if held is None or a.assessed_on >= held.assessed_on:
-                latest[a.plant] = a
-    supported = [
-        i for i, p in enumerate(plan_.plants) if p.first_completed and p.first_completed <= as_of
-    ]
-    level3 = sum(
-        1
-        for i in supported
-        if i in latest and latest[i].valid_until >= as_of and scorer(latest[i].ratings)[2] >= 3
-    )
-    return 100 * level3 / len(supported) if supported else 0.0
