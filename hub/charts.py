@@ -311,12 +311,14 @@ def progress_meter(
     value_label: str,
     target_label: str,
     desc: str = "",
+    ratio_label: str | None = None,
     width: int = 640,
     chart_id: str = "meter",
 ) -> str:
     """A progress bar towards a target: the filled share is value / target (capped at the
     full track); `value_label` is written above its left end, `target_label` above its right
-    end."""
+    end, and `ratio_label` (by default value / target in percent, one decimal) at the end of
+    the fill: a caller that formats its figures in one place passes its own."""
     height, top, bar_h = 58, 24, 22
     left, right = 2, 2
     track_w = width - left - right
@@ -333,7 +335,10 @@ def progress_meter(
             f'<rect x="{_num(left)}" y="{top}" width="{_num(max(track_w * ratio, 2))}" '
             f'height="{bar_h}" rx="4" fill="{BRAND}"><title>{escape(value_label)}</title></rect>'
         )
-    percent = f"{100 * ratio:.1f} %" if target else ""
+    if ratio_label is not None:
+        percent = ratio_label if target else ""
+    else:
+        percent = f"{100 * ratio:.1f} %" if target else ""
     if percent:
         inside = track_w * ratio > text_width(percent, 12) + 12
         x = left + track_w * ratio + (-6 if inside else 6)

@@ -1,12 +1,13 @@
 """Forms of the progress pages: the report request and the target change."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,6 +17,13 @@ from hub.models import Organization
 from programs.models import Program
 from progress.choices import ReportScope
 from progress.figures import Scope
+from progress.presentation.formats import (
+    industry_name,
+    org_name,
+    program_name,
+    region_name,
+    size_name,
+)
 from progress.selectors import Access
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -167,16 +175,48 @@ class ProgressFilterForm(forms.Form):
         data = self.values()
         parts = []
         if self.access.own_firm is not None:
-            parts.append(_("Plants mentored by %(firm)s") % {"firm": self.access.own_firm.name})
+            firm = org_name(self.access.own_firm)
+            parts.append(_("Plants mentored by %(firm)s") % {"firm": firm})
         labels = {
-            "region": (_("Region"), lambda v: Region(v).label),
-            "industry": (_("Industry"), lambda v: f"{v} {Industry(v).label}"),
-            "size": (_("Company size"), lambda v: SizeClass(v).label),
-            "program": (_("Program"), lambda v: v.name),
-            "partner": (_("Partner firm"), lambda v: v.name),
-            "agency": (_("Operating agency"), lambda v: v.name),
+            "region": (_("Region"), region_name),
+            "industry": (_("Industry"), lambda v: f"{v} {industry_name(v)}"),
+            "size": (_("Company size"), size_name),
+            "program": (_("Program"), program_name),
+            "partner": (_("Partner firm"), org_name),
+            "agency": (_("Operating agency"), org_name),
         }
         for key, (label, show) in labels.items():
             if data.get(key):
                 parts.append(f"{label}: {show(data[key])}")
         return " · ".join(parts) if parts else _("National (all supported plants)")
+
+    def report_request(self) -> dict:
+        """These filters as a PDF report request: the query string that prefills the request
+        form on /reports/ and the labels of the filters a report cannot carry. A report has
+        one scope (national, a region, a program or a partner firm); the first of region,
+        program and partner that is set becomes it, and a partner member's report is always
+        their own firm's."""
+        data = self.values()
+        query = {
+            "as_of": self.effective_as_of().isoformat(),
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
+        }
+        if self.access.own_firm is not None:
+            carried = "partner"
+            query.update(scope=ReportScope.PARTNER, partner=self.access.own_firm.pk)
+        else:
+            carried = next((k for k in ("region", "program", "partner") if data.get(k)), None)
+            query["scope"] = carried or ReportScope.NATIONAL
+            if carried:
+                value = data[carried]
+                query[carried] = value if carried == "region" else value.pk
+        left_out = [
+            str(self.fields[name].label)
+            for name in ("region", "industry", "size", "program", "partner", "agency")
+            if data.get(name) and name != carried
+        ]
+        return {
+            "query": urlencode(query),
+            "left_out": left_out,
+            "partner": carried == "partner" and self.access.own_firm is None,
+        }

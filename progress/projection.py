@@ -8,6 +8,10 @@ import math
 
 from progress.figures import share
 
+# The method's name in the figures and the API: a stable code (the figures' digest covers it),
+# shown to people through progress.presentation in their language.
+METHOD = "least squares over the as-of date and the same day 1-3 years earlier"
+
 
 def least_squares_slope(points: list[tuple[float, float]]) -> float | None:
     """Slope of the least-squares line through (x, y) points; None for fewer than 2 x's."""
@@ -32,11 +36,15 @@ def projection(
 ) -> dict:
     """Run-rate projection (documented method): fit a least-squares line to the cumulative
     supported plants and to the Level 3+ count at the as-of date and the same day 1, 2 and 3
-    years earlier (4 points over 3 years). Then:
-    - supported target: reached already, else the date the line reaches it; and the plants per
-      month needed from the as-of date to reach it by 31 Dec of the due year;
-    - Level 3+ share target: with both lines, the date L3(t) / S(t) reaches the share, and the
-      Level 3+ lifts needed by the due date for the supported count projected then.
+    years earlier (4 points over 3 years); its slope is the run-rate. The projection starts
+    from the counts as of the date (not from the fitted line, whose value there can differ
+    from the count actually reached) and adds the run-rate. Then:
+    - supported target: reached already, else the date today's count plus the run-rate
+      reaches it; and the plants per month needed from the as-of date to reach it by 31 Dec
+      of the due year;
+    - Level 3+ share target: with both run-rates from today's counts, the date
+      L3(t) / S(t) reaches the share, and the Level 3+ lifts needed by the due date for the
+      supported count projected then.
     `series` holds (date, supported, level3) for those 4 dates (oldest first)."""
     t0 = as_of
     pts_s = [((d - t0).days, s) for d, s, _ in series]
@@ -92,7 +100,7 @@ def projection(
     return {
         "supported": out_s,
         "level3_share": out_l,
-        "method": "least squares over the as-of date and the same day 1-3 years earlier",
+        "method": METHOD,
     }
 
 

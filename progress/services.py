@@ -1,4 +1,5 @@
-"""PDF progress reports (issue 5, item 4): request, build, retry.
+"""PDF progress reports (issue 5, item 4): request, build, retry. The document itself (its
+HTML and the PDF rendering) is `progress.document`.
 
 A request becomes a `ProgressReport` row (pending) and a Celery task enqueued on commit; the
 task calls `report_build`, which moves the row through running (10 → 40 → 80 %) to done (100 %)
@@ -28,21 +29,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from hub import charts, roles
+from hub import roles
 from hub.audit import audit_record, snapshot
-from hub.choices import AuditAction, Industry, OrganizationKind, Region, Role, SizeClass
+from hub.choices import AuditAction, OrganizationKind, Region, Role
 from hub.models import Mentorship, Organization, Plant
-from programs.choices import Indicator
 from programs.models import Program
 from progress.choices import ReportScope, ReportStatus
+from progress.document import render_pdf, report_html
 from progress.figures import Scope, Summary
 from progress.models import ProgressReport, Target, TargetChange
-from progress.selectors import current_targets, progress_summary
+from progress.selectors import progress_summary
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 logger = logging.getLogger(__name__)
@@ -343,199 +342,6 @@ def report_filename(report: ProgressReport) -> str:
         f"progress-report-{report.pk}-{report.scope}{value}-"
         f"{report.as_of.isoformat()}-{report.language}.pdf"
     )
-
-
-def _refuse_fetch(url, *args, **kwargs):
-    raise ValueError(f"the report does not load external resources ({url})")
-
-
-def render_pdf(html: str) -> bytes:
-    """HTML to A4 PDF bytes with WeasyPrint; nothing is fetched (fonts come from fontconfig)."""
-    from weasyprint import HTML
-
-    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
-
-
-# --- the document ----------------------------------------------------------------------------
-
-PDF_FONT = "NanumGothic, 'Nanum Gothic', sans-serif"
-
-
-def _pdf_svg(svg: str) -> str:
-    """Chart SVG with the embedded Korean font named first (fontconfig knows NanumGothic)."""
-    from html import escape
-
-    svg = svg.replace(escape(charts.FONT_FAMILY), escape(PDF_FONT))
-    # At its own size (640 px = 169 mm fits the A4 text width): no scaling, no stray height.
-    svg = svg.replace(' class="chart-svg"', "")
-    return mark_safe(svg)  # noqa: S308 - chart SVG built from escaped parts  # nosec B308, B703
-
-
-def scope_words(scope: str, scope_value: str) -> str:
-    if scope == ReportScope.REGION:
-        return _("Region: %(name)s") % {"name": _label(Region, scope_value)}
-    if scope == ReportScope.PROGRAM:
-        program = Program.objects.filter(pk=scope_value or 0).first()
-        return _("Program: %(name)s") % {"name": str(program) if program else scope_value}
-    if scope == ReportScope.PARTNER:
-        firm = Organization.objects.filter(pk=scope_value or 0).first()
-        return _("Partner firm: %(name)s") % {"name": org_name(firm) if firm else scope_value}
-    return _("National (all plants)")
-
-
-def org_name(org) -> str:
-    if translation.get_language() == "en" and org.name_en:
-        return org.name_en
-    return org.name
-
-
-def _label(choices, key) -> str:
-    try:
-        return str(choices(str(key)).label)
-    except ValueError:
-        return str(key) if key not in (None, "") else _("Unknown")
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
-def _bar(value, target) -> str:
-    """A progress bar's width in % of the target (0-100), for CSS."""
-    return f"{min(100.0, 100 * value / target):.1f}" if target else "0"
-
-
-def _named_rows(rows, names) -> list[dict]:
-    return [{**row, "name": names(row["key"])} for row in rows]
-
-
-def report_context(report: ProgressReport, summary: Summary) -> dict:
-    targets = current_targets()
-    t_supported, t_share = targets["supported_plants"], targets["level3_share"]
-    b = summary.breakdowns
-    programs = Program.objects.in_bulk([r["key"] for r in b["program"]])
-    orgs = Organization.objects.in_bulk(
-        [r["key"] for r in b["partner"]] + [r["key"] for r in b["agency"]]
-    )
-    breakdowns = [
-        (_("By region"), _named_rows(b["region"], lambda k: _label(Region, k))),
-        (_("By industry"), _named_rows(b["industry"], lambda k: _label(Industry, k))),
-        (_("By company size"), _named_rows(b["size"], lambda k: _label(SizeClass, k))),
-        (_("By program"), _named_rows(b["program"], lambda k: str(programs.get(k, k)))),
-        (
-            _("By partner firm"),
-            _named_rows(b["partner"], lambda k: org_name(orgs[k]) if k in orgs else k),
-        ),
-        (
-            _("By operating agency"),
-            _named_rows(b["agency"], lambda k: org_name(orgs[k]) if k in orgs else k),
-        ),
-    ]
-    dist = summary.distribution
-    level_rows = [(_("Level %(n)s") % {"n": n}, dist[f"level_{n}"]) for n in range(6)]
-    level_rows += [(_("Expired"), dist["expired"]), (_("Never assessed"), dist["never"])]
-    indicators = [(i.value, i.label) for i in Indicator]
-    kpis = summary.kpis
-    kpi_rows = [
-        {
-            "label": label,
-            "overall": kpis["overall"].get(code),
-            "national": kpis["national"].get(code),
-            "levels": [kpis["by_level"].get(str(n), {}).get(code) for n in range(6)],
-        }
-        for code, label in indicators
-    ]
-    cohort_kpis = [
-        {"cohort": cohort, "values": [values.get(code) for code, _l in indicators]}
-        for cohort, values in sorted(kpis["by_cohort"].items())
-    ]
-    return {
-        "report": report,
-        "summary": summary,
-        "scope_words": scope_words(report.scope, report.scope_value),
-        "language_name": dict(settings.LANGUAGES)[report.language],
-        "requested_by": (
-            (report.requested_by.get_full_name() or report.requested_by.get_username())
-            if report.requested_by
-            else "—"
-        ),
-        "generated_at": timezone.localtime(),
-        "t_supported": t_supported,
-        "t_share": t_share,
-        "supported_pct": (
-            round(100 * summary.supported / t_supported.value, 1) if t_supported.value else None
-        ),
-        "share_text": _pct(summary.level3_share),
-        "supported_bar": _bar(summary.supported, t_supported.value),
-        "share_bar": _bar(summary.level3_share or 0, t_share.value),
-        "charts": report_charts(summary, t_supported, t_share, level_rows),
-        "breakdowns": breakdowns,
-        "level_rows": level_rows,
-        "kpi_rows": kpi_rows,
-        "kpi_labels": [label for _c, label in indicators],
-        "cohort_kpis": cohort_kpis,
-        "projection": summary.projection,
-        "scope_filter": summary.scope.as_dict(),
-        "pdf_font": PDF_FONT,
-    }
-
-
-def report_charts(summary: Summary, t_supported, t_share, level_rows) -> dict:
-    yearly = summary.yearly
-    top = max([r["supported"] for r in yearly] + [1])
-    supported_bars = [
-        charts.Bar(str(r["year"]), r["supported"], f"{r['supported']:,}") for r in yearly
-    ]
-    share_bars = [
-        charts.Bar(str(r["year"]), r["share"], _pct(r["share"]), note=_("no supported plants"))
-        for r in yearly
-    ]
-    total = sum(n for _l, n in level_rows) or 1
-    level_bars = [
-        charts.Bar(label, n, f"{n:,} ({100 * n / total:.1f}%)") for label, n in level_rows
-    ]
-    share_max = max([t_share.value * 1.2] + [r["share"] or 0 for r in yearly] + [10])
-    return {
-        "supported": _pdf_svg(
-            charts.hbar_chart(
-                supported_bars,
-                title=_("Supported plants at the end of each year"),
-                max_value=top * 1.15,
-                width=640,
-                bar_height=12,
-                gap=5,
-                chart_id="supported",
-            )
-        ),
-        "share": _pdf_svg(
-            charts.hbar_chart(
-                share_bars,
-                title=_("Level 3+ share at the end of each year"),
-                max_value=share_max,
-                markers=[(t_share.value, _("target %(v)s%%") % {"v": f"{t_share.value:g}"})],
-                width=640,
-                bar_height=12,
-                gap=5,
-                chart_id="share",
-            )
-        ),
-        "levels": _pdf_svg(
-            charts.hbar_chart(
-                level_bars,
-                title=_("Level distribution of supported plants"),
-                max_value=max([n for _l, n in level_rows] + [1]) * 1.15,
-                width=640,
-                bar_height=12,
-                gap=5,
-                chart_id="levels",
-            )
-        ),
-        "levels_total": total,
-    }
-
-
-def report_html(report: ProgressReport, summary: Summary) -> str:
-    return render_to_string("progress/pdf/report.html", report_context(report, summary))
 
 
 def measure_render(report: ProgressReport) -> dict:

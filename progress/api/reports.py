@@ -1,10 +1,11 @@
 """Progress report API: request (create), list, retrieve (status) and download the PDF.
 
 Reading follows `ProgressReport.objects.visible_to` (invisible => 404); creating is decided by
-`programs.reports.report_request` (403 for a scope the user may not ask for, 400 for bad
+`progress.services.report_request` (403 for a scope the user may not ask for, 400 for bad
 inputs); the build runs in a Celery task enqueued on commit."""
 
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -14,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from progress import document
 from progress import services as reports
 from progress.choices import ReportScope, ReportStatus
 from progress.models import ProgressReport
@@ -59,7 +61,7 @@ class ProgressReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_scope_label(self, obj) -> str:
-        return reports.scope_words(obj.scope, obj.scope_value)
+        return document.scope_words(obj.scope, obj.scope_value)
 
     def get_download_url(self, obj) -> str | None:
         if obj.status != ReportStatus.DONE:
@@ -73,7 +75,8 @@ class ProgressReportRequestSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=ReportScope.choices)
     scope_value = serializers.CharField(required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=reports.LANGUAGE_CODES)
-    as_of = serializers.DateField()
+    # Today in the hub's time zone when left out, as on the request page.
+    as_of = serializers.DateField(default=timezone.localdate)
 
 
 class ProgressReportViewSet(

@@ -6,8 +6,10 @@ Who may read them (404 to anyone else, never a hint):
 - targets: agency staff, officials and admins read them; only agency staff (and admins)
   change them (others 403), through `services.target_update`, which keeps the history.
 
-Every figure comes from `programs.progress.progress_summary`; this module only reads the
-filters, resolves ids to names (one query per table) and lays the figures out.
+Every figure comes from `progress.selectors.progress_summary` and is shown as
+`progress.presentation` lays it out (the PDF report renders the same presentation); this
+module only reads the filters and adds the page's sort links, CSV exports and the link to
+the same view as a PDF.
 """
 
 from __future__ import annotations
@@ -27,19 +29,23 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from hub import charts, roles
-from hub.choices import Industry, Region, SizeClass
-from hub.models import Organization
-from programs.choices import Indicator
+from hub import roles
 from programs.exports import csv_response
-from programs.models import Program
 from programs.views.common import add_service_errors
 from progress import cache as progress_cache
-from progress import figures, services
+from progress import services
 from progress.choices import TargetCode
-from progress.figures import LEVELS, Summary
+from progress.figures import Summary
 from progress.forms import ProgressFilterForm
 from progress.models import Target, TargetChange
+from progress.presentation import Presentation, present
+from progress.presentation.formats import person_name
+from progress.presentation.tables import (
+    BREAKDOWNS,
+    breakdown_key_labels,
+    breakdowns,
+    target_value,
+)
 from progress.selectors import can_edit_targets, progress_access
 
 
@@ -59,65 +65,7 @@ def summary_for(user, params) -> tuple[ProgressFilterForm, Summary]:
 
 # --- breakdown tables ------------------------------------------------------------------------
 
-TABLES = ("region", "industry", "size", "program", "partner", "agency")
 SORT_COLUMNS = ("name", "supported", "level3", "share")
-
-
-def table_titles() -> dict:
-    return {
-        "region": _("By region"),
-        "industry": _("By industry"),
-        "size": _("By company size"),
-        "program": _("By program"),
-        "partner": _("By partner firm"),
-        "agency": _("By operating agency"),
-    }
-
-
-def table_key_labels() -> dict:
-    return {
-        "region": _("Region"),
-        "industry": _("Industry"),
-        "size": _("Company size"),
-        "program": _("Program"),
-        "partner": _("Partner firm"),
-        "agency": _("Operating agency"),
-    }
-
-
-def _choice_label(choices):
-    def label(key):
-        try:
-            return str(choices(key).label)
-        except ValueError:
-            return str(key) if key not in (None, "") else _("unknown")
-
-    return label
-
-
-def resolve_names(breakdowns: dict) -> dict[str, dict]:
-    """{table: {key: display name}}: choice labels without a query; programs, partner firms
-    and agencies with one query per table."""
-    names: dict[str, dict] = {}
-    for table, choices in (("region", Region), ("industry", Industry), ("size", SizeClass)):
-        label = _choice_label(choices)
-        names[table] = {r["key"]: label(r["key"]) for r in breakdowns.get(table, [])}
-    ids = {t: [r["key"] for r in breakdowns.get(t, [])] for t in ("program", "partner", "agency")}
-    names["program"] = (
-        {
-            p.pk: p.name
-            for p in Program.objects.filter(pk__in=ids["program"]).only("pk", "name_ko", "name_en")
-        }
-        if ids["program"]
-        else {}
-    )
-    for table in ("partner", "agency"):
-        names[table] = (
-            dict(Organization.objects.filter(pk__in=ids[table]).values_list("pk", "name"))
-            if ids[table]
-            else {}
-        )
-    return names
 
 
 def parse_sorts(values: list[str]) -> dict[str, tuple[str, bool]]:
@@ -128,184 +76,64 @@ def parse_sorts(values: list[str]) -> dict[str, tuple[str, bool]]:
         table, _sep, column = value.partition(":")
         descending = column.startswith("-")
         column = column.lstrip("-")
-        if table in TABLES and column in SORT_COLUMNS:
+        if table in BREAKDOWNS and column in SORT_COLUMNS:
             sorts[table] = (column, descending)
     return sorts
 
 
-def sorted_rows(rows: list[dict], sort: tuple[str, bool] | None) -> list[dict]:
+def sorted_rows(rows: list, sort: tuple[str, bool] | None) -> list:
     if sort is None:
         return rows
     column, descending = sort
 
     def key(row):
-        value = row[column]
+        value = row.data[column]
         # None (no share) sorts last whichever the direction
-        return (value is None) != descending, value if value is not None else 0, str(row["key"])
+        return (
+            (value is None) != descending,
+            value if value is not None else 0,
+            str(row.data["key"]),
+        )
 
     return sorted(rows, key=key, reverse=descending)
 
 
-def breakdown_tables(summary, sorts: dict, query) -> list[dict]:
-    names = resolve_names(summary.breakdowns)
-    titles, key_labels = table_titles(), table_key_labels()
-    column_labels = {
-        "supported": _("Supported plants"),
-        "level3": _("Level 3+"),
-        "share": _("Level 3+ share"),
-    }
+def breakdown_tables(shown: Presentation, sorts: dict, query) -> list[dict]:
+    """The presented breakdown tables with the page's sort links and CSV export query."""
     tables = []
-    for table in TABLES:
-        rows = [
-            {**r, "name": names[table].get(r["key"], str(r["key"]))}
-            for r in summary.breakdowns.get(table, [])
-        ]
-        sort = sorts.get(table)
+    for table in shown.breakdowns:
+        sort = sorts.get(table.code)
         headers = []
-        for column in SORT_COLUMNS:
-            label = key_labels[table] if column == "name" else column_labels[column]
+        for column, label in zip(SORT_COLUMNS, table.headers, strict=True):
             active = sort is not None and sort[0] == column
             descending = active and sort[1]
             # first click: names ascending, figures descending; then toggle
             next_desc = (not descending) if active else column != "name"
             q = query.copy()
             q.pop("export", None)
-            others = [v for v in q.getlist("sort") if not v.startswith(f"{table}:")]
-            q.setlist("sort", [*others, f"{table}:{'-' if next_desc else ''}{column}"])
+            others = [v for v in q.getlist("sort") if not v.startswith(f"{table.code}:")]
+            q.setlist("sort", [*others, f"{table.code}:{'-' if next_desc else ''}{column}"])
             headers.append(
                 {
-                    "label": label,
-                    "numeric": column != "name",
+                    "label": label.text,
+                    "numeric": label.numeric,
                     "direction": ("descending" if descending else "ascending") if active else "",
-                    "href": f"?{q.urlencode()}#progress-{table}",
+                    "href": f"?{q.urlencode()}#progress-{table.code}",
                 }
             )
         export = query.copy()
-        export["export"] = table
+        export["export"] = table.code
         tables.append(
             {
-                "code": table,
-                "title": titles[table],
+                "code": table.code,
+                "title": table.title,
                 "headers": headers,
-                "rows": sorted_rows(rows, sort),
+                "rows": sorted_rows(table.rows, sort),
+                "empty": table.empty,
                 "export_query": export.urlencode(),
             }
         )
     return tables
-
-
-# --- charts ----------------------------------------------------------------------------------
-
-
-def _int(value) -> str:
-    return f"{float(value):,.0f}"
-
-
-def _pct(value) -> str:
-    return "—" if value is None else f"{float(value):.1f} %"
-
-
-def dashboard_charts(summary, targets: dict) -> dict:
-    supported_target = targets["supported_plants"]
-    share_target = targets["level3_share"]
-    yearly = summary.yearly
-    level_labels = [(f"level_{n}", _("Level %(n)s") % {"n": n}) for n in LEVELS]
-    level_labels += [("expired", _("Expired")), ("never", _("Never assessed"))]
-    dist_max = max([summary.distribution.get(k) or 0 for k, _l in level_labels] or [0]) or 1
-    return {
-        "supported_meter": charts.progress_meter(
-            summary.supported,
-            supported_target.value,
-            title=_("Supported plants against the target"),
-            value_label=_("%(n)s supported plants") % {"n": _int(summary.supported)},
-            target_label=_("Target %(n)s by %(year)s")
-            % {
-                "n": _int(supported_target.value),
-                "year": supported_target.due_year,
-            },
-            chart_id="meter-supported",
-        ),
-        "share_meter": charts.progress_meter(
-            summary.level3_share or 0,
-            share_target.value,
-            title=_("Level 3+ share against the target"),
-            value_label=_("%(share)s at Level 3 or higher") % {"share": _pct(summary.level3_share)},
-            target_label=_("Target %(share)s by %(year)s")
-            % {"share": _pct(share_target.value), "year": share_target.due_year},
-            chart_id="meter-share",
-        ),
-        "yearly": charts.column_chart(
-            [
-                charts.Column(
-                    str(r["year"]),
-                    r["supported"],
-                    _int(r["supported"]),
-                )
-                for r in yearly
-            ],
-            title=_("Cumulative supported plants per year"),
-            desc=_("Bars: supported plants at the end of each year; dashed line: the target."),
-            target=(
-                supported_target.value,
-                _("Target %(n)s") % {"n": _int(supported_target.value)},
-            ),
-            chart_id="chart-yearly",
-        ),
-        "share": charts.line_chart(
-            [charts.Column(str(r["year"]), r["share"], _pct(r["share"])) for r in yearly],
-            title=_("Level 3+ share per year"),
-            desc=_("Share of supported plants at Level 3 or higher at the end of each year."),
-            y_max=max(share_target.value, 30),
-            target=(
-                share_target.value,
-                _("Target %(share)s") % {"share": _pct(share_target.value)},
-            ),
-            y_ticks=[(v, f"{v} %") for v in (0, 10, 20, 30)]
-            if max(share_target.value, *[r["share"] or 0 for r in yearly] or [0]) <= 30
-            else (),
-            chart_id="chart-share",
-        ),
-        "distribution": charts.hbar_chart(
-            [
-                charts.Bar(
-                    label,
-                    summary.distribution.get(key) or 0,
-                    str(summary.distribution.get(key) or 0),
-                )
-                for key, label in level_labels
-            ],
-            title=_("Supported plants by level"),
-            desc=_(
-                "Latest valid confirmed level as of the date; expired and never assessed apart."
-            ),
-            max_value=dist_max,
-            chart_id="chart-distribution",
-        ),
-    }
-
-
-def kpi_tables(kpis: dict) -> dict:
-    """Rows per indicator with averages overall, per cohort and per level, next to the
-    national published average."""
-    indicators = [i for i in Indicator if i.value in kpis.get("indicators", [])] or list(Indicator)
-    cohorts = sorted(kpis["by_cohort"])
-    levels = sorted(kpis["by_level"], key=lambda k: (k == "none", k))
-    rows = []
-    for indicator in indicators:
-        code = indicator.value
-        rows.append(
-            {
-                "label": indicator.label,
-                "overall": kpis["overall"].get(code),
-                "national": kpis["national"].get(code),
-                "cohorts": [kpis["by_cohort"][c].get(code) for c in cohorts],
-                "levels": [kpis["by_level"][k].get(code) for k in levels],
-            }
-        )
-    level_labels = [
-        _("No valid level") if k == "none" else _("Level %(n)s") % {"n": k} for k in levels
-    ]
-    return {"rows": rows, "cohorts": cohorts, "levels": level_labels}
 
 
 # --- views -----------------------------------------------------------------------------------
@@ -318,49 +146,40 @@ class ProgressDashboardView(LoginRequiredMixin, TemplateView):
         self.form, self.summary = summary_for(request.user, request.GET)
         self.sorts = parse_sorts(request.GET.getlist("sort"))
         export = request.GET.get("export")
-        if export in TABLES:
+        if export in BREAKDOWNS:
             return self.csv(export)
         return super().get(request, *args, **kwargs)
 
-    def targets(self) -> dict:
-        p = self.summary.projection
-        return {
-            "supported_plants": figures.Target(
-                "supported_plants", p["supported"]["target"], int(p["supported"]["due"][:4])
-            ),
-            "level3_share": figures.Target(
-                "level3_share", p["level3_share"]["target"], int(p["level3_share"]["due"][:4])
-            ),
-        }
-
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        s = self.summary
+        shown = present(self.summary)
+        can_request = services.can_request_reports(self.request.user)
         ctx.update(
-            summary=s,
+            summary=self.summary,
+            shown=shown,
             filterset=SimpleNamespace(form=self.form),
             scope_description=self.form.scope_description(),
-            targets=self.targets(),
-            charts=dashboard_charts(s, self.targets()),
-            tables=breakdown_tables(s, self.sorts, self.request.GET),
-            kpi=kpi_tables(s.kpis),
-            projection=s.projection,
+            charts=shown.charts,
+            tables=breakdown_tables(shown, self.sorts, self.request.GET),
             can_see_targets=roles.sees_everything(self.request.user),
+            pdf=self.form.report_request() if can_request else None,
         )
         return ctx
 
     def csv(self, table: str):
-        rows = breakdown_tables(self.summary, self.sorts, self.request.GET)
-        data = next(t for t in rows if t["code"] == table)
+        data = next(t for t in breakdowns(self.summary) if t.code == table)
         header = [
             _("Code"),
-            table_key_labels()[table],
+            breakdown_key_labels()[table],
             _("Supported plants"),
             _("Level 3+"),
             _("Level 3+ share (%)"),
         ]
+        # A data export: raw numbers, and organisations under their registered names so the
+        # file joins with the registry's exports.
         body = [
-            [r["key"], r["name"], r["supported"], r["level3"], r["share"]] for r in data["rows"]
+            [r["key"], r["registered_name"], r["supported"], r["level3"], r["share"]]
+            for r in (row.data for row in sorted_rows(data.rows, self.sorts.get(table)))
         ]
         filename = f"progress-{table}-{self.summary.as_of.isoformat()}.csv"
         return csv_response(filename, header, body)
@@ -382,11 +201,21 @@ class TargetListView(TargetAccessMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         targets = list(Target.objects.order_by("code"))
         changes = TargetChange.objects.select_related("changed_by").order_by("-changed_at", "-pk")
+        codes = {t.pk: t.code for t in targets}
         by_target: dict = {}
         for change in changes:
+            change.value_text = target_value(codes.get(change.target_id, ""), change.value)
+            change.changed_by_name = person_name(change.changed_by)
             by_target.setdefault(change.target_id, []).append(change)
         ctx.update(
-            targets=[{"target": t, "changes": by_target.get(t.pk, [])} for t in targets],
+            targets=[
+                {
+                    "target": t,
+                    "value": target_value(t.code, t.value),
+                    "changes": by_target.get(t.pk, []),
+                }
+                for t in targets
+            ],
             can_edit=can_edit_targets(self.request.user),
         )
         return ctx

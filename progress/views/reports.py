@@ -1,6 +1,9 @@
 """PDF progress reports: request and list, one report's status (polled by htmx while it is
 built), retry of a failed build, download. Reading follows `ProgressReport.objects.visible_to`
-(invisible = 404); requesting is decided by `programs.reports.report_request` (403 / errors)."""
+(invisible = 404); requesting is decided by `progress.services.report_request` (403 / errors)."""
+
+import contextlib
+import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -13,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from programs.views.common import add_service_errors
+from progress import document
 from progress import services as reports
 from progress.choices import ReportStatus
 from progress.forms import ReportRequestForm
 from progress.models import ProgressReport
+from progress.presentation.formats import person_name
 
 
 def visible_report(user, pk) -> ProgressReport:
@@ -25,10 +30,29 @@ def visible_report(user, pk) -> ProgressReport:
     )
 
 
-def _with_scope_words(items):
+def _with_words(items):
     for report in items:
-        report.scope_words = reports.scope_words(report.scope, report.scope_value)
+        report.scope_words = document.scope_words(report.scope, report.scope_value)
+        report.requested_by_name = person_name(report.requested_by)
     return items
+
+
+PREFILLED = ("scope", "region", "program", "partner", "language")
+
+
+def request_initial(params) -> dict:
+    """The request form's first values: national, the page's language and today, or what the
+    query string says (the dashboard's "Download this view as PDF" link carries its filters
+    there). The form checks them again when it is sent."""
+    initial = {
+        "scope": "national",
+        "language": translation.get_language() or "ko",
+        "as_of": timezone.localdate(),
+    }
+    initial.update({name: params[name] for name in PREFILLED if params.get(name)})
+    with contextlib.suppress(ValueError):  # a mistyped date leaves today
+        initial["as_of"] = datetime.date.fromisoformat(params.get("as_of", ""))
+    return initial
 
 
 class ReportListView(LoginRequiredMixin, View):
@@ -39,14 +63,7 @@ class ReportListView(LoginRequiredMixin, View):
         page = Paginator(queryset, 25).get_page(request.GET.get("page"))
         can_request = reports.can_request_reports(request.user)
         if form is None and can_request:
-            form = ReportRequestForm(
-                user=request.user,
-                initial={
-                    "scope": "national",
-                    "language": translation.get_language() or "ko",
-                    "as_of": timezone.localdate(),
-                },
-            )
+            form = ReportRequestForm(user=request.user, initial=request_initial(request.GET))
         return render(
             request,
             self.template_name,
@@ -54,7 +71,7 @@ class ReportListView(LoginRequiredMixin, View):
                 "form": form,
                 "can_request": can_request,
                 "page_obj": page,
-                "object_list": _with_scope_words(list(page.object_list)),
+                "object_list": _with_words(list(page.object_list)),
             },
             status=400 if form is not None and form.is_bound else 200,
         )
@@ -87,8 +104,7 @@ class ReportListView(LoginRequiredMixin, View):
 
 class ReportDetailView(LoginRequiredMixin, View):
     def get(self, request, pk):
-        report = visible_report(request.user, pk)
-        report.scope_words = reports.scope_words(report.scope, report.scope_value)
+        report = _with_words([visible_report(request.user, pk)])[0]
         return render(
             request,
             "progress/report_detail.html",

@@ -1,0 +1,86 @@
+"""The progress charts as SVG strings (hub.charts), labelled with the same formatted figures as
+the tables; the dashboard shows them as they are, the PDF with its embedded font named
+first."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from hub import charts
+from progress.figures import Summary
+from progress.presentation.formats import number, percent, percent_of
+from progress.presentation.tables import distribution_keys, targets_of
+
+
+def progress_charts(summary: Summary, headline: dict) -> dict[str, str]:
+    """`headline` is `tables.headline(summary)`: the meters write its figures."""
+    targets = targets_of(summary)
+    supported_target, share_target = targets["supported_plants"], targets["level3_share"]
+    yearly = summary.yearly
+    dist = summary.distribution
+    keys = distribution_keys()
+    total = sum(dist.get(key) or 0 for key, _label in keys)
+    dist_max = max([dist.get(key) or 0 for key, _label in keys] or [0]) or 1
+    shares = [r["share"] or 0 for r in yearly]
+    return {
+        "supported_meter": charts.progress_meter(
+            summary.supported,
+            supported_target.value,
+            title=_("Supported plants against the target"),
+            value_label=_("%(n)s supported plants") % {"n": headline["supported"]},
+            target_label=_("Target %(n)s by %(year)s")
+            % {"n": headline["supported_target"], "year": headline["supported_due"]},
+            ratio_label=headline["supported_of_target"],
+            chart_id="meter-supported",
+        ),
+        "share_meter": charts.progress_meter(
+            summary.level3_share or 0,
+            share_target.value,
+            title=_("Level 3+ share against the target"),
+            value_label=_("%(share)s at Level 3 or higher") % {"share": headline["level3_share"]},
+            target_label=_("Target %(share)s by %(year)s")
+            % {"share": headline["share_target"], "year": headline["share_due"]},
+            ratio_label=headline["share_of_target"],
+            chart_id="meter-share",
+        ),
+        "yearly": charts.column_chart(
+            [charts.Column(str(r["year"]), r["supported"], number(r["supported"])) for r in yearly],
+            title=_("Cumulative supported plants per year"),
+            desc=_("Bars: supported plants at the end of each year; dashed line: the target."),
+            target=(
+                supported_target.value,
+                _("Target %(n)s") % {"n": headline["supported_target"]},
+            ),
+            chart_id="chart-yearly",
+        ),
+        "share": charts.line_chart(
+            [charts.Column(str(r["year"]), r["share"], percent(r["share"])) for r in yearly],
+            title=_("Level 3+ share per year"),
+            desc=_("Share of supported plants at Level 3 or higher at the end of each year."),
+            y_max=max(share_target.value, 30),
+            target=(
+                share_target.value,
+                _("Target %(share)s") % {"share": headline["share_target"]},
+            ),
+            y_ticks=[(v, percent(v, 0)) for v in (0, 10, 20, 30)]
+            if max(share_target.value, *shares, 0) <= 30
+            else (),
+            chart_id="chart-share",
+        ),
+        "distribution": charts.hbar_chart(
+            [
+                charts.Bar(
+                    label,
+                    dist.get(key) or 0,
+                    f"{number(dist.get(key) or 0)} ({percent_of(dist.get(key) or 0, total)})",
+                )
+                for key, label in keys
+            ],
+            title=_("Supported plants by level"),
+            desc=_(
+                "Latest valid confirmed level as of the date; expired and never assessed apart."
+            ),
+            max_value=dist_max,
+            chart_id="chart-distribution",
+        ),
+    }
