@@ -1,4 +1,4 @@
-"""PDF progress reports (issue 5, item 4): request, build, retry. The document itself (its
+"""PDF progress reports: request, build, retry, sweep. The document itself (its
 HTML and the PDF rendering) is `progress.document`.
 
 A request becomes a `ProgressReport` row (pending) and a Celery task enqueued on commit; the
@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime
 import json
 import logging
-import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -342,19 +341,6 @@ def report_filename(report: ProgressReport) -> str:
         f"progress-report-{report.pk}-{report.scope}{value}-"
         f"{report.as_of.isoformat()}-{report.language}.pdf"
     )
-
-
-def measure_render(report: ProgressReport) -> dict:
-    """Seconds spent on figures, HTML and PDF for one report (for the issue's note)."""
-    with translation.override(report.language):
-        t0 = time.perf_counter()
-        summary = report_figures(report)
-        t1 = time.perf_counter()
-        html = report_html(report, summary)
-        t2 = time.perf_counter()
-        pdf = render_pdf(html)
-        t3 = time.perf_counter()
-    return {"figures": t1 - t0, "html": t2 - t1, "pdf": t3 - t2, "bytes": len(pdf)}
 
 
 # --- targets ---------------------------------------------------------------------------------
