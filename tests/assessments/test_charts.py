@@ -1,4 +1,4 @@
-"""The SVG chart helpers (hub/charts.py): pure functions, tested without a database."""
+"""The SVG chart helpers (hub/charts/): pure functions, tested without a database."""
 
 import datetime
 import xml.etree.ElementTree as ET

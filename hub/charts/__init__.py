@@ -1,0 +1,28 @@
+"""Server-side SVG charts: pure functions from plain data to an SVG string.
+
+No ORM, no templates, no JavaScript: the same markup works inline in a page, in an e-mail and
+in a WeasyPrint PDF. Every style is a presentation attribute (no style attributes, which a
+Content Security Policy blocks; the root's one class, chart-svg, lets a page's stylesheet
+shrink it to the page) so the chart looks the same wherever it is embedded, and every text
+element carries a font-family that includes Korean fonts, so Hangul labels never fall back to
+tofu boxes.
+
+Callers pass translated labels; this module only lays them out and escapes them.
+"""
+
+from hub.charts.columns import Column, column_chart, line_chart, progress_meter
+from hub.charts.svg import FONT_FAMILY, text_width
+from hub.charts.timeline import Bar, TimelinePoint, hbar_chart, timeline_chart
+
+__all__ = [
+    "FONT_FAMILY",
+    "Bar",
+    "Column",
+    "TimelinePoint",
+    "column_chart",
+    "hbar_chart",
+    "line_chart",
+    "progress_meter",
+    "text_width",
+    "timeline_chart",
+]
