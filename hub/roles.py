@@ -6,6 +6,7 @@ all start from these few functions, so a role means the same everywhere.
 
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db.models import Q
 
 from hub.choices import Role
@@ -22,10 +23,10 @@ def membership_of(user):
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, _CACHE_ATTR):
-        from hub.models import Membership
-
+        # Through the app registry: hub.models reads the roles, so roles cannot import it.
+        membership_model = apps.get_model("hub", "Membership")
         membership = (
-            Membership.objects.select_related("organization").filter(user_id=user.pk).first()
+            membership_model.objects.select_related("organization").filter(user_id=user.pk).first()
         )
         setattr(user, _CACHE_ATTR, membership)
     return getattr(user, _CACHE_ATTR)
