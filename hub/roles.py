@@ -42,22 +42,54 @@ def role_of(user) -> str | None:
     return membership.role if membership else None
 
 
+# Roles that read every row of the registry, the assessments past draft and the programs.
+READS_EVERYTHING = (Role.AGENCY_STAFF, Role.OFFICIAL)
+
+
 def is_admin(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_superuser)
 
 
+def is_member(user) -> bool:
+    """Acts for an organisation of the program, or administers the hub: a signed-in user
+    without a membership sees nothing."""
+    return is_admin(user) or membership_of(user) is not None
+
+
 def sees_everything(user) -> bool:
     """Agency staff, officials and administrators read the whole registry."""
-    return is_admin(user) or role_of(user) in (Role.AGENCY_STAFF, Role.OFFICIAL)
+    return is_admin(user) or role_of(user) in READS_EVERYTHING
 
 
-def can_edit_registry(user) -> bool:
-    """Agency staff (and administrators) register and edit organisations, plants, mentorships."""
+def is_agency_staff_or_admin(user) -> bool:
+    """Who runs the program: registers and edits the registry, opens and confirms
+    assessments, creates programs, imports, sets the targets and reads the audit log."""
     return is_admin(user) or role_of(user) == Role.AGENCY_STAFF
 
 
-def can_see_audit(user) -> bool:
-    return can_edit_registry(user)
+def is_consultant(user) -> bool:
+    return role_of(user) == Role.CONSULTANT
+
+
+def is_partner_member(user) -> bool:
+    return role_of(user) == Role.PARTNER_MEMBER
+
+
+def partner_firm_of(user):
+    """The partner firm a partner member acts for; None for anyone else."""
+    membership = membership_of(user)
+    if membership is None or membership.role != Role.PARTNER_MEMBER:
+        return None
+    return membership.organization
+
+
+def agency_of(user):
+    """The agency an agency staff member works for; None for anyone else (administrators
+    included: they act for no agency)."""
+    membership = membership_of(user)
+    if membership is None or membership.role != Role.AGENCY_STAFF:
+        return None
+    return membership.organization
 
 
 def consultant_plant_filter(user) -> Q:

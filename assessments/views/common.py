@@ -13,7 +13,7 @@ EVIDENCE_ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.hwp,.hwpx"
 
 def can_manage(user) -> bool:
     """Agency staff (and administrators) open, confirm and return assessments."""
-    return roles.can_edit_registry(user)
+    return roles.is_agency_staff_or_admin(user)
 
 
 def visible_assessment(user, pk, *related) -> Assessment:

@@ -123,7 +123,7 @@ class AssessmentDetailView(VisibleMixin, DetailView):
         ctx["can_decide"] = assessment.status == AssessmentStatus.SUBMITTED and can_manage(user)
         ctx["return_form"] = AssessmentReturnForm()
         ctx["today"] = timezone.localdate()
-        if roles.can_see_audit(user):
+        if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(assessment).select_related("user")[
                 :50
             ]

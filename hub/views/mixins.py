@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
+from hub.services import require_registry_editor
 from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZES = (25, 50, 100)
@@ -35,10 +35,10 @@ class RegistryEditorMixin:
     see the object but not change it gets 403; someone who may not see it, 404."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not roles.can_edit_registry(request.user):
+        if request.user.is_authenticated and not roles.is_agency_staff_or_admin(request.user):
             if "pk" in kwargs and not self.get_queryset().filter(pk=kwargs["pk"]).exists():
                 raise Http404
-            raise PermissionDenied(_("Only agency staff may change the registry."))
+            require_registry_editor(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -83,12 +83,12 @@ class AuditedDetailView(VisibleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        if roles.can_see_audit(self.request.user):
+        if roles.is_agency_staff_or_admin(self.request.user):
             entries = list(AuditEntry.objects.for_object(self.object).select_related("user")[:50])
             for entry in entries:
                 entry.change_rows = change_rows(type(self.object), entry.changes)
             ctx["audit_entries"] = entries
-        ctx["can_edit"] = roles.can_edit_registry(self.request.user)
+        ctx["can_edit"] = roles.is_agency_staff_or_admin(self.request.user)
         return ctx
 
 

@@ -158,7 +158,7 @@ class ProgramDetailView(LoginRequiredMixin, DetailView):
         )
         if ctx["can_manage"]:
             ctx["commitment_form"] = CommitmentForm()
-        if roles.can_see_audit(user):
+        if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(program).select_related("user")[
                 :50
             ]

@@ -171,7 +171,7 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             rule_text=rule_summary(project.program.cost_share_rule),
             editable=project.status not in (ProjectStatus.COMPLETED, ProjectStatus.DROPPED),
         )
-        if roles.can_see_audit(user):
+        if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(project).select_related("user")[
                 :50
             ]
