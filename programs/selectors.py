@@ -175,9 +175,7 @@ def ledger(
         partner_id = scope
 
     projects = Project.objects.visible_to(user)
-    commitments = PartnerCommitment.objects.all()
-    if scope is not None:
-        commitments = commitments.filter(partner_id=scope)
+    commitments = PartnerCommitment.objects.visible_to(user)
     if year is not None:
         projects = projects.filter(program__year=year)
         commitments = commitments.filter(program__year=year)

@@ -25,8 +25,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from hub import roles
-from hub.choices import Role
 from programs import services
 from programs.api import serializers as s
 from programs.api.permissions import ProgramsPermission
@@ -51,8 +49,9 @@ def commitments_for(user):
         .annotate(s=Sum("partner_share"))
         .values("s")
     )
-    queryset = (
-        PartnerCommitment.objects.select_related("partner")
+    return (
+        PartnerCommitment.objects.visible_to(user)
+        .select_related("partner")
         .annotate(
             allocated=Coalesce(
                 Subquery(used, output_field=WON), Value(Decimal(0)), output_field=WON
@@ -60,10 +59,6 @@ def commitments_for(user):
         )
         .annotate(remaining=ExpressionWrapper(F("committed") - F("allocated"), output_field=WON))
     )
-    membership = roles.membership_of(user)
-    if not roles.is_admin(user) and membership and membership.role == Role.PARTNER_MEMBER:
-        queryset = queryset.filter(partner_id=membership.organization_id)
-    return queryset
 
 
 WRITE_RESPONSES = {

@@ -16,7 +16,6 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
-from hub.choices import Role
 from hub.models import AuditEntry
 from hub.views.mixins import FilteredListView, ServiceFormMixin
 from programs import services
@@ -56,15 +55,6 @@ def rule_summary(rule: CostShareRule) -> str:
     return ", ".join(parts)
 
 
-def commitments_visible_to(user):
-    """Partner members see their own firm's commitment only, never another firm's."""
-    qs = PartnerCommitment.objects.select_related("partner")
-    membership = roles.membership_of(user)
-    if membership is not None and membership.role == Role.PARTNER_MEMBER:
-        qs = qs.filter(partner_id=membership.organization_id)
-    return qs
-
-
 class ManagerOnlyMixin:
     """Create pages: agency staff (and administrators) only, everyone else 403."""
 
@@ -97,7 +87,9 @@ class ProgramListView(FilteredListView):
             .prefetch_related(
                 Prefetch(
                     "commitments",
-                    queryset=commitments_visible_to(user).order_by("partner__name"),
+                    queryset=PartnerCommitment.objects.visible_to(user)
+                    .select_related("partner")
+                    .order_by("partner__name"),
                     to_attr="visible_commitments",
                 )
             )
@@ -129,7 +121,13 @@ class ProgramDetailView(LoginRequiredMixin, DetailView):
             .values_list("partner_id", "s")
         )
         commitments = []
-        for c in commitments_visible_to(user).filter(program=program).order_by("partner__name"):
+        visible_commitments = (
+            PartnerCommitment.objects.visible_to(user)
+            .filter(program=program)
+            .select_related("partner")
+            .order_by("partner__name")
+        )
+        for c in visible_commitments:
             used = allocated.get(c.partner_id) or 0
             commitments.append({"c": c, "allocated": used, "remaining": c.committed - used})
         counts = dict(
