@@ -227,6 +227,12 @@ class Item(FrameworkPart):
         return [(int(k), localized(v)) for k, v in sorted(self.descriptors.items())]
 
 
+# "Latest first" among a plant's confirmed assessments: by assessment date, then confirmation
+# time (two assessments of one day), then id. The plant's level, the progress figures and the
+# partner baselines all take the first in this order; the index below follows it.
+LATEST_CONFIRMED_FIRST = ("-assessed_on", "-confirmed_at", "-id")
+
+
 class AssessmentQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
         """Officials every assessment past the draft stage; consultants those assigned to
@@ -242,6 +248,9 @@ class AssessmentQuerySet(VisibleQuerySet):
 
     def confirmed(self):
         return self.filter(status=AssessmentStatus.CONFIRMED)
+
+    def latest_confirmed_first(self):
+        return self.confirmed().order_by(*LATEST_CONFIRMED_FIRST)
 
 
 class Assessment(models.Model):
@@ -318,7 +327,7 @@ class Assessment(models.Model):
             # Progress figures (programs.progress): each plant's confirmed assessments in
             # "latest first" order, covering the level and validity (index-only on PostgreSQL).
             models.Index(
-                fields=["plant", "-assessed_on", "-confirmed_at", "-id"],
+                fields=["plant", *LATEST_CONFIRMED_FIRST],
                 include=["final_level", "valid_until"],
                 condition=Q(status=AssessmentStatus.CONFIRMED),
                 name="assessment_confirmed_latest",

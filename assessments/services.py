@@ -415,12 +415,7 @@ def assessment_return(*, assessment: Assessment, user, reason: str) -> Assessmen
 
 def plant_refresh_level(*, plant: Plant, user=None) -> Plant:
     """Set the plant's denormalised level fields from its latest confirmed assessment."""
-    latest = (
-        Assessment.objects.confirmed()
-        .filter(plant=plant)
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
-        .first()
-    )
+    latest = Assessment.objects.filter(plant=plant).latest_confirmed_first().first()
     plant = Plant.objects.select_for_update().get(pk=plant.pk)
     before = snapshot(
         plant, ["current_level", "current_score", "level_confirmed_on", "level_valid_until"]

@@ -31,7 +31,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from assessments.choices import AssessmentStatus
 from assessments.models import Assessment
 from hub import roles
 from hub.choices import OrganizationKind
@@ -363,11 +362,9 @@ def partner_plants(partner: Organization | int) -> list[PortfolioPlant]:
     )
     baseline = (
         Assessment.objects.filter(
-            plant_id=OuterRef("pk"),
-            status=AssessmentStatus.CONFIRMED,
-            assessed_on__lte=OuterRef("support_since"),
+            plant_id=OuterRef("pk"), assessed_on__lte=OuterRef("support_since")
         )
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
+        .latest_confirmed_first()
         .values("final_level")[:1]
     )
     plants = (

@@ -1,13 +1,18 @@
 """What each role sees of assessments, their evidence files and the frameworks (the querysets'
-`visible_to` rules, through the pages and the API)."""
+`visible_to` rules, through the pages and the API), and the one "latest confirmed first"
+order the plant's level follows."""
+
+import datetime
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments import services
+from assessments import selectors, services
+from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Evidence, Framework
 from tests.assessments.conftest import confirmed, items_by_code, rate_all
 
@@ -103,3 +108,43 @@ def test_frameworks_are_read_by_every_member_and_nobody_else(world, framework, b
     assert api(world.outsider).get(f"/api/v1/frameworks/{framework.pk}/").status_code == 404
     assert api(world.outsider).get("/api/v1/frameworks/").json()["count"] == 0
     assert api(world.partner_a).get(f"/api/v1/frameworks/{framework.pk}/").status_code == 200
+
+
+# --- latest confirmed first ------------------------------------------------------------------
+
+
+def confirm_on(world, level, assessed_on, confirmed_at):
+    a = services.assessment_open(
+        plant=world.plant_a, consultant=world.consultant, user=world.agency
+    )
+    a = confirmed(world, a, level, assessed_on=assessed_on)
+    Assessment.objects.filter(pk=a.pk).update(confirmed_at=confirmed_at)
+    return a
+
+
+def test_latest_confirmed_first_orders_by_date_then_confirmation_then_id(world, framework):
+    day = datetime.date(2024, 5, 2)
+    noon = timezone.make_aware(datetime.datetime(2024, 5, 10, 12))
+    older = confirm_on(world, 2, day - datetime.timedelta(days=30), noon)
+    first_of_day = confirm_on(world, 3, day, noon)
+    later_same_day = confirm_on(world, 4, day, noon + datetime.timedelta(hours=1))
+    same_time = confirm_on(world, 1, day, noon + datetime.timedelta(hours=1))
+    draft = services.assessment_open(
+        plant=world.plant_a, consultant=world.consultant, user=world.agency
+    )
+
+    order = list(Assessment.objects.latest_confirmed_first())
+    assert order == [same_time, later_same_day, first_of_day, older]
+    assert draft not in order
+    # The level history reads the same order backwards (oldest first).
+    assert selectors.level_history(world.plant_a, world.agency) == order[::-1]
+
+
+def test_plant_level_follows_the_latest_confirmed_assessment(world, framework):
+    day = datetime.date(2024, 5, 2)
+    noon = timezone.make_aware(datetime.datetime(2024, 5, 10, 12))
+    confirm_on(world, 4, day, noon + datetime.timedelta(hours=1))
+    confirm_on(world, 2, day, noon)  # confirmed last, but earlier in the order
+    plant = services.plant_refresh_level(plant=world.plant_a)
+    assert plant.current_level == 4
+    assert Assessment.objects.filter(status=AssessmentStatus.CONFIRMED).count() == 2
