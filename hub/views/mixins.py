@@ -1,13 +1,15 @@
-"""Shared view machinery: the visibility rule for pages, editor checks, filtered lists."""
+"""Shared view machinery: the visibility rule for pages, editor checks, filtered lists, and
+service errors on forms."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
+from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
 from hub.services import require_registry_editor
@@ -16,18 +18,31 @@ from hub.templatetags.hub_tags import change_rows
 PAGE_SIZES = (25, 50, 100)
 
 
+def get_visible_or_404(queryset, user, **lookup):
+    """The one object matching `lookup` among those `user` may see (a model's manager or a
+    queryset of it); Http404 otherwise, whether it does not exist or is not visible."""
+    return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
 class VisibleMixin(LoginRequiredMixin):
     """Restricts every query of the view to `model.objects.visible_to(user)`: objects the user
-    may not see answer 404, exactly as if they did not exist."""
+    may not see answer 404, exactly as if they did not exist. Every page that lists or shows
+    objects of a model derives from it."""
 
     model = None
     select_related: tuple[str, ...] = ()
+    pk_url_kwarg = "pk"
 
     def get_queryset(self):
         qs = self.model.objects.visible_to(self.request.user)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
         return qs
+
+    def get_object(self, queryset=None):
+        """The object the URL names, among the visible ones."""
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_object_or_404(queryset, pk=self.kwargs[self.pk_url_kwarg])
 
 
 class RegistryEditorMixin:
@@ -104,20 +119,15 @@ class ServiceFormMixin:
         try:
             self.object = self.call_service(form)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message % {"object": self.object})
         return redirect(self.object.get_absolute_url())
 
 
-class ServiceCreateView(LoginRequiredMixin, RegistryEditorMixin, ServiceFormMixin, CreateView):
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+class ServiceCreateView(VisibleMixin, RegistryEditorMixin, ServiceFormMixin, CreateView):
+    pass
 
 
 class ServiceUpdateView(VisibleMixin, RegistryEditorMixin, ServiceFormMixin, UpdateView):

@@ -4,7 +4,6 @@ and the commitment form."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -16,14 +15,15 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
+from hub.forms import add_service_errors
 from hub.models import AuditEntry
-from hub.views.mixins import FilteredListView, ServiceFormMixin
+from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
 from programs import services
 from programs.choices import FUNDED_STATUSES, ProjectStatus
 from programs.filtersets import ProgramFilterSet
 from programs.forms import CommitmentForm, ProgramForm
 from programs.models import CostShareRule, PartnerCommitment, Program, Project
-from programs.views.common import require_manager, visible_program
+from programs.views.common import ProgramMixin
 
 
 def _pct(value) -> str:
@@ -60,7 +60,7 @@ class ManagerOnlyMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            require_manager(request.user)
+            services.require_program_manager(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -101,12 +101,9 @@ class ProgramListView(FilteredListView):
         return ctx
 
 
-class ProgramDetailView(LoginRequiredMixin, DetailView):
+class ProgramDetailView(ProgramMixin, DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
-
-    def get_object(self, queryset=None):
-        return visible_program(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -163,7 +160,7 @@ class ProgramDetailView(LoginRequiredMixin, DetailView):
         return ctx
 
 
-class ProgramCreateView(LoginRequiredMixin, ManagerOnlyMixin, ServiceFormMixin, CreateView):
+class ProgramCreateView(VisibleMixin, ManagerOnlyMixin, ServiceFormMixin, CreateView):
     model = Program
     form_class = ProgramForm
     template_name = "programs/form.html"
@@ -186,14 +183,14 @@ class ProgramCreateView(LoginRequiredMixin, ManagerOnlyMixin, ServiceFormMixin, 
         return services.program_create(user=self.request.user, data=dict(form.cleaned_data))
 
 
-class ProgramUpdateView(LoginRequiredMixin, ServiceFormMixin, UpdateView):
+class ProgramUpdateView(ProgramMixin, ServiceFormMixin, UpdateView):
     form_class = ProgramForm
     template_name = "programs/form.html"
     success_message = gettext_lazy("Program %(object)s saved.")
 
     def get_object(self, queryset=None):
-        program = visible_program(self.request.user, self.kwargs["pk"])
-        require_manager(self.request.user, program)
+        program = super().get_object(queryset)
+        services.require_program_manager(self.request.user, program)
         return program
 
     def get_form_kwargs(self):
@@ -215,14 +212,14 @@ class ProgramUpdateView(LoginRequiredMixin, ServiceFormMixin, UpdateView):
         )
 
 
-class CommitmentSetView(LoginRequiredMixin, View):
+class CommitmentSetView(ProgramMixin, View):
     """Add a partner firm to a program or change its committed funds."""
 
     template_name = "programs/form.html"
 
     def setup_program(self, request, pk):
-        program = visible_program(request.user, pk)
-        require_manager(request.user, program)
+        program = self.get_object()
+        services.require_program_manager(request.user, program)
         return program
 
     def render(self, request, program, form):
@@ -260,11 +257,7 @@ class CommitmentSetView(LoginRequiredMixin, View):
                     user=request.user,
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

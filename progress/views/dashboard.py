@@ -29,18 +29,18 @@ from django.views.generic import TemplateView
 
 from hub import charts, roles
 from hub.choices import Industry, Region, SizeClass
+from hub.forms import add_service_errors
 from hub.models import Organization
 from programs.choices import Indicator
 from programs.exports import csv_response
 from programs.models import Program
-from programs.views.common import add_service_errors
 from progress import cache as progress_cache
 from progress import figures, services
 from progress.choices import TargetCode
 from progress.figures import LEVELS, Summary
 from progress.forms import ProgressFilterForm
 from progress.models import Target, TargetChange
-from progress.selectors import can_edit_targets, progress_access
+from progress.selectors import progress_access
 
 
 def summary_for(user, params) -> tuple[ProgressFilterForm, Summary]:
@@ -387,7 +387,7 @@ class TargetListView(TargetAccessMixin, TemplateView):
             by_target.setdefault(change.target_id, []).append(change)
         ctx.update(
             targets=[{"target": t, "changes": by_target.get(t.pk, [])} for t in targets],
-            can_edit=can_edit_targets(self.request.user),
+            can_edit=roles.is_agency_staff_or_admin(self.request.user),
         )
         return ctx
 
@@ -411,7 +411,7 @@ class TargetUpdateView(TargetAccessMixin, View):
     template_name = "progress/target_form.html"
 
     def setup_target(self, request, pk):
-        if not can_edit_targets(request.user):
+        if not roles.is_agency_staff_or_admin(request.user):
             raise PermissionDenied(_("Only agency staff may change the national targets."))
         return get_object_or_404(Target, pk=pk)
 

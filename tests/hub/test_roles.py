@@ -2,9 +2,11 @@
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.http import Http404
 
 from hub import roles
-from hub.models import Organization, VisibleQuerySet
+from hub.models import Organization, Plant, VisibleQuerySet
+from hub.views.mixins import get_visible_or_404
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +60,13 @@ def test_base_rule_agency_and_officials_everything_admin_everything_others_nothi
         assert base.visible_to(getattr(world, name)).count() == count
     for name in ("consultant", "partner_a", "outsider"):
         assert not base.visible_to(getattr(world, name)).exists()
+
+
+def test_get_visible_or_404(world):
+    assert get_visible_or_404(Plant.objects, world.partner_a, pk=world.plant_a.pk) == world.plant_a
+    with pytest.raises(Http404):
+        get_visible_or_404(Plant.objects, world.partner_a, pk=world.plant_b.pk)
+    with pytest.raises(Http404):
+        get_visible_or_404(Plant.objects, world.agency, pk=10**9)
+    related = Plant.objects.select_related("company")
+    assert get_visible_or_404(related, world.official, pk=world.plant_b.pk) == world.plant_b
