@@ -42,7 +42,8 @@ def role_of(user) -> str | None:
     return membership.role if membership else None
 
 
-# Roles that read every row of the registry, the assessments past draft and the programs.
+# Member roles that read every row unless a model says otherwise (officials, for one, never
+# see draft assessments).
 READS_EVERYTHING = (Role.AGENCY_STAFF, Role.OFFICIAL)
 
 
