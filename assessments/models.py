@@ -12,10 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
 from assessments.choices import EDITABLE_STATUSES, AssessmentStatus, FrameworkStatus
-from hub import roles
 from hub.choices import Role
 from hub.i18n import is_english, pick
-from hub.models import Plant
+from hub.models import Plant, VisibleQuerySet
 
 
 class Bilingual(models.Model):
@@ -44,6 +43,12 @@ class FrozenError(ValidationError):
     """A confirmed assessment, or a framework in use, was about to change."""
 
 
+class FrameworkQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        # Frameworks are program documents: every member reads them.
+        return self
+
+
 class Framework(Bilingual):
     """One version of a maturity framework. Once an assessment uses it, it never changes: a
     new version supersedes it."""
@@ -61,6 +66,8 @@ class Framework(Bilingual):
     )
     definition = models.JSONField(_("definition as loaded"))
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+
+    objects = FrameworkQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("framework")
@@ -220,31 +227,30 @@ class Item(FrameworkPart):
         return [(int(k), localized(v)) for k, v in sorted(self.descriptors.items())]
 
 
-class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """DESIGN.md §4 and issue 3: agency staff and administrators see every assessment;
-        officials every one past the draft stage; consultants those assigned to them;
-        partner members the confirmed assessments of the plants their firm mentors."""
-        if roles.is_admin(user):
-            return self
-        membership = roles.membership_of(user)
-        if membership is None:
-            return self.none()
-        if membership.role == Role.AGENCY_STAFF:
-            return self
+# "Latest first" among a plant's confirmed assessments: by assessment date, then confirmation
+# time (two assessments of one day), then id. The plant's level, the progress figures and the
+# partner baselines all take the first in this order; the index below follows it.
+LATEST_CONFIRMED_FIRST = ("-assessed_on", "-confirmed_at", "-id")
+
+
+class AssessmentQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """Officials every assessment past the draft stage; consultants those assigned to
+        them; partner members the confirmed assessments of the plants their firm mentors;
+        agency staff every one (docs/decisions.md, "Who sees what")."""
         if membership.role == Role.OFFICIAL:
             return self.exclude(status__in=EDITABLE_STATUSES)
         if membership.role == Role.CONSULTANT:
             return self.filter(consultant=user)
         if membership.role == Role.PARTNER_MEMBER:
-            return self.filter(
-                status=AssessmentStatus.CONFIRMED,
-                plant__in=Plant.objects.visible_to(user),
-            )
-        return self.none()
+            return self.confirmed().filter(plant__in=Plant.objects.visible_to(user))
+        return super().restrict_to(user, membership)
 
     def confirmed(self):
         return self.filter(status=AssessmentStatus.CONFIRMED)
+
+    def latest_confirmed_first(self):
+        return self.confirmed().order_by(*LATEST_CONFIRMED_FIRST)
 
 
 class Assessment(models.Model):
@@ -321,7 +327,7 @@ class Assessment(models.Model):
             # Progress figures (programs.progress): each plant's confirmed assessments in
             # "latest first" order, covering the level and validity (index-only on PostgreSQL).
             models.Index(
-                fields=["plant", "-assessed_on", "-confirmed_at", "-id"],
+                fields=["plant", *LATEST_CONFIRMED_FIRST],
                 include=["final_level", "valid_until"],
                 condition=Q(status=AssessmentStatus.CONFIRMED),
                 name="assessment_confirmed_latest",
@@ -445,6 +451,12 @@ def evidence_upload_to(instance, filename):
     return f"evidence/{instance.assessment_id}/{uuid.uuid4().hex}{suffix}"
 
 
+class EvidenceQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """A file is seen with its assessment."""
+        return self.filter(assessment__in=Assessment.objects.visible_to(user))
+
+
 class Evidence(models.Model):
     """A file backing one item's rating (photo, PDF, office document). Served only through a
     view that checks the assessment's visibility, never from a public media URL."""
@@ -466,6 +478,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("evidence file")

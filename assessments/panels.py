@@ -13,7 +13,7 @@ from assessments import selectors
 from assessments.choices import LEVEL_NAMES, AssessmentStatus
 from assessments.forms import AssessmentCompareForm
 from hub import charts, roles
-from hub.choices import PlantStatus, Role
+from hub.choices import PlantStatus
 
 LEVEL_TICKS = range(6)
 
@@ -22,12 +22,11 @@ def nav_items(user) -> list[tuple[str, str]]:
     """Consultants: their queue; agency staff: every assessment and the confirm queue;
     officials, partners and administrators: the assessments they may read."""
     url = reverse("assessments:assessment_list")
-    role = roles.role_of(user)
-    if role == Role.CONSULTANT:
+    if roles.is_consultant(user):
         return [(_("My assessments"), f"{url}?queue=mine")]
-    if role == Role.AGENCY_STAFF:
+    if roles.agency_of(user) is not None:
         return [(_("Assessments"), url), (_("To confirm"), f"{url}?queue=to_confirm")]
-    if role in (Role.OFFICIAL, Role.PARTNER_MEMBER) or roles.is_admin(user):
+    if roles.sees_everything(user) or roles.is_partner_member(user):
         return [(_("Assessments"), url)]
     return []
 
@@ -138,7 +137,7 @@ def plant_panel(request, plant):
             assessments=assessments,
             initial={"a": assessments[1].pk, "b": assessments[0].pk},
         )
-    if roles.can_edit_registry(user):
+    if roles.is_agency_staff_or_admin(user):
         in_progress = next((a for a in assessments if a.status != AssessmentStatus.CONFIRMED), None)
         context["can_open"] = in_progress is None and plant.status != PlantStatus.CLOSED
         context["in_progress"] = in_progress

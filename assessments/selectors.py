@@ -44,10 +44,10 @@ def level_history(plant, user) -> list[Assessment]:
     """Confirmed assessments of the plant that the user may see, oldest first."""
     return list(
         Assessment.objects.visible_to(user)
-        .confirmed()
         .filter(plant=plant)
         .select_related("framework")
-        .order_by("assessed_on", "confirmed_at", "pk")
+        .latest_confirmed_first()
+        .reverse()
     )
 
 

@@ -32,7 +32,7 @@ from assessments.models import (
 )
 from hub import roles
 from hub.audit import audit_record, snapshot
-from hub.choices import AuditAction, PlantStatus, Role
+from hub.choices import AuditAction, PlantStatus
 from hub.models import Plant
 
 # --- frameworks ------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def framework_current(code: str | None = None) -> Framework:
 
 
 def _require_agency(user) -> None:
-    if not (roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF):
+    if not roles.is_agency_staff_or_admin(user):
         raise PermissionDenied(_("Only agency staff may do this."))
 
 
@@ -242,7 +242,7 @@ def assessment_open(
     """Agency staff open an assessment of a plant against the active framework and assign a
     consultant. A plant has at most one assessment in progress."""
     _require_agency(user)
-    if roles.role_of(consultant) != Role.CONSULTANT:
+    if not roles.is_consultant(consultant):
         raise ValidationError({"consultant": _("Choose a user with the consultant role.")})
     plant = Plant.objects.select_for_update().get(pk=plant.pk)
     if plant.status == PlantStatus.CLOSED:
@@ -415,12 +415,7 @@ def assessment_return(*, assessment: Assessment, user, reason: str) -> Assessmen
 
 def plant_refresh_level(*, plant: Plant, user=None) -> Plant:
     """Set the plant's denormalised level fields from its latest confirmed assessment."""
-    latest = (
-        Assessment.objects.confirmed()
-        .filter(plant=plant)
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
-        .first()
-    )
+    latest = Assessment.objects.filter(plant=plant).latest_confirmed_first().first()
     plant = Plant.objects.select_for_update().get(pk=plant.pk)
     before = snapshot(
         plant, ["current_level", "current_score", "level_confirmed_on", "level_valid_until"]

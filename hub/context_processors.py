@@ -12,23 +12,24 @@ def navigation(request):
         return {"nav_items": [], "current_membership": None}
     items = [(_("Home"), reverse("home"))]
     membership = roles.membership_of(user)
-    if membership is not None or roles.is_admin(user):
+    runs_program = roles.is_agency_staff_or_admin(user)
+    if roles.is_member(user):
         items.append((_("Plants"), reverse("hub:plant_list")))
         items.append((_("Organisations"), reverse("hub:organization_list")))
         items.append((_("Mentorships"), reverse("hub:mentorship_list")))
-    if roles.can_edit_registry(user):
+    if runs_program:
         items.append((_("Import plants"), reverse("hub:plant_import")))
     for more_items in extensions.nav_items:
         items.extend(more_items(user))
-    if roles.can_see_audit(user):
+    if runs_program:
         items.append((_("Audit log"), reverse("audit-list")))
-    if membership is not None or roles.is_admin(user):
+    if roles.is_member(user):
         items.append((_("API"), reverse("api_docs")))
     if roles.is_admin(user):
         items.append((_("Administration"), reverse("admin:index")))
     return {
         "nav_items": items,
         "current_membership": membership,
-        "can_edit_registry": roles.can_edit_registry(user),
-        "can_see_audit": roles.can_see_audit(user),
+        "can_edit_registry": runs_program,
+        "can_see_audit": runs_program,
     }

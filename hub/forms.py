@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from hub.choices import OrganizationKind
@@ -82,3 +83,16 @@ def service_data(form: forms.ModelForm) -> dict:
     return {
         name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data
     }
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError, rename=None) -> None:
+    """Put a service's ValidationError on the form: errors keyed by a field of the form next
+    to that field, every other error (unkeyed, or keyed by a name the form does not show)
+    above the form. `rename` maps a service's field name to the form's where they differ."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    rename = rename or {}
+    for name, errors in exc.error_dict.items():
+        field = rename.get(name, name)
+        form.add_error(field if field in form.fields else None, errors)

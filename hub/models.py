@@ -32,12 +32,13 @@ class TimeStamped(models.Model):
 
 
 class VisibleQuerySet(models.QuerySet):
-    """The one visibility rule (DESIGN.md §4): agency staff, officials and administrators see
-    every row, a user without membership none; each model says what the other roles see.
-    Views and API apply `visible_to(user)` once; anything outside it answers 404."""
+    """The one visibility rule (DESIGN.md §4): administrators see every row, a signed-in user
+    without membership none, and a member what `restrict_to` gives their role. Views and API
+    apply `visible_to(user)` once (hub.views.mixins, hub.api.base); anything outside it
+    answers 404."""
 
     def visible_to(self, user):
-        if roles.sees_everything(user):
+        if roles.is_admin(user):
             return self
         membership = roles.membership_of(user)
         if membership is None:
@@ -45,17 +46,21 @@ class VisibleQuerySet(models.QuerySet):
         return self.restrict_to(user, membership)
 
     def restrict_to(self, user, membership):
+        """What a member sees. By default agency staff and officials every row and the other
+        roles none; each model's queryset overrides it for the roles it treats otherwise and
+        leaves the rest to this."""
+        if membership.role in roles.READS_EVERYTHING:
+            return self
         return self.none()
 
 
 class OrganizationQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
-        own = Q(pk=membership.organization_id)
         if membership.role in (Role.PARTNER_MEMBER, Role.CONSULTANT):
-            # ...and the companies owning the plants they may see.
+            # Their own organisation, and the companies owning the plants they may see.
             companies = Plant.objects.visible_to(user).values("company_id")
-            return self.filter(own | Q(pk__in=companies))
-        return self.filter(own)
+            return self.filter(Q(pk=membership.organization_id) | Q(pk__in=companies))
+        return super().restrict_to(user, membership)
 
 
 class Organization(TimeStamped):
@@ -168,11 +173,12 @@ class Membership(TimeStamped):
 class PlantQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
         if membership.role == Role.PARTNER_MEMBER:
-            mentored = Mentorship.objects.filter(partner_id=membership.organization_id)
+            # Past and current mentorships alike: the firm follows the plants it co-funded.
+            mentored = Mentorship.objects.visible_to(user)
             return self.filter(pk__in=mentored.values("plant_id"))
         if membership.role == Role.CONSULTANT:
             return self.filter(roles.consultant_plant_filter(user))
-        return self.none()
+        return super().restrict_to(user, membership)
 
 
 class Plant(TimeStamped):
@@ -259,7 +265,7 @@ class MentorshipQuerySet(VisibleQuerySet):
             return self.filter(partner_id=membership.organization_id)
         if membership.role == Role.CONSULTANT:
             return self.filter(plant__in=Plant.objects.visible_to(user))
-        return self.none()
+        return super().restrict_to(user, membership)
 
     def active_on(self, day):
         return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))

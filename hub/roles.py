@@ -6,6 +6,7 @@ all start from these few functions, so a role means the same everywhere.
 
 from collections.abc import Callable
 
+from django.apps import apps
 from django.db.models import Q
 
 from hub.choices import Role
@@ -22,10 +23,10 @@ def membership_of(user):
     if user is None or not user.is_authenticated:
         return None
     if not hasattr(user, _CACHE_ATTR):
-        from hub.models import Membership
-
+        # Through the app registry: hub.models reads the roles, so roles cannot import it.
+        membership_model = apps.get_model("hub", "Membership")
         membership = (
-            Membership.objects.select_related("organization").filter(user_id=user.pk).first()
+            membership_model.objects.select_related("organization").filter(user_id=user.pk).first()
         )
         setattr(user, _CACHE_ATTR, membership)
     return getattr(user, _CACHE_ATTR)
@@ -41,22 +42,55 @@ def role_of(user) -> str | None:
     return membership.role if membership else None
 
 
+# Member roles that read every row unless a model says otherwise (officials, for one, never
+# see draft assessments).
+READS_EVERYTHING = (Role.AGENCY_STAFF, Role.OFFICIAL)
+
+
 def is_admin(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_superuser)
 
 
+def is_member(user) -> bool:
+    """Acts for an organisation of the program, or administers the hub: a signed-in user
+    without a membership sees nothing."""
+    return is_admin(user) or membership_of(user) is not None
+
+
 def sees_everything(user) -> bool:
     """Agency staff, officials and administrators read the whole registry."""
-    return is_admin(user) or role_of(user) in (Role.AGENCY_STAFF, Role.OFFICIAL)
+    return is_admin(user) or role_of(user) in READS_EVERYTHING
 
 
-def can_edit_registry(user) -> bool:
-    """Agency staff (and administrators) register and edit organisations, plants, mentorships."""
+def is_agency_staff_or_admin(user) -> bool:
+    """Who runs the program: registers and edits the registry, opens and confirms
+    assessments, creates programs, imports, sets the targets and reads the audit log."""
     return is_admin(user) or role_of(user) == Role.AGENCY_STAFF
 
 
-def can_see_audit(user) -> bool:
-    return can_edit_registry(user)
+def is_consultant(user) -> bool:
+    return role_of(user) == Role.CONSULTANT
+
+
+def is_partner_member(user) -> bool:
+    return role_of(user) == Role.PARTNER_MEMBER
+
+
+def partner_firm_of(user):
+    """The partner firm a partner member acts for; None for anyone else."""
+    membership = membership_of(user)
+    if membership is None or membership.role != Role.PARTNER_MEMBER:
+        return None
+    return membership.organization
+
+
+def agency_of(user):
+    """The agency an agency staff member works for; None for anyone else (administrators
+    included: they act for no agency)."""
+    membership = membership_of(user)
+    if membership is None or membership.role != Role.AGENCY_STAFF:
+        return None
+    return membership.organization
 
 
 def consultant_plant_filter(user) -> Q:

@@ -15,8 +15,10 @@ from hub.models import Membership, Mentorship, Organization, Plant
 from hub.validators import normalize_business_number
 
 
-def _require_registry_editor(user) -> None:
-    if user is not None and not roles.can_edit_registry(user):
+def require_registry_editor(user) -> None:
+    """PermissionDenied unless agency staff or an administrator; None is the system itself
+    (management commands, data migrations)."""
+    if user is not None and not roles.is_agency_staff_or_admin(user):
         raise PermissionDenied(_("Only agency staff may change the registry."))
 
 
@@ -29,7 +31,7 @@ def _normalize(model: type[models.Model], data: dict[str, Any]) -> dict[str, Any
 
 @transaction.atomic
 def _create(model, *, user, data: dict[str, Any], message: str = ""):
-    _require_registry_editor(user)
+    require_registry_editor(user)
     obj = model(**_normalize(model, data))
     obj.full_clean()
     obj.save()
@@ -41,7 +43,7 @@ def _create(model, *, user, data: dict[str, Any], message: str = ""):
 
 @transaction.atomic
 def _update(obj, *, user, data: dict[str, Any], message: str = ""):
-    _require_registry_editor(user)
+    require_registry_editor(user)
     obj = type(obj).objects.select_for_update().get(pk=obj.pk)
     before = snapshot(obj)
     for name, value in _normalize(type(obj), data).items():

@@ -64,6 +64,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Django's page for an htmx request, the refusal fragment for one (hub/views/refusals.py).
+CSRF_FAILURE_VIEW = "hub.views.refusals.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

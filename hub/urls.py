@@ -86,3 +86,5 @@ urlpatterns = [
 
 # JSON, not the HTML page, for /api/ URLs that match no route.
 handler404 = "hub.api.errors.not_found"
+# A refusal to an htmx request comes back as a fragment, not the whole 403 page.
+handler403 = "hub.views.refusals.permission_denied"

@@ -5,16 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hub import roles
-from hub.choices import Role
-
-
-def _is_partner_member(user) -> bool:
-    return roles.role_of(user) == Role.PARTNER_MEMBER
 
 
 def nav(user) -> list[tuple[str, str]]:
     """ "Ledger" for agency staff, officials and admins; "Portfolio" for partner members."""
-    if _is_partner_member(user):
+    if roles.is_partner_member(user):
         return [(_("Portfolio"), reverse("programs:portfolio"))]
     if roles.sees_everything(user):
         return [(_("Ledger"), reverse("programs:ledger"))]
@@ -23,6 +18,6 @@ def nav(user) -> list[tuple[str, str]]:
 
 def home(user) -> str | None:
     """A partner member's home page is their firm's portfolio."""
-    if _is_partner_member(user):
+    if roles.is_partner_member(user):
         return reverse("programs:portfolio")
     return None

@@ -97,10 +97,8 @@ class ProjectForm(forms.ModelForm):
         else:
             programs = Program.objects.select_related("agency").order_by("-year", "name_ko")
             if not roles.is_admin(user):
-                membership = roles.membership_of(user)
-                programs = programs.filter(
-                    agency_id=membership.organization_id if membership else None
-                )
+                agency = roles.agency_of(user)
+                programs = programs.filter(agency_id=agency.pk if agency else None)
             self.fields["program"].queryset = programs
             self.fields["plant"].queryset = Plant.objects.all()
             self.fields["plant"].widget = PlantLookupWidget()

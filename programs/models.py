@@ -10,10 +10,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hub import roles
 from hub.choices import OrganizationKind, Role
 from hub.i18n import pick
-from hub.models import Mentorship, Organization, Plant
+from hub.models import Mentorship, Organization, Plant, VisibleQuerySet
 from programs import rules
 from programs.choices import (
     HIGHER_IS_BETTER,
@@ -77,17 +76,13 @@ class CostShareRule(models.Model):
         )
 
 
-class ProgramQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Every member sees the programs (public information); partners only the programs
-        they take part in; a user without membership none."""
-        if roles.is_admin(user):
-            return self
-        membership = roles.membership_of(user)
-        if membership is None:
-            return self.none()
+class ProgramQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """Programs are public information: every member sees them, except partner members,
+        who see the programs their firm commits to."""
         if membership.role == Role.PARTNER_MEMBER:
-            return self.filter(commitments__partner_id=membership.organization_id).distinct()
+            committed = PartnerCommitment.objects.visible_to(user).values("program_id")
+            return self.filter(pk__in=committed)
         return self
 
 
@@ -161,6 +156,15 @@ class Program(models.Model):
             raise ValidationError(errors)
 
 
+class PartnerCommitmentQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """A partner member sees their own firm's commitment, never another firm's; the other
+        members read them all with the programs (public information)."""
+        if membership.role == Role.PARTNER_MEMBER:
+            return self.filter(partner_id=membership.organization_id)
+        return self
+
+
 class PartnerCommitment(models.Model):
     """A partner firm taking part in a program, with the funds it commits to its SMEs."""
 
@@ -175,6 +179,8 @@ class PartnerCommitment(models.Model):
         verbose_name=_("partner firm"),
     )
     committed = won(verbose_name=_("committed funds (KRW)"), validators=[MinValueValidator(0)])
+
+    objects = PartnerCommitmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("partner commitment")
@@ -193,20 +199,15 @@ class PartnerCommitment(models.Model):
             raise ValidationError({"partner": _("Only a partner firm commits funds.")})
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Agency staff, officials and admins see every project; partner members the projects
-        their firm co-funds; consultants the projects of plants they may see."""
-        if roles.sees_everything(user):
-            return self
-        membership = roles.membership_of(user)
-        if membership is None:
-            return self.none()
+class ProjectQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """Partner members see the projects their firm co-funds; consultants the projects of
+        the plants they may see; agency staff and officials every one."""
         if membership.role == Role.PARTNER_MEMBER:
             return self.filter(partner_id=membership.organization_id)
         if membership.role == Role.CONSULTANT:
             return self.filter(plant__in=Plant.objects.visible_to(user))
-        return self.none()
+        return super().restrict_to(user, membership)
 
     def active(self):
         return self.exclude(status=ProjectStatus.DROPPED)
@@ -321,8 +322,9 @@ class Project(models.Model):
         )
 
 
-class KPIQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class KPIQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """A KPI is seen with its project."""
         return self.filter(project__in=Project.objects.visible_to(user))
 
 

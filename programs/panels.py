@@ -12,7 +12,7 @@ from programs.models import Project
 
 def nav_items(user) -> list[tuple[str, str]]:
     """Programs and projects for every member (each list shows what the role may see)."""
-    if roles.membership_of(user) is None and not roles.is_admin(user):
+    if not roles.is_member(user):
         return []
     return [
         (_("Programs"), reverse("programs:program_list")),

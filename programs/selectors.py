@@ -29,11 +29,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404
 
-from assessments.choices import AssessmentStatus
 from assessments.models import Assessment
 from hub import roles
-from hub.choices import OrganizationKind, Role
+from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 from programs.choices import (
     FUNDED_STATUSES,
@@ -51,35 +51,31 @@ SOURCES = ("government", "partner", "sme")
 # --- who may read what -----------------------------------------------------------------------
 
 
-class NotAllowed(Exception):
-    """The user has no ledger or portfolio to see (views answer 404)."""
-
-
 def ledger_partner_scope(user) -> int | None:
     """None: the user reads every row (agency staff, officials, admins); an id: a partner
-    member, who reads only their own firm's rows. Anyone else: NotAllowed."""
+    member, who reads only their own firm's rows. Anyone else has no ledger: Http404."""
     if roles.sees_everything(user):
         return None
-    membership = roles.membership_of(user)
-    if membership is not None and membership.role == Role.PARTNER_MEMBER:
-        return membership.organization_id
-    raise NotAllowed
+    firm = roles.partner_firm_of(user)
+    if firm is None:
+        raise Http404
+    return firm.pk
 
 
 def portfolio_partner_for(user, requested_id: int | None = None) -> Organization | None:
     """The partner firm whose portfolio the user may read: a partner member's own firm (any
     requested id is ignored); for agency staff, officials and admins the requested partner
-    firm, or None when none was requested. Anyone else, or an unknown firm: NotAllowed."""
-    membership = roles.membership_of(user)
-    if membership is not None and membership.role == Role.PARTNER_MEMBER:
-        return membership.organization
+    firm, or None when none was requested. Anyone else, or an unknown firm: Http404."""
+    firm = roles.partner_firm_of(user)
+    if firm is not None:
+        return firm
     if not roles.sees_everything(user):
-        raise NotAllowed
+        raise Http404
     if requested_id is None:
         return None
     partner = Organization.objects.filter(pk=requested_id, kind=OrganizationKind.PARTNER).first()
     if partner is None:
-        raise NotAllowed
+        raise Http404
     return partner
 
 
@@ -178,9 +174,7 @@ def ledger(
         partner_id = scope
 
     projects = Project.objects.visible_to(user)
-    commitments = PartnerCommitment.objects.all()
-    if scope is not None:
-        commitments = commitments.filter(partner_id=scope)
+    commitments = PartnerCommitment.objects.visible_to(user)
     if year is not None:
         projects = projects.filter(program__year=year)
         commitments = commitments.filter(program__year=year)
@@ -368,11 +362,9 @@ def partner_plants(partner: Organization | int) -> list[PortfolioPlant]:
     )
     baseline = (
         Assessment.objects.filter(
-            plant_id=OuterRef("pk"),
-            status=AssessmentStatus.CONFIRMED,
-            assessed_on__lte=OuterRef("support_since"),
+            plant_id=OuterRef("pk"), assessed_on__lte=OuterRef("support_since")
         )
-        .order_by("-assessed_on", "-confirmed_at", "-pk")
+        .latest_confirmed_first()
         .values("final_level")[:1]
     )
     plants = (

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from hub import roles
 from hub.audit import audit_record, snapshot
-from hub.choices import AuditAction, OrganizationKind, PlantStatus, Role
+from hub.choices import AuditAction, OrganizationKind, PlantStatus
 from programs import rules
 from programs.choices import (
     DEFAULT_UNITS,
@@ -40,13 +40,12 @@ def can_manage_program(user, program: Program | None = None) -> bool:
     """Agency staff manage the programs their agency operates (admins every program)."""
     if roles.is_admin(user):
         return True
-    membership = roles.membership_of(user)
-    if membership is None or membership.role != Role.AGENCY_STAFF:
-        return False
-    return program is None or program.agency_id == membership.organization_id
+    agency = roles.agency_of(user)
+    return agency is not None and (program is None or program.agency_id == agency.pk)
 
 
-def _require_manager(user, program: Program | None = None) -> None:
+def require_program_manager(user, program: Program | None = None) -> None:
+    """PermissionDenied unless the user may change `program` (or create one, when None)."""
     if not can_manage_program(user, program):
         raise PermissionDenied(
             _("Only staff of the operating agency may change this program and its projects.")
@@ -61,11 +60,9 @@ def program_create(*, user, data: dict[str, Any], commitments=()) -> Program:
     """Create a program; `commitments` is a list of (partner, amount)."""
     data = dict(data)
     if "agency" not in data and not roles.is_admin(user):
-        data["agency"] = (
-            roles.membership_of(user).organization if roles.membership_of(user) else None
-        )
+        data["agency"] = roles.agency_of(user)
     program = Program(**data)
-    _require_manager(user, program if program.agency_id else None)
+    require_program_manager(user, program if program.agency_id else None)
     program.full_clean()
     program.save()
     audit_record(user=user, action=AuditAction.CREATE, obj=program, after=snapshot(program))
@@ -76,12 +73,12 @@ def program_create(*, user, data: dict[str, Any], commitments=()) -> Program:
 
 @transaction.atomic
 def program_update(*, program: Program, user, data: dict[str, Any]) -> Program:
-    _require_manager(user, program)
+    require_program_manager(user, program)
     program = Program.objects.select_for_update().get(pk=program.pk)
     before = snapshot(program)
     for name, value in data.items():
         setattr(program, name, value)
-    _require_manager(user, program)  # may not hand the program to another agency
+    require_program_manager(user, program)  # may not hand the program to another agency
     program.full_clean()
     after = snapshot(program)
     if after != before:
@@ -105,7 +102,7 @@ def partner_allocated(program_id: int, partner_id: int, exclude_project_id=None)
 def commitment_set(*, program: Program, partner, committed, user) -> PartnerCommitment:
     """Add a partner to a program or change its committed funds; a commitment cannot fall
     below what its projects already use."""
-    _require_manager(user, program)
+    require_program_manager(user, program)
     committed = Decimal(committed)
     commitment = (
         PartnerCommitment.objects.select_for_update()
@@ -302,7 +299,7 @@ def project_apply(*, user, data: dict[str, Any]) -> Project:
     data = {k: v for k, v in data.items() if k in PROJECT_FIELDS}
     data.setdefault("applied_on", timezone.localdate())
     project = Project(**data)
-    _require_manager(user, project.program)
+    require_program_manager(user, project.program)
     project.status = ProjectStatus.APPLIED
     project.full_clean()
     if project.applied_on > timezone.localdate():
@@ -327,7 +324,7 @@ def project_apply(*, user, data: dict[str, Any]) -> Project:
 @transaction.atomic
 def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
     project = Project.objects.select_for_update().select_related("program").get(pk=project.pk)
-    _require_manager(user, project.program)
+    require_program_manager(user, project.program)
     if not project.is_active or project.status == ProjectStatus.COMPLETED:
         raise ValidationError(
             _("A %(status)s project cannot be changed.") % {"status": project.get_status_display()}
@@ -346,7 +343,7 @@ def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
         setattr(project, name, value)
     if errors:
         raise ValidationError(errors)
-    _require_manager(user, project.program)
+    require_program_manager(user, project.program)
     project.full_clean()
     _check_project(project)
     after = snapshot(project)
@@ -371,7 +368,7 @@ def project_advance(
     project = (
         Project.objects.select_for_update().select_related("program", "plant").get(pk=project.pk)
     )
-    _require_manager(user, project.program)
+    require_program_manager(user, project.program)
     to = ProjectStatus(to)
     if to not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
         allowed = ", ".join(
@@ -440,7 +437,7 @@ def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) 
     """Record (or correct) one indicator of a project, before and after; the improvement is
     computed with the indicator's sign convention."""
     project = Project.objects.select_related("program").get(pk=project.pk)
-    _require_manager(user, project.program)
+    require_program_manager(user, project.program)
     if project.status == ProjectStatus.DROPPED:
         raise ValidationError(_("A dropped project has no KPIs."))
     indicator = Indicator(indicator)

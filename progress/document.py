@@ -14,13 +14,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from hub import charts
+from hub.formats import org_name, person_name, program_name, region_name
 from hub.models import Organization
 from programs.models import Program
 from progress.choices import ReportScope
 from progress.figures import Summary
 from progress.models import ProgressReport
 from progress.presentation import present
-from progress.presentation.formats import org_name, person_name, program_name, region_name
 
 PDF_FONT = "NanumGothic, 'Nanum Gothic', sans-serif"
 

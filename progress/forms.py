@@ -12,18 +12,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hub import roles
-from hub.choices import Industry, OrganizationKind, Region, Role, SizeClass
-from hub.models import Organization
-from programs.models import Program
-from progress.choices import ReportScope
-from progress.figures import Scope
-from progress.presentation.formats import (
+from hub.choices import Industry, OrganizationKind, Region, SizeClass
+from hub.formats import (
     industry_name,
     org_name,
     program_name,
     region_name,
     size_name,
 )
+from hub.models import Organization
+from programs.models import Program
+from progress.choices import ReportScope
+from progress.figures import Scope
 from progress.selectors import Access
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -54,17 +54,11 @@ class ReportRequestForm(forms.Form):
         self.fields["region"].choices = [("", "—"), *Region.choices]
         self.fields["program"].queryset = Program.objects.order_by("-year", "name_ko")
         self.fields["language"].choices = settings.LANGUAGES
-        membership = roles.membership_of(user)
-        if (
-            not roles.sees_everything(user)
-            and membership
-            and membership.role == Role.PARTNER_MEMBER
-        ):
+        firm = None if roles.sees_everything(user) else roles.partner_firm_of(user)
+        if firm is not None:
             self.fields["scope"].choices = [(ReportScope.PARTNER, ReportScope.PARTNER.label)]
-            self.fields["partner"].queryset = Organization.objects.filter(
-                pk=membership.organization_id
-            )
-            self.fields["partner"].initial = membership.organization_id
+            self.fields["partner"].queryset = Organization.objects.filter(pk=firm.pk)
+            self.fields["partner"].initial = firm.pk
             del self.fields["region"], self.fields["program"]
 
     def scope_value(self) -> str:

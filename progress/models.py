@@ -7,8 +7,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hub import roles
 from hub.choices import Role
+from hub.models import VisibleQuerySet
 from progress.choices import ReportScope, ReportStatus, TargetCode
 
 
@@ -69,18 +69,15 @@ class TargetChange(models.Model):
         return f"{self.target.code} → {self.value:g} ({self.due_year})"
 
 
-class ProgressReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Agency staff, officials and admins see every report; partner members the reports
-        of their own firm's scope; nobody else any."""
-        if roles.sees_everything(user):
-            return self
-        membership = roles.membership_of(user)
-        if membership is not None and membership.role == Role.PARTNER_MEMBER:
+class ProgressReportQuerySet(VisibleQuerySet):
+    def restrict_to(self, user, membership):
+        """Partner members see the reports on their own firm's scope; agency staff and
+        officials every report; consultants none."""
+        if membership.role == Role.PARTNER_MEMBER:
             return self.filter(
                 scope=ReportScope.PARTNER, scope_value=str(membership.organization_id)
             )
-        return self.none()
+        return super().restrict_to(user, membership)
 
 
 class ProgressReport(models.Model):

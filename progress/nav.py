@@ -7,14 +7,12 @@ reports to), so nobody is sent to a list that can only ever be empty."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hub import roles
-from hub.choices import Role
 from progress.services import can_request_reports
 
 
 def nav(user) -> list[tuple[str, str]]:
     items = []
-    if roles.sees_everything(user) or roles.role_of(user) == Role.PARTNER_MEMBER:
+    if can_request_reports(user):  # the same people see the dashboard and the reports
         items.append((_("Progress"), reverse("progress:dashboard")))
     if can_request_reports(user):
         items.append((_("Progress reports"), reverse("progress:report_list")))

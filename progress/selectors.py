@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from hub import roles
-from hub.choices import Role
-from hub.models import Mentorship, Organization, Plant
+from hub.models import Organization, Plant
 from progress import statement
 from progress.figures import Scope, Summary, Target, digest, share
 from progress.projection import projection
@@ -113,19 +112,11 @@ class Access:
 
 
 def progress_access(user) -> Access:
-    """Agency staff, officials, admins: everything; partner members: the plants their firm
-    mentors; anyone else: Http404."""
+    """Agency staff, officials, admins: everything; partner members: the plants they may see
+    (those their firm mentors); anyone else: Http404."""
     if roles.sees_everything(user):
         return Access()
-    membership = roles.membership_of(user)
-    if membership is not None and membership.role == Role.PARTNER_MEMBER:
-        mentored = Mentorship.objects.filter(partner_id=membership.organization_id)
-        return Access(
-            base=Plant.objects.filter(pk__in=mentored.values("plant_id")),
-            own_firm=membership.organization,
-        )
-    raise Http404
-
-
-def can_edit_targets(user) -> bool:
-    return roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF
+    firm = roles.partner_firm_of(user)
+    if firm is None:
+        raise Http404
+    return Access(base=Plant.objects.visible_to(user), own_firm=firm)

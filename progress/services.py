@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from hub import roles
 from hub.audit import audit_record, snapshot
-from hub.choices import AuditAction, OrganizationKind, Region, Role
+from hub.choices import AuditAction, OrganizationKind, Region
 from hub.models import Mentorship, Organization, Plant
 from programs.models import Program
 from progress.choices import ReportScope, ReportStatus
@@ -51,15 +51,15 @@ logger = logging.getLogger(__name__)
 
 def can_request_reports(user) -> bool:
     """Officials, agency staff and administrators (any scope); partner members (own firm)."""
-    return roles.sees_everything(user) or roles.role_of(user) == Role.PARTNER_MEMBER
+    return roles.sees_everything(user) or roles.is_partner_member(user)
 
 
 def _check_permission(user, scope: str, scope_value: str) -> None:
     if roles.sees_everything(user):
         return
-    membership = roles.membership_of(user)
-    if membership is not None and membership.role == Role.PARTNER_MEMBER:
-        if scope == ReportScope.PARTNER and scope_value == str(membership.organization_id):
+    firm = roles.partner_firm_of(user)
+    if firm is not None:
+        if scope == ReportScope.PARTNER and scope_value == str(firm.pk):
             return
         raise PermissionDenied(_("Partner firms may request reports on their own firm only."))
     raise PermissionDenied(_("You may not request progress reports."))
@@ -349,7 +349,7 @@ def report_filename(report: ProgressReport) -> str:
 @transaction.atomic
 def target_update(*, target, user, value, due_year: int, note: str = ""):
     """Agency staff change a national target; every change is kept as a TargetChange row."""
-    if not (roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF):
+    if not roles.is_agency_staff_or_admin(user):
         raise PermissionDenied(_("Only agency staff may change the national targets."))
     target = Target.objects.select_for_update().get(pk=target.pk)
     before = snapshot(target)

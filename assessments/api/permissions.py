@@ -6,11 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from hub import roles
-from hub.choices import Role
-
-
-def is_agency(user) -> bool:
-    return roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF
 
 
 class AssessmentPermission(BasePermission):
@@ -21,7 +16,7 @@ class AssessmentPermission(BasePermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
             return False
-        if view.action == "create" and not is_agency(request.user):
+        if view.action == "create" and not roles.is_agency_staff_or_admin(request.user):
             self.message = _("Only agency staff may open assessments.")
             return False
         return True
@@ -31,7 +26,7 @@ class AssessmentPermission(BasePermission):
             return True
         if view.action in self.AGENCY_ACTIONS:
             self.message = _("Only agency staff may do this.")
-            return is_agency(request.user)
+            return roles.is_agency_staff_or_admin(request.user)
         if view.action in self.CONSULTANT_ACTIONS:
             self.message = _("Only the assigned consultant may change this assessment.")
             return obj.consultant_id == request.user.pk

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -19,15 +19,16 @@ from assessments.api import serializers as s
 from assessments.api.permissions import AssessmentPermission
 from assessments.filtersets import AssessmentFilterSet
 from assessments.models import Area, Assessment, Category, Evidence, Framework, Item, ItemRating
-from hub import roles
+from hub.api.base import VisibleViewSet
 
 # --- frameworks ------------------------------------------------------------------------------
 
 
-class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
+class FrameworkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     """Maturity frameworks, every version, each nested areas → categories → items with points
     and level descriptors, level thresholds and floor rules."""
 
+    queryset = Framework.objects.all()
     serializer_class = s.FrameworkSerializer
     filterset_fields = ["code", "status"]
 
@@ -40,12 +41,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
         areas = Area.objects.order_by("order").prefetch_related(
             Prefetch("categories", queryset=categories)
         )
-        frameworks = Framework.objects.prefetch_related(Prefetch("areas", queryset=areas))
-        # Every program member reads them; a signed-in user without a membership sees none.
-        user = self.request.user
-        if roles.is_admin(user) or roles.membership_of(user) is not None:
-            return frameworks
-        return frameworks.none()
+        return super().get_queryset().prefetch_related(Prefetch("areas", queryset=areas))
 
 
 # --- assessments -----------------------------------------------------------------------------
@@ -91,22 +87,19 @@ class AssessmentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    VisibleViewSet,
 ):
     """Maturity assessments of plants. Status changes only through the actions `submit`,
     `confirm` and `return`; ratings and evidence through their sub-resources. Consultants see
     the assessments assigned to them, partner members the confirmed assessments of the plants
     their firm mentors, officials every assessment past the draft stage."""
 
+    queryset = Assessment.objects.select_related("plant", "framework", "consultant")
     permission_classes = [AssessmentPermission]
     filterset_class = AssessmentFilterSet
 
     def get_queryset(self):
-        queryset = with_completeness(
-            Assessment.objects.visible_to(self.request.user).select_related(
-                "plant", "framework", "consultant"
-            )
-        )
+        queryset = with_completeness(super().get_queryset())
         if self.action == "retrieve":
             queryset = self._with_ratings(queryset)
         return queryset
@@ -123,8 +116,7 @@ class AssessmentViewSet(
         return s.AssessmentDetailSerializer
 
     def _reload(self, assessment) -> Response:
-        # After a write, read back through the visibility rule.
-        fresh = get_object_or_404(self._with_ratings(self.get_queryset()), pk=assessment.pk)
+        fresh = self.reread(assessment, self._with_ratings(self.get_queryset()))
         return Response(
             s.AssessmentDetailSerializer(fresh, context=self.get_serializer_context()).data
         )

@@ -1,42 +1,12 @@
-"""Helpers shared by the assessment pages: the visibility lookup, refusals, anchors."""
+"""Helpers shared by the assessment pages: anchors, floor rule texts, accepted files."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-
-from assessments.models import Assessment, Framework, localized
-from hub import roles
+from assessments.models import Framework, localized
 
 EVIDENCE_ACCEPT = ".pdf,.png,.jpg,.jpeg,.gif,.webp,.docx,.xlsx,.pptx,.hwp,.hwpx"
 
 
-def can_manage(user) -> bool:
-    """Agency staff (and administrators) open, confirm and return assessments."""
-    return roles.can_edit_registry(user)
-
-
-def visible_assessment(user, pk, *related) -> Assessment:
-    qs = Assessment.objects.visible_to(user)
-    if related:
-        qs = qs.select_related(*related)
-    return get_object_or_404(qs, pk=pk)
-
-
 def anchor(code: str) -> str:
     return "item-" + code.replace(".", "-")
-
-
-def refuse(request, exc: ValidationError, url: str):
-    """A service refused (wrong state, incomplete…): say why and go to `url`. An htmx request
-    gets 400 and is sent there by HX-Redirect, so a stale page never swaps in nonsense."""
-    for message in exc.messages:
-        messages.error(request, message)
-    if request.htmx:
-        response = HttpResponse(status=400)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
 
 
 def floor_rule_text(framework: Framework, code: str) -> str:

@@ -4,7 +4,6 @@ JavaScript), evidence upload, download and delete."""
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,7 +17,10 @@ from assessments import selectors, services
 from assessments.choices import LEVEL_NAMES
 from assessments.forms import AssessmentSubmitForm, EvidenceUploadForm, ItemRatingForm
 from assessments.models import Assessment, Evidence, Framework, Item, ItemRating, localized
-from assessments.views.common import EVIDENCE_ACCEPT, anchor, refuse, visible_assessment
+from assessments.views.common import EVIDENCE_ACCEPT, anchor
+from hub.forms import add_service_errors
+from hub.views.mixins import VisibleMixin, get_visible_or_404
+from hub.views.refusals import refuse
 
 
 def rating_scale(framework: Framework) -> list[SimpleNamespace]:
@@ -63,15 +65,15 @@ def item_entry(item, rating, evidence, scale, *, form=None, upload_errors=(), sa
     )
 
 
-class AssessmentFillView(LoginRequiredMixin, TemplateView):
+class AssessmentFillView(VisibleMixin, TemplateView):
     """The consultant's form: 40 items grouped by area and category, each saved on change."""
 
+    model = Assessment
+    select_related = ("plant", "plant__company", "framework", "consultant")
     template_name = "assessments/assessment_fill.html"
 
     def get(self, request, *args, **kwargs):
-        self.assessment = visible_assessment(
-            request.user, kwargs["pk"], "plant", "plant__company", "framework", "consultant"
-        )
+        self.assessment = self.get_object()
         if not self.assessment.is_editable:
             return redirect(self.assessment.get_absolute_url())
         if self.assessment.consultant_id != request.user.pk:
@@ -115,13 +117,15 @@ class AssessmentFillView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class _ItemMixin(LoginRequiredMixin):
+class _ItemMixin(VisibleMixin):
     """POST-only views acting on one item of a visible assessment."""
 
+    model = Assessment
+    select_related = ("framework",)
     http_method_names = ["post"]
 
     def load(self, request, pk, item_pk):
-        self.assessment = visible_assessment(request.user, pk, "framework")
+        self.assessment = self.get_object()
         self.item = get_object_or_404(
             Item.objects.select_related("category__area"),
             pk=item_pk,
@@ -194,8 +198,7 @@ class ItemSaveView(_ItemMixin, View):
             except ValidationError as exc:
                 if not hasattr(exc, "error_dict"):
                     return refuse(request, exc, self.after_refusal_url())
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, exc)
         if form.errors:
             if request.htmx:
                 return self.render_item(rating, form=form)
@@ -242,20 +245,13 @@ class EvidenceUploadView(_ItemMixin, View):
         return redirect(self.fill_url())
 
 
-def visible_evidence(user, pk) -> Evidence:
-    return get_object_or_404(
-        Evidence.objects.filter(assessment__in=Assessment.objects.visible_to(user)).select_related(
-            "assessment__framework", "item__category__area"
-        ),
-        pk=pk,
-    )
-
-
-class EvidenceDownloadView(LoginRequiredMixin, View):
+class EvidenceDownloadView(VisibleMixin, View):
     """The file as an attachment under its original name, for anyone who sees the assessment."""
 
+    model = Evidence
+
     def get(self, request, pk):
-        evidence = visible_evidence(request.user, pk)
+        evidence = self.get_object()
         try:
             handle = evidence.file.open("rb")
         except FileNotFoundError as exc:
@@ -270,7 +266,11 @@ class EvidenceDownloadView(LoginRequiredMixin, View):
 
 class EvidenceDeleteView(_ItemMixin, View):
     def post(self, request, pk):
-        evidence = visible_evidence(request.user, pk)
+        evidence = get_visible_or_404(
+            Evidence.objects.select_related("assessment__framework", "item__category__area"),
+            request.user,
+            pk=pk,
+        )
         self.assessment, self.item = evidence.assessment, evidence.item
         name = evidence.original_name
         try:

@@ -1,40 +1,34 @@
 """The maturity frameworks, read-only, for every member."""
 
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Exists, OuterRef
 from django.views.generic import DetailView, ListView
 
 from assessments import selectors
 from assessments.models import Assessment, Framework
 from assessments.views.common import floor_rule_text
-from hub import roles
+from hub.views.mixins import VisibleMixin
 
 
-def frameworks_for(user):
-    """Frameworks are program documents: every member reads them; a user without a
-    membership sees none (like everything else)."""
-    if roles.is_admin(user) or roles.membership_of(user) is not None:
-        return Framework.objects.all()
-    return Framework.objects.none()
-
-
-class FrameworkListView(LoginRequiredMixin, ListView):
+class FrameworkListView(VisibleMixin, ListView):
+    model = Framework
     template_name = "assessments/framework_list.html"
     context_object_name = "frameworks"
 
     def get_queryset(self):
-        return frameworks_for(self.request.user).annotate(
-            item_count=Count("areas__categories__items", distinct=True),
-            is_in_use=Exists(Assessment.objects.filter(framework=OuterRef("pk"))),
+        return (
+            super()
+            .get_queryset()
+            .annotate(
+                item_count=Count("areas__categories__items", distinct=True),
+                is_in_use=Exists(Assessment.objects.filter(framework=OuterRef("pk"))),
+            )
         )
 
 
-class FrameworkDetailView(LoginRequiredMixin, DetailView):
+class FrameworkDetailView(VisibleMixin, DetailView):
+    model = Framework
     template_name = "assessments/framework_detail.html"
     context_object_name = "framework"
-
-    def get_queryset(self):
-        return frameworks_for(self.request.user)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

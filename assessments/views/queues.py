@@ -2,9 +2,8 @@
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
@@ -13,11 +12,10 @@ from assessments.choices import AssessmentStatus
 from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import AssessmentOpenForm
 from assessments.models import Assessment
-from assessments.views.common import can_manage
 from hub import roles
-from hub.choices import Role
+from hub.forms import add_service_errors
 from hub.models import Plant
-from hub.views.mixins import FilteredListView
+from hub.views.mixins import FilteredListView, VisibleMixin
 
 
 class AssessmentListView(FilteredListView):
@@ -36,14 +34,15 @@ class AssessmentListView(FilteredListView):
             + [(lvl, _("Level %(level)s") % {"level": lvl}) for lvl in range(6)]
         )
         user = self.request.user
-        role = roles.role_of(user)
-        if role == Role.CONSULTANT:
+        is_consultant = roles.is_consultant(user)
+        can_manage = roles.is_agency_staff_or_admin(user)
+        if is_consultant:
             queues = [
                 ("mine", _("My assessments")),
                 ("in_progress", _("In progress")),
                 ("to_confirm", _("Awaiting confirmation")),
             ]
-        elif can_manage(user):
+        elif can_manage:
             queues = [
                 ("", _("All")),
                 ("in_progress", _("In progress")),
@@ -52,32 +51,32 @@ class AssessmentListView(FilteredListView):
         else:  # officials and partners never see drafts: the filters are enough
             queues = []
         queue = self.request.GET.get("queue", "")
-        if role == Role.CONSULTANT and not queue:
+        if is_consultant and not queue:
             queue = "mine"  # a consultant sees only their own anyway
         ctx["queues"] = queues
         ctx["queue"] = queue
-        ctx["can_manage"] = can_manage(user)
+        ctx["can_manage"] = can_manage
         return ctx
 
 
 # --- opening -----------------------------------------------------------------------------------
 
 
-class AssessmentOpenView(LoginRequiredMixin, FormView):
+class AssessmentOpenView(VisibleMixin, FormView):
     """Agency staff open an assessment of a plant they see; others: 403 (404 if the plant is
     not visible to them)."""
 
+    model = Plant
+    select_related = ("company",)
+    pk_url_kwarg = "plant_pk"
     form_class = AssessmentOpenForm
     template_name = "assessments/assessment_open.html"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.plant = get_object_or_404(
-            Plant.objects.visible_to(request.user).select_related("company"),
-            pk=kwargs["plant_pk"],
-        )
-        if not can_manage(request.user):
+        self.plant = self.get_object()
+        if not roles.is_agency_staff_or_admin(request.user):
             raise PermissionDenied(_("Only agency staff may open assessments."))
         return super().dispatch(request, *args, **kwargs)
 
@@ -100,11 +99,7 @@ class AssessmentOpenView(LoginRequiredMixin, FormView):
                 user=self.request.user,
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

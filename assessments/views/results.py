@@ -2,7 +2,6 @@
 transitions (submit, confirm, return) as POST-only views."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
@@ -17,17 +16,19 @@ from assessments import selectors, services
 from assessments.choices import AssessmentStatus
 from assessments.forms import AssessmentReturnForm, AssessmentSubmitForm
 from assessments.models import Assessment
-from assessments.views.common import can_manage, floor_rule_text, refuse, visible_assessment
+from assessments.views.common import floor_rule_text
 from hub import roles
 from hub.models import AuditEntry
 from hub.views.mixins import VisibleMixin
+from hub.views.refusals import refuse
 
 
-class _TransitionView(LoginRequiredMixin, View):
+class _TransitionView(VisibleMixin, View):
+    model = Assessment
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        self.assessment = visible_assessment(request.user, pk)
+        self.assessment = self.get_object()
         try:
             self.transition()
         except ValidationError as exc:
@@ -120,19 +121,23 @@ class AssessmentDetailView(VisibleMixin, DetailView):
             ctx["target_level"] = min((assessment.final_level or 0) + 1, 5)
             ctx["area_results"] = [(area.area, area.result) for area in sheet]
         ctx["can_fill"] = assessment.is_editable and assessment.consultant_id == user.pk
-        ctx["can_decide"] = assessment.status == AssessmentStatus.SUBMITTED and can_manage(user)
+        ctx["can_decide"] = (
+            assessment.status == AssessmentStatus.SUBMITTED and roles.is_agency_staff_or_admin(user)
+        )
         ctx["return_form"] = AssessmentReturnForm()
         ctx["today"] = timezone.localdate()
-        if roles.can_see_audit(user):
+        if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(assessment).select_related("user")[
                 :50
             ]
         return ctx
 
 
-class AssessmentCompareView(LoginRequiredMixin, TemplateView):
+class AssessmentCompareView(VisibleMixin, TemplateView):
     """Two visible assessments side by side (?a=ID&b=ID): totals, levels, areas, items."""
 
+    model = Assessment
+    select_related = ("plant", "framework", "consultant")
     template_name = "assessments/assessment_compare.html"
 
     def get_context_data(self, **kwargs):
@@ -141,12 +146,7 @@ class AssessmentCompareView(LoginRequiredMixin, TemplateView):
             ids = [int(self.request.GET["a"]), int(self.request.GET["b"])]
         except (KeyError, ValueError) as exc:
             raise Http404 from exc
-        found = {
-            a.pk: a
-            for a in Assessment.objects.visible_to(self.request.user)
-            .filter(pk__in=ids)
-            .select_related("plant", "framework", "consultant")
-        }
+        found = {a.pk: a for a in self.get_queryset().filter(pk__in=ids)}
         if any(pk not in found for pk in ids):
             raise Http404
         a, b = found[ids[0]], found[ids[1]]

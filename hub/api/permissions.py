@@ -16,7 +16,7 @@ class RegistryPermission(BasePermission):
             return False
         if request.method in SAFE_METHODS or view.detail:
             return True
-        return roles.can_edit_registry(request.user)
+        return roles.is_agency_staff_or_admin(request.user)
 
     def has_object_permission(self, request, view, obj):
-        return request.method in SAFE_METHODS or roles.can_edit_registry(request.user)
+        return request.method in SAFE_METHODS or roles.is_agency_staff_or_admin(request.user)

@@ -9,7 +9,7 @@ class OrganizationViewSet(RegistryViewSet):
     """Organisations of every kind: agencies, partner firms, SME companies, suppliers,
     consultancies and the ministry."""
 
-    base_queryset = Organization.objects.all()
+    queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
 
@@ -23,7 +23,7 @@ class OrganizationViewSet(RegistryViewSet):
 class PlantViewSet(RegistryViewSet):
     """SME plants (factories) with region, KSIC industry and current maturity level."""
 
-    base_queryset = Plant.objects.select_related("company")
+    queryset = Plant.objects.select_related("company")
     serializer_class = PlantSerializer
     filterset_class = PlantFilterSet
 
@@ -37,7 +37,7 @@ class PlantViewSet(RegistryViewSet):
 class MentorshipViewSet(RegistryViewSet):
     """Partner firms mentoring plants, with their start and end dates."""
 
-    base_queryset = Mentorship.objects.select_related("partner", "plant")
+    queryset = Mentorship.objects.select_related("partner", "plant")
     serializer_class = MentorshipSerializer
     filterset_class = MentorshipFilterSet
 

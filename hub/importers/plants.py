@@ -12,15 +12,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hub import roles
 from hub.audit import snapshot
 from hub.choices import OrganizationKind, PlantStatus
 from hub.models import Organization, Plant
+from hub.services import require_registry_editor
 
 from .columns import (
     COLUMNS,
@@ -66,8 +66,7 @@ def max_rows() -> int:
 def plants_import(*, user, content: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     """Validate `content` (CSV or XLSX bytes) and, unless it has errors or `dry_run` is set,
     write its companies and plants. The report says what was (or would be) done."""
-    if user is not None and not roles.can_edit_registry(user):
-        raise PermissionDenied(_("Only agency staff may change the registry."))
+    require_registry_editor(user)
     report = ImportReport(filename=filename, dry_run=dry_run)
     limit = settings.IMPORT_MAX_BYTES
     if len(content) > limit:

@@ -142,7 +142,7 @@ class AuditListView(LoginRequiredMixin, TemplateView):
     template_name = "hub/audit_list.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not roles.can_see_audit(request.user):
+        if request.user.is_authenticated and not roles.is_agency_staff_or_admin(request.user):
             raise PermissionDenied(_("Only agency staff may read the audit log."))
         return super().dispatch(request, *args, **kwargs)
 

@@ -5,13 +5,11 @@ from urllib.parse import quote
 from django import forms
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from hub import roles
 from hub.importers import COLUMNS, file_too_large_message, max_rows, plants_import, template_header
+from hub.services import require_registry_editor
 
 
 class PlantImportForm(forms.Form):
@@ -41,8 +39,8 @@ class PlantImportView(LoginRequiredMixin, FormView):
     form_class = PlantImportForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not roles.can_edit_registry(request.user):
-            raise PermissionDenied(_("Only agency staff may change the registry."))
+        if request.user.is_authenticated:
+            require_registry_editor(request.user)
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):

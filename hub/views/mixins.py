@@ -1,27 +1,37 @@
-"""Shared view machinery: the visibility rule for pages, editor checks, filtered lists."""
+"""Shared view machinery: the visibility rule for pages, editor checks, filtered lists, and
+service errors on forms."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
+from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
+from hub.services import require_registry_editor
 from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZES = (25, 50, 100)
 
 
+def get_visible_or_404(queryset, user, **lookup):
+    """The one object matching `lookup` among those `user` may see (a model's manager or a
+    queryset of it); Http404 otherwise, whether it does not exist or is not visible."""
+    return get_object_or_404(queryset.visible_to(user), **lookup)
+
+
 class VisibleMixin(LoginRequiredMixin):
     """Restricts every query of the view to `model.objects.visible_to(user)`: objects the user
-    may not see answer 404, exactly as if they did not exist."""
+    may not see answer 404, exactly as if they did not exist. Every page that lists or shows
+    objects of a model derives from it."""
 
     model = None
     select_related: tuple[str, ...] = ()
+    pk_url_kwarg = "pk"
 
     def get_queryset(self):
         qs = self.model.objects.visible_to(self.request.user)
@@ -29,16 +39,21 @@ class VisibleMixin(LoginRequiredMixin):
             qs = qs.select_related(*self.select_related)
         return qs
 
+    def get_object(self, queryset=None):
+        """The object the URL names, among the visible ones."""
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_object_or_404(queryset, pk=self.kwargs[self.pk_url_kwarg])
+
 
 class RegistryEditorMixin:
     """Only agency staff (and administrators) may open the create/edit pages. Someone who may
     see the object but not change it gets 403; someone who may not see it, 404."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not roles.can_edit_registry(request.user):
+        if request.user.is_authenticated and not roles.is_agency_staff_or_admin(request.user):
             if "pk" in kwargs and not self.get_queryset().filter(pk=kwargs["pk"]).exists():
                 raise Http404
-            raise PermissionDenied(_("Only agency staff may change the registry."))
+            require_registry_editor(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -83,12 +98,12 @@ class AuditedDetailView(VisibleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        if roles.can_see_audit(self.request.user):
+        if roles.is_agency_staff_or_admin(self.request.user):
             entries = list(AuditEntry.objects.for_object(self.object).select_related("user")[:50])
             for entry in entries:
                 entry.change_rows = change_rows(type(self.object), entry.changes)
             ctx["audit_entries"] = entries
-        ctx["can_edit"] = roles.can_edit_registry(self.request.user)
+        ctx["can_edit"] = roles.is_agency_staff_or_admin(self.request.user)
         return ctx
 
 
@@ -104,20 +119,15 @@ class ServiceFormMixin:
         try:
             self.object = self.call_service(form)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message % {"object": self.object})
         return redirect(self.object.get_absolute_url())
 
 
-class ServiceCreateView(LoginRequiredMixin, RegistryEditorMixin, ServiceFormMixin, CreateView):
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+class ServiceCreateView(VisibleMixin, RegistryEditorMixin, ServiceFormMixin, CreateView):
+    pass
 
 
 class ServiceUpdateView(VisibleMixin, RegistryEditorMixin, ServiceFormMixin, UpdateView):

@@ -6,13 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from hub import roles
-from hub.choices import Role
 from programs.models import KPI, Program, Project
 from programs.services import can_manage_program
-
-
-def is_agency(user) -> bool:
-    return roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF
 
 
 def _program_of(obj) -> Program:
@@ -37,7 +32,7 @@ class ProgramsPermission(BasePermission):
         if request.method in SAFE_METHODS or view.detail:
             # On one object, visibility (404) is decided first, then the object permission.
             return True
-        return is_agency(request.user)
+        return roles.is_agency_staff_or_admin(request.user)
 
     def has_object_permission(self, request, view, obj):
         if request.method in SAFE_METHODS:

@@ -19,14 +19,12 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from hub import roles
-from hub.choices import Role
+from hub.api.base import VisibleViewSet
 from programs import services
 from programs.api import serializers as s
 from programs.api.permissions import ProgramsPermission
@@ -51,8 +49,9 @@ def commitments_for(user):
         .annotate(s=Sum("partner_share"))
         .values("s")
     )
-    queryset = (
-        PartnerCommitment.objects.select_related("partner")
+    return (
+        PartnerCommitment.objects.visible_to(user)
+        .select_related("partner")
         .annotate(
             allocated=Coalesce(
                 Subquery(used, output_field=WON), Value(Decimal(0)), output_field=WON
@@ -60,10 +59,6 @@ def commitments_for(user):
         )
         .annotate(remaining=ExpressionWrapper(F("committed") - F("allocated"), output_field=WON))
     )
-    membership = roles.membership_of(user)
-    if not roles.is_admin(user) and membership and membership.role == Role.PARTNER_MEMBER:
-        queryset = queryset.filter(partner_id=membership.organization_id)
-    return queryset
 
 
 WRITE_RESPONSES = {
@@ -73,12 +68,11 @@ WRITE_RESPONSES = {
 }
 
 
-class _ServiceViewSet(viewsets.GenericViewSet):
+class _ServiceViewSet(VisibleViewSet):
     permission_classes = [ProgramsPermission]
 
     def _reload(self, obj, status_code=status.HTTP_200_OK, serializer_class=None) -> Response:
-        # After a write, read back through the visibility rule.
-        fresh = get_object_or_404(self.get_queryset(), pk=obj.pk)
+        fresh = self.reread(obj)
         serializer_class = serializer_class or self.get_serializer_class()
         data = serializer_class(fresh, context=self.get_serializer_context()).data
         return Response(data, status=status_code)
@@ -96,16 +90,13 @@ class ProgramViewSet(
     commits to, and only their own commitment. Agency staff create programs; only staff of
     the operating agency change one or set its commitments."""
 
+    queryset = Program.objects.select_related("agency", "cost_share_rule")
     serializer_class = s.ProgramSerializer
     filterset_class = ProgramFilterSet
 
     def get_queryset(self):
-        user = self.request.user
-        return (
-            Program.objects.visible_to(user)
-            .select_related("agency", "cost_share_rule")
-            .prefetch_related(Prefetch("commitments", queryset=commitments_for(user)))
-        )
+        commitments = commitments_for(self.request.user)
+        return super().get_queryset().prefetch_related(Prefetch("commitments", commitments))
 
     @extend_schema(responses={201: s.ProgramSerializer, **WRITE_RESPONSES})
     def create(self, request, *args, **kwargs):
@@ -152,14 +143,10 @@ class ProjectViewSet(
     changes an applied or selected project (shares are fixed once agreed), and the status
     moves only through `advance`. Projects are never deleted: drop them."""
 
+    queryset = Project.objects.select_related("program", "plant", "supplier", "partner")
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return Project.objects.visible_to(self.request.user).select_related(
-            "program", "plant", "supplier", "partner"
-        )
 
     @extend_schema(responses={201: s.ProjectSerializer, **WRITE_RESPONSES})
     def create(self, request, *args, **kwargs):
@@ -214,13 +201,9 @@ class KPIViewSet(
     200 when updated. `improvement_pct` is computed with the indicator's sign convention (a
     falling defect rate is a positive improvement)."""
 
+    queryset = KPI.objects.select_related("project__program", "project__plant")
     filterset_class = KPIFilterSet
     http_method_names = ["get", "post", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return KPI.objects.visible_to(self.request.user).select_related(
-            "project__program", "project__plant"
-        )
 
     def get_serializer_class(self):
         if self.action in ("update", "partial_update"):

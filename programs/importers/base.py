@@ -11,7 +11,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from hub import roles
-from hub.choices import Role
 from hub.importers import file_too_large_message, max_rows
 from hub.importers.columns import CellError, Column, is_blank
 from hub.importers.reading import ImportFileError, Table, read_table
@@ -57,17 +56,13 @@ class Row:
         return not self.bad
 
 
-def is_agency(user) -> bool:
-    return roles.is_admin(user) or roles.role_of(user) == Role.AGENCY_STAFF
-
-
 def chunks(items: list, size: int = FETCH_CHUNK):
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
 
 def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: bool, counted):
-    if not is_agency(user):
+    if not roles.is_agency_staff_or_admin(user):
         raise PermissionDenied(_("Only agency staff may import projects and KPIs."))
     report = ProgramImportReport(filename=filename, dry_run=dry_run, counted=counted)
     limit = settings.IMPORT_MAX_BYTES

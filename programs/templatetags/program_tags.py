@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from hub import formats
 from programs.services import krw as _krw
 
 register = template.Library()
@@ -23,26 +24,13 @@ def krw(amount):
 @register.filter
 def share_pct(part, total):
     """part as a percentage of total, one decimal ("30.0 %"), or — without a total."""
-    try:
-        part, total = Decimal(part), Decimal(total)
-    except (InvalidOperation, ValueError, TypeError):
-        return "—"
-    if not total:
-        return "—"
-    return f"{(part * 100 / total).quantize(Decimal('0.1'))} %"
+    return formats.percent_of(part, total)
 
 
 @register.filter
 def signed_pct(value):
     """+43.5 % / −12.0 % (a real minus sign), — when unknown."""
-    if value is None:
-        return "—"
-    value = Decimal(value).quantize(Decimal("0.1"))
-    if value > 0:
-        return f"+{value} %"
-    if value < 0:
-        return f"−{-value} %"
-    return "0.0 %"
+    return formats.signed_percent(value)
 
 
 @register.filter

@@ -1,6 +1,6 @@
 """The funds ledger and the partner portfolio.
 
-Who may read them (selectors decide, views answer 404 to anyone else):
+Who may read them (the selectors decide, and answer 404 to anyone else):
 - ledger: agency staff, officials and admins read every row; a partner member only their own
   firm's rows (the partner filter is fixed to their firm);
 - portfolio: a partner member reads their own firm's; agency staff, officials and admins may
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from hub import charts
+from hub import charts, roles
 from hub.choices import OrganizationKind
 from hub.models import Organization
 from programs import selectors
@@ -61,10 +61,7 @@ class LedgerView(LoginRequiredMixin, TemplateView):
     template_name = "programs/ledger.html"
 
     def get(self, request, *args, **kwargs):
-        try:
-            self.scope = selectors.ledger_partner_scope(request.user)
-        except selectors.NotAllowed:
-            raise Http404 from None
+        self.scope = selectors.ledger_partner_scope(request.user)
         self.form = LedgerFilterForm(
             request.GET or None, user=request.user, partner_scope=self.scope
         )
@@ -151,10 +148,7 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             requested_id = int(requested) if requested else None
         except ValueError:
             raise Http404 from None
-        try:
-            self.partner = selectors.portfolio_partner_for(request.user, requested_id)
-        except selectors.NotAllowed:
-            raise Http404 from None
+        self.partner = selectors.portfolio_partner_for(request.user, requested_id)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -168,7 +162,7 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         ctx.update(
             portfolio=portfolio,
             partner=self.partner,
-            viewing_other=selectors.ledger_partner_scope(self.request.user) is None,
+            viewing_other=roles.sees_everything(self.request.user),
             kpi_svg=kpi_chart(portfolio),
             status_rows=[
                 {

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
+from hub import roles
 from hub.importers import max_rows
 from hub.views.imports import PlantImportForm
 from programs.importers import (
@@ -19,7 +20,6 @@ from programs.importers import (
     projects_import,
     template_header,
 )
-from programs.importers.base import is_agency
 
 
 class _ImportView(LoginRequiredMixin, FormView):
@@ -28,7 +28,7 @@ class _ImportView(LoginRequiredMixin, FormView):
     template_filename = ""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not is_agency(request.user):
+        if request.user.is_authenticated and not roles.is_agency_staff_or_admin(request.user):
             raise PermissionDenied(_("Only agency staff may import projects and KPIs."))
         return super().dispatch(request, *args, **kwargs)
 

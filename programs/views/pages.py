@@ -4,7 +4,6 @@ and the commitment form."""
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -16,15 +15,15 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
-from hub.choices import Role
+from hub.forms import add_service_errors
 from hub.models import AuditEntry
-from hub.views.mixins import FilteredListView, ServiceFormMixin
+from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
 from programs import services
 from programs.choices import FUNDED_STATUSES, ProjectStatus
 from programs.filtersets import ProgramFilterSet
 from programs.forms import CommitmentForm, ProgramForm
 from programs.models import CostShareRule, PartnerCommitment, Program, Project
-from programs.views.common import require_manager, visible_program
+from programs.views.common import ProgramMixin
 
 
 def _pct(value) -> str:
@@ -56,21 +55,12 @@ def rule_summary(rule: CostShareRule) -> str:
     return ", ".join(parts)
 
 
-def commitments_visible_to(user):
-    """Partner members see their own firm's commitment only, never another firm's."""
-    qs = PartnerCommitment.objects.select_related("partner")
-    membership = roles.membership_of(user)
-    if membership is not None and membership.role == Role.PARTNER_MEMBER:
-        qs = qs.filter(partner_id=membership.organization_id)
-    return qs
-
-
 class ManagerOnlyMixin:
     """Create pages: agency staff (and administrators) only, everyone else 403."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            require_manager(request.user)
+            services.require_program_manager(request.user)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -97,7 +87,9 @@ class ProgramListView(FilteredListView):
             .prefetch_related(
                 Prefetch(
                     "commitments",
-                    queryset=commitments_visible_to(user).order_by("partner__name"),
+                    queryset=PartnerCommitment.objects.visible_to(user)
+                    .select_related("partner")
+                    .order_by("partner__name"),
                     to_attr="visible_commitments",
                 )
             )
@@ -109,12 +101,9 @@ class ProgramListView(FilteredListView):
         return ctx
 
 
-class ProgramDetailView(LoginRequiredMixin, DetailView):
+class ProgramDetailView(ProgramMixin, DetailView):
     template_name = "programs/program_detail.html"
     context_object_name = "program"
-
-    def get_object(self, queryset=None):
-        return visible_program(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -129,7 +118,13 @@ class ProgramDetailView(LoginRequiredMixin, DetailView):
             .values_list("partner_id", "s")
         )
         commitments = []
-        for c in commitments_visible_to(user).filter(program=program).order_by("partner__name"):
+        visible_commitments = (
+            PartnerCommitment.objects.visible_to(user)
+            .filter(program=program)
+            .select_related("partner")
+            .order_by("partner__name")
+        )
+        for c in visible_commitments:
             used = allocated.get(c.partner_id) or 0
             commitments.append({"c": c, "allocated": used, "remaining": c.committed - used})
         counts = dict(
@@ -158,14 +153,14 @@ class ProgramDetailView(LoginRequiredMixin, DetailView):
         )
         if ctx["can_manage"]:
             ctx["commitment_form"] = CommitmentForm()
-        if roles.can_see_audit(user):
+        if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(program).select_related("user")[
                 :50
             ]
         return ctx
 
 
-class ProgramCreateView(LoginRequiredMixin, ManagerOnlyMixin, ServiceFormMixin, CreateView):
+class ProgramCreateView(VisibleMixin, ManagerOnlyMixin, ServiceFormMixin, CreateView):
     model = Program
     form_class = ProgramForm
     template_name = "programs/form.html"
@@ -188,14 +183,14 @@ class ProgramCreateView(LoginRequiredMixin, ManagerOnlyMixin, ServiceFormMixin, 
         return services.program_create(user=self.request.user, data=dict(form.cleaned_data))
 
 
-class ProgramUpdateView(LoginRequiredMixin, ServiceFormMixin, UpdateView):
+class ProgramUpdateView(ProgramMixin, ServiceFormMixin, UpdateView):
     form_class = ProgramForm
     template_name = "programs/form.html"
     success_message = gettext_lazy("Program %(object)s saved.")
 
     def get_object(self, queryset=None):
-        program = visible_program(self.request.user, self.kwargs["pk"])
-        require_manager(self.request.user, program)
+        program = super().get_object(queryset)
+        services.require_program_manager(self.request.user, program)
         return program
 
     def get_form_kwargs(self):
@@ -217,14 +212,14 @@ class ProgramUpdateView(LoginRequiredMixin, ServiceFormMixin, UpdateView):
         )
 
 
-class CommitmentSetView(LoginRequiredMixin, View):
+class CommitmentSetView(ProgramMixin, View):
     """Add a partner firm to a program or change its committed funds."""
 
     template_name = "programs/form.html"
 
     def setup_program(self, request, pk):
-        program = visible_program(request.user, pk)
-        require_manager(request.user, program)
+        program = self.get_object()
+        services.require_program_manager(request.user, program)
         return program
 
     def render(self, request, program, form):
@@ -262,11 +257,7 @@ class CommitmentSetView(LoginRequiredMixin, View):
                     user=request.user,
                 )
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.error_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

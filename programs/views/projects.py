@@ -4,7 +4,6 @@ apply, edit, the transition buttons and the KPI form."""
 import csv
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +14,10 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
-from hub.forms import service_data
+from hub.forms import add_service_errors, service_data
 from hub.models import AuditEntry
-from hub.views.mixins import FilteredListView, ServiceFormMixin
+from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
+from hub.views.refusals import refuse
 from programs import services
 from programs.choices import (
     NATIONAL_AVERAGE_IMPROVEMENT,
@@ -30,12 +30,7 @@ from programs.exports import BOM, safe_cell
 from programs.filtersets import ProjectFilterSet
 from programs.forms import AdvanceForm, KPIForm, ProjectForm
 from programs.models import KPI, Program, Project
-from programs.views.common import (
-    add_service_errors,
-    refuse,
-    require_manager,
-    visible_project,
-)
+from programs.views.common import ProjectMixin
 from programs.views.pages import ManagerOnlyMixin, rule_summary
 
 PIPELINE = (
@@ -134,12 +129,9 @@ class ProjectListView(FilteredListView):
         return ctx
 
 
-class ProjectDetailView(LoginRequiredMixin, DetailView):
+class ProjectDetailView(ProjectMixin, DetailView):
     template_name = "programs/project_detail.html"
     context_object_name = "project"
-
-    def get_object(self, queryset=None):
-        return visible_project(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -171,7 +163,7 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             rule_text=rule_summary(project.program.cost_share_rule),
             editable=project.status not in (ProjectStatus.COMPLETED, ProjectStatus.DROPPED),
         )
-        if roles.can_see_audit(user):
+        if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(project).select_related("user")[
                 :50
             ]
@@ -184,7 +176,7 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
         return ctx
 
 
-class ProjectCreateView(LoginRequiredMixin, ManagerOnlyMixin, ServiceFormMixin, CreateView):
+class ProjectCreateView(VisibleMixin, ManagerOnlyMixin, ServiceFormMixin, CreateView):
     model = Project
     form_class = ProjectForm
     template_name = "programs/project_form.html"
@@ -221,14 +213,14 @@ class ProjectCreateView(LoginRequiredMixin, ManagerOnlyMixin, ServiceFormMixin, 
         return services.project_apply(user=self.request.user, data=service_data(form))
 
 
-class ProjectUpdateView(LoginRequiredMixin, ServiceFormMixin, UpdateView):
+class ProjectUpdateView(ProjectMixin, ServiceFormMixin, UpdateView):
     form_class = ProjectForm
     template_name = "programs/project_form.html"
     success_message = gettext_lazy("Project %(object)s saved.")
 
     def get_object(self, queryset=None):
-        project = visible_project(self.request.user, self.kwargs["pk"])
-        require_manager(self.request.user, project.program)
+        project = super().get_object(queryset)
+        services.require_program_manager(self.request.user, project.program)
         return project
 
     def get_form_kwargs(self):
@@ -246,14 +238,14 @@ class ProjectUpdateView(LoginRequiredMixin, ServiceFormMixin, UpdateView):
         )
 
 
-class ProjectAdvanceView(LoginRequiredMixin, View):
+class ProjectAdvanceView(ProjectMixin, View):
     """The transition buttons: POST {to, on, reason}; refusals come back as messages."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        project = visible_project(request.user, pk)
-        require_manager(request.user, project.program)
+        project = self.get_object()
+        services.require_program_manager(request.user, project.program)
         url = project.get_absolute_url()
         form = AdvanceForm(request.POST)
         if not form.is_valid():
@@ -279,14 +271,14 @@ class ProjectAdvanceView(LoginRequiredMixin, View):
         return redirect(url)
 
 
-class KPIRecordView(LoginRequiredMixin, View):
+class KPIRecordView(ProjectMixin, View):
     """Record or correct one indicator of a project (upsert by indicator)."""
 
     template_name = "programs/kpi_form.html"
 
     def setup_project(self, request, pk):
-        project = visible_project(request.user, pk)
-        require_manager(request.user, project.program)
+        project = self.get_object()
+        services.require_program_manager(request.user, project.program)
         return project
 
     def render(self, request, project, form):

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 
+from hub.api.base import VisibleViewSet
 from progress import document
 from progress import services as reports
 from progress.choices import ReportScope, ReportStatus
@@ -79,18 +80,14 @@ class ProgressReportRequestSerializer(serializers.Serializer):
     as_of = serializers.DateField(default=timezone.localdate)
 
 
-class ProgressReportViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ProgressReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     """Progress reports the user may see; POST requests a new one (202, built in the
     background: poll the report until `status` is done or failed)."""
 
+    queryset = ProgressReport.objects.select_related("requested_by")
     permission_classes = [IsAuthenticated]
     serializer_class = ProgressReportSerializer
     filter_backends = []
-
-    def get_queryset(self):
-        return ProgressReport.objects.visible_to(self.request.user).select_related("requested_by")
 
     @extend_schema(
         request=ProgressReportRequestSerializer,
@@ -104,7 +101,7 @@ class ProgressReportViewSet(
         body = ProgressReportRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         report = reports.report_request(user=request.user, **body.validated_data)
-        report = self.get_queryset().get(pk=report.pk)  # after the (eager) build, if any
+        report = self.reread(report)  # after the (eager) build, if any
         return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -118,7 +115,7 @@ class ProgressReportViewSet(
     @action(detail=True, methods=["post"])
     def retry(self, request, pk=None):
         report = reports.report_retry(user=request.user, report=self.get_object())
-        report = self.get_queryset().get(pk=report.pk)
+        report = self.reread(report)
         return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(

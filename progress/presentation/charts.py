@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from hub import charts
+from hub.formats import number, percent, percent_of
 from progress.figures import Summary
-from progress.presentation.formats import number, percent, percent_of
 from progress.presentation.tables import distribution_keys, targets_of
 
 

@@ -10,12 +10,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from hub.models import Organization
-from programs.choices import Indicator
-from programs.models import Program
-from progress import projection as projection_method
-from progress.figures import LEVELS, Summary, Target
-from progress.presentation.formats import (
+from hub.formats import (
     DASH,
     day,
     industry_name,
@@ -29,6 +24,11 @@ from progress.presentation.formats import (
     signed_percent,
     size_name,
 )
+from hub.models import Organization
+from programs.choices import Indicator
+from programs.models import Program
+from progress import projection as projection_method
+from progress.figures import LEVELS, Summary, Target
 
 
 @dataclass(frozen=True)

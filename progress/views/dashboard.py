@@ -30,8 +30,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from hub import roles
+from hub.formats import person_name
+from hub.forms import add_service_errors
 from programs.exports import csv_response
-from programs.views.common import add_service_errors
 from progress import cache as progress_cache
 from progress import services
 from progress.choices import TargetCode
@@ -39,14 +40,13 @@ from progress.figures import Summary
 from progress.forms import ProgressFilterForm
 from progress.models import Target, TargetChange
 from progress.presentation import Presentation, present
-from progress.presentation.formats import person_name
 from progress.presentation.tables import (
     BREAKDOWNS,
     breakdown_key_labels,
     breakdowns,
     target_value,
 )
-from progress.selectors import can_edit_targets, progress_access
+from progress.selectors import progress_access
 
 
 def summary_for(user, params) -> tuple[ProgressFilterForm, Summary]:
@@ -216,7 +216,7 @@ class TargetListView(TargetAccessMixin, TemplateView):
                 }
                 for t in targets
             ],
-            can_edit=can_edit_targets(self.request.user),
+            can_edit=roles.is_agency_staff_or_admin(self.request.user),
         )
         return ctx
 
@@ -240,7 +240,7 @@ class TargetUpdateView(TargetAccessMixin, View):
     template_name = "progress/target_form.html"
 
     def setup_target(self, request, pk):
-        if not can_edit_targets(request.user):
+        if not roles.is_agency_staff_or_admin(request.user):
             raise PermissionDenied(_("Only agency staff may change the national targets."))
         return get_object_or_404(Target, pk=pk)
 

@@ -1,33 +1,33 @@
 """PDF progress reports: request and list, one report's status (polled by htmx while it is
 built), retry of a failed build, download. Reading follows `ProgressReport.objects.visible_to`
-(invisible = 404); requesting is decided by `progress.services.report_request` (403 / errors)."""
+(invisible = 404, `ReportMixin`); requesting is decided by `progress.services.report_request`
+(403 / errors)."""
 
 import contextlib
 import datetime
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 
-from programs.views.common import add_service_errors
+from hub.formats import person_name
+from hub.forms import add_service_errors
+from hub.views.mixins import VisibleMixin
 from progress import document
 from progress import services as reports
 from progress.choices import ReportStatus
 from progress.forms import ReportRequestForm
 from progress.models import ProgressReport
-from progress.presentation.formats import person_name
 
 
-def visible_report(user, pk) -> ProgressReport:
-    return get_object_or_404(
-        ProgressReport.objects.visible_to(user).select_related("requested_by"), pk=pk
-    )
+class ReportMixin(VisibleMixin):
+    model = ProgressReport
+    select_related = ("requested_by",)
 
 
 def _with_words(items):
@@ -55,12 +55,11 @@ def request_initial(params) -> dict:
     return initial
 
 
-class ReportListView(LoginRequiredMixin, View):
+class ReportListView(ReportMixin, View):
     template_name = "progress/report_list.html"
 
     def get(self, request, form=None):
-        queryset = ProgressReport.objects.visible_to(request.user).select_related("requested_by")
-        page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+        page = Paginator(self.get_queryset(), 25).get_page(request.GET.get("page"))
         can_request = reports.can_request_reports(request.user)
         if form is None and can_request:
             form = ReportRequestForm(user=request.user, initial=request_initial(request.GET))
@@ -89,22 +88,16 @@ class ReportListView(LoginRequiredMixin, View):
                 as_of=form.cleaned_data["as_of"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict") and "scope_value" in exc.error_dict:
-                exc = ValidationError(
-                    {
-                        form.cleaned_data["scope"]: exc.error_dict.pop("scope_value"),
-                        **exc.error_dict,
-                    }
-                )
-            add_service_errors(form, exc)
+            # The service names the value "scope_value"; the form has one field per scope.
+            add_service_errors(form, exc, rename={"scope_value": form.cleaned_data["scope"]})
             return self.get(request, form=form)
         messages.success(request, _("Report requested; it is being built."))
         return redirect(report.get_absolute_url())
 
 
-class ReportDetailView(LoginRequiredMixin, View):
+class ReportDetailView(ReportMixin, View):
     def get(self, request, pk):
-        report = _with_words([visible_report(request.user, pk)])[0]
+        report = _with_words([self.get_object()])[0]
         return render(
             request,
             "progress/report_detail.html",
@@ -113,7 +106,7 @@ class ReportDetailView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         """Retry a failed build."""
-        report = visible_report(request.user, pk)
+        report = self.get_object()
         try:
             reports.report_retry(user=request.user, report=report)
         except ValidationError as exc:
@@ -124,17 +117,17 @@ class ReportDetailView(LoginRequiredMixin, View):
         return redirect(report.get_absolute_url())
 
 
-class ReportStatusView(LoginRequiredMixin, View):
+class ReportStatusView(ReportMixin, View):
     """The status fragment; htmx polls it every second while the report is pending/running."""
 
     def get(self, request, pk):
-        report = visible_report(request.user, pk)
+        report = self.get_object()
         return render(request, "progress/partials/report_status.html", {"report": report})
 
 
-class ReportDownloadView(LoginRequiredMixin, View):
+class ReportDownloadView(ReportMixin, View):
     def get(self, request, pk):
-        report = visible_report(request.user, pk)
+        report = self.get_object()
         if report.status != ReportStatus.DONE or not report.file:
             raise Http404(_("The report is not ready."))
         return FileResponse(

@@ -18,12 +18,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
+from hub import formats
 from hub.choices import Region
 from programs import services
 from programs.models import Project
 from progress import projection as projection_method
 from progress.models import ProgressReport
-from progress.presentation import formats
 from progress.presentation.tables import method_label
 from progress.projection import projection
 from tests.programs.conftest import AS_OF, D

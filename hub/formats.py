@@ -1,6 +1,6 @@
-"""How a figure is written, once for the dashboard, the PDF, the report pages and the API's
-labels: numbers with the language's thousands separator, shares and improvements in percent,
-level names, region/industry/size labels, organisation, program and person names in the
+"""How a figure is written, once for every page, the PDF reports and the API's labels:
+numbers with the language's thousands separator, shares and improvements in percent, level
+names, region/industry/size labels, organisation, program and person names in the
 active language.
 
 Every helper takes a raw value (None for "not known") and returns the text to show; none of
@@ -51,9 +51,13 @@ def percent(value, places: int = 1) -> str:
 
 def percent_of(part, whole, places: int = 1) -> str:
     """part as a percentage of whole, rounded once (— without a whole)."""
-    if part is None or not whole:
+    try:
+        part, whole = Decimal(str(part)), Decimal(str(whole))
+    except (InvalidOperation, ValueError):
         return DASH
-    return percent(Decimal(str(part)) * 100 / Decimal(str(whole)), places)
+    if not whole.is_finite() or not whole:
+        return DASH
+    return percent(part * 100 / whole, places)
 
 
 def signed_percent(value, places: int = 1) -> str:
