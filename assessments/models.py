@@ -1,6 +1,5 @@
 """Maturity frameworks (areas → categories → items), assessments, ratings and evidence."""
 
-import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -347,9 +346,6 @@ class Assessment(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.status == AssessmentStatus.CONFIRMED
-
-    def is_valid_on(self, day: datetime.date) -> bool:
-        return self.is_frozen and self.valid_until is not None and day <= self.valid_until
 
     def level_meaning(self) -> tuple[str, str]:
         return self.framework.level_meaning(self.final_level)

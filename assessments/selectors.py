@@ -40,17 +40,6 @@ def assessments_for_plant(plant, user):
     )
 
 
-def level_history(plant, user) -> list[Assessment]:
-    """Confirmed assessments of the plant that the user may see, oldest first."""
-    return list(
-        Assessment.objects.visible_to(user)
-        .filter(plant=plant)
-        .select_related("framework")
-        .latest_confirmed_first()
-        .reverse()
-    )
-
-
 @dataclass
 class RatedItem:
     item: Item

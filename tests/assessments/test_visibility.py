@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments import selectors, services
+from assessments import services
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Evidence, Framework
 from tests.assessments.conftest import confirmed, items_by_code, rate_all
@@ -136,8 +136,6 @@ def test_latest_confirmed_first_orders_by_date_then_confirmation_then_id(world, 
     order = list(Assessment.objects.latest_confirmed_first())
     assert order == [same_time, later_same_day, first_of_day, older]
     assert draft not in order
-    # The level history reads the same order backwards (oldest first).
-    assert selectors.level_history(world.plant_a, world.agency) == order[::-1]
 
 
 def test_plant_level_follows_the_latest_confirmed_assessment(world, framework):
