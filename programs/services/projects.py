@@ -1,144 +1,28 @@
-"""Program, project and KPI write paths: role and state checks, cost-share and fund checks
-with messages that say which rule and by how much, row locks, audit entries."""
+"""Projects: applying, updating and advancing through the pipeline, with the cost-share,
+funds and overlap checks."""
 
 import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hub import roles
 from hub.audit import audit_record, snapshot
 from hub.choices import AuditAction, OrganizationKind, PlantStatus
 from programs import rules
 from programs.choices import (
-    DEFAULT_UNITS,
     FUNDED_STATUSES,
     PROJECT_TRANSITIONS,
     STATUS_DATE_FIELDS,
-    Indicator,
     ProgramKind,
     ProjectStatus,
     TargetLevel,
 )
-from programs.models import KPI, PartnerCommitment, Program, Project
-
-
-def krw(amount) -> str:
-    """₩42,000,000"""
-    return f"₩{int(Decimal(amount).to_integral_value()):,}"
-
-
-# --- who may ---------------------------------------------------------------------------------
-
-
-def can_manage_program(user, program: Program | None = None) -> bool:
-    """Agency staff manage the programs their agency operates (admins every program)."""
-    if roles.is_admin(user):
-        return True
-    agency = roles.agency_of(user)
-    return agency is not None and (program is None or program.agency_id == agency.pk)
-
-
-def require_program_manager(user, program: Program | None = None) -> None:
-    """PermissionDenied unless the user may change `program` (or create one, when None)."""
-    if not can_manage_program(user, program):
-        raise PermissionDenied(
-            _("Only staff of the operating agency may change this program and its projects.")
-        )
-
-
-# --- programs --------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def program_create(*, user, data: dict[str, Any], commitments=()) -> Program:
-    """Create a program; `commitments` is a list of (partner, amount)."""
-    data = dict(data)
-    if "agency" not in data and not roles.is_admin(user):
-        data["agency"] = roles.agency_of(user)
-    program = Program(**data)
-    require_program_manager(user, program if program.agency_id else None)
-    program.full_clean()
-    program.save()
-    audit_record(user=user, action=AuditAction.CREATE, obj=program, after=snapshot(program))
-    for partner, amount in commitments:
-        commitment_set(program=program, partner=partner, committed=amount, user=user)
-    return program
-
-
-@transaction.atomic
-def program_update(*, program: Program, user, data: dict[str, Any]) -> Program:
-    require_program_manager(user, program)
-    program = Program.objects.select_for_update().get(pk=program.pk)
-    before = snapshot(program)
-    for name, value in data.items():
-        setattr(program, name, value)
-    require_program_manager(user, program)  # may not hand the program to another agency
-    program.full_clean()
-    after = snapshot(program)
-    if after != before:
-        program.save()
-        audit_record(user=user, action=AuditAction.UPDATE, obj=program, before=before, after=after)
-    return program
-
-
-def partner_allocated(program_id: int, partner_id: int, exclude_project_id=None) -> Decimal:
-    """The partner's share already promised to projects of the program (dropped ones free
-    their share again)."""
-    qs = Project.objects.filter(
-        program_id=program_id, partner_id=partner_id, status__in=FUNDED_STATUSES
-    )
-    if exclude_project_id is not None:
-        qs = qs.exclude(pk=exclude_project_id)
-    return qs.aggregate(s=Sum("partner_share"))["s"] or Decimal(0)
-
-
-@transaction.atomic
-def commitment_set(*, program: Program, partner, committed, user) -> PartnerCommitment:
-    """Add a partner to a program or change its committed funds; a commitment cannot fall
-    below what its projects already use."""
-    require_program_manager(user, program)
-    committed = Decimal(committed)
-    commitment = (
-        PartnerCommitment.objects.select_for_update()
-        .filter(program=program, partner=partner)
-        .first()
-    )
-    used = partner_allocated(program.pk, partner.pk)
-    if committed < used:
-        raise ValidationError(
-            {
-                "committed": _(
-                    "%(partner)s's projects in this program already use %(used)s; the "
-                    "commitment cannot be lower."
-                )
-                % {"partner": partner, "used": krw(used)}
-            }
-        )
-    before = snapshot(commitment) if commitment else None
-    if commitment is None:
-        commitment = PartnerCommitment(program=program, partner=partner)
-    commitment.committed = committed
-    commitment.full_clean()
-    commitment.save()
-    audit_record(
-        user=user,
-        action=AuditAction.UPDATE if before else AuditAction.CREATE,
-        obj=program,
-        before=before,
-        after=snapshot(commitment),
-        message=_("Commitment of %(partner)s: %(amount)s.")
-        % {"partner": partner, "amount": krw(committed)},
-    )
-    return commitment
-
-
-# --- projects --------------------------------------------------------------------------------
+from programs.models import PartnerCommitment, Project
+from programs.services.programs import krw, partner_allocated, require_program_manager
 
 BREACH_MESSAGES = {
     "negative": lambda b: _("A share cannot be negative."),
@@ -417,68 +301,3 @@ def project_advance(
         message=reason.strip(),
     )
     return project
-
-
-# --- KPIs ------------------------------------------------------------------------------------
-
-KPI_FIELDS = (
-    "unit",
-    "baseline",
-    "result",
-    "baseline_from",
-    "baseline_to",
-    "result_from",
-    "result_to",
-)
-
-
-@transaction.atomic
-def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) -> KPI:
-    """Record (or correct) one indicator of a project, before and after; the improvement is
-    computed with the indicator's sign convention."""
-    project = Project.objects.select_related("program").get(pk=project.pk)
-    require_program_manager(user, project.program)
-    if project.status == ProjectStatus.DROPPED:
-        raise ValidationError(_("A dropped project has no KPIs."))
-    indicator = Indicator(indicator)
-    kpi = KPI.objects.select_for_update().filter(project=project, indicator=indicator).first()
-    before = snapshot(kpi) if kpi else None
-    if kpi is None:
-        kpi = KPI(project=project, indicator=indicator, unit=DEFAULT_UNITS[indicator])
-    for name in KPI_FIELDS:
-        if name in data:
-            value = data[name]
-            if name in ("baseline", "result") and value is not None:
-                value = Decimal(str(value))
-            setattr(kpi, name, value)
-    if kpi.result is not None and project.status not in (
-        ProjectStatus.BUILDING,
-        ProjectStatus.COMPLETED,
-    ):
-        raise ValidationError(
-            {"result": _("Results are measured once the system is being built or completed.")}
-        )
-    # The values must fit their columns before the percentage is computed from them: a
-    # baseline of 1e-30 from a file would give a number no Decimal context can round.
-    kpi.clean_fields(exclude=["project", "improvement_pct"])
-    kpi.improvement_pct = kpi.compute_improvement()
-    pct_field = KPI._meta.get_field("improvement_pct")
-    if kpi.improvement_pct is not None and abs(kpi.improvement_pct) >= Decimal(10) ** (
-        pct_field.max_digits - pct_field.decimal_places
-    ):
-        raise ValidationError(
-            {"result": _("The result is out of all proportion to the baseline; check both.")}
-        )
-    kpi.full_clean()
-    after = snapshot(kpi)
-    if after != before:
-        kpi.save()
-        audit_record(
-            user=user,
-            action=AuditAction.UPDATE if before else AuditAction.CREATE,
-            obj=project,
-            before=before,
-            after=snapshot(kpi),
-            message=_("KPI %(indicator)s recorded.") % {"indicator": indicator.label},
-        )
-    return kpi

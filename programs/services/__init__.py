@@ -1,0 +1,42 @@
+"""Program, project and KPI write paths: role and state checks, cost-share and fund checks
+with messages that say which rule and by how much, row locks, audit entries."""
+
+from programs.services.kpis import (
+    KPI_FIELDS,
+    kpi_record,
+)
+from programs.services.programs import (
+    can_manage_program,
+    commitment_set,
+    krw,
+    partner_allocated,
+    program_create,
+    program_update,
+    require_program_manager,
+)
+from programs.services.projects import (
+    BREACH_MESSAGES,
+    FROZEN_AFTER_AGREEMENT,
+    PROJECT_FIELDS,
+    project_advance,
+    project_apply,
+    project_update,
+)
+
+__all__ = [
+    "BREACH_MESSAGES",
+    "FROZEN_AFTER_AGREEMENT",
+    "KPI_FIELDS",
+    "PROJECT_FIELDS",
+    "can_manage_program",
+    "commitment_set",
+    "kpi_record",
+    "krw",
+    "partner_allocated",
+    "program_create",
+    "program_update",
+    "project_advance",
+    "project_apply",
+    "project_update",
+    "require_program_manager",
+]
