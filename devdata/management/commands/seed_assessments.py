@@ -12,10 +12,9 @@ import datetime
 import time
 from collections import Counter
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,31 +23,17 @@ from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Item, ItemRating
 from devdata import assessments as demo
 from devdata import registry as registry_demo
+from devdata.demo_command import DemoCommand
 from hub import services as registry_services
 from hub.choices import OrganizationKind, PlantStatus, Role
 from hub.models import Organization, Plant
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo assessment histories (seed_demo runs this after the registry data)."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--plants", type=int, default=240, help="demo plants of seed_demo (default 240)"
-        )
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="run even with DEBUG=false (the demo logins have a published password)",
-        )
-
     def handle(self, *args, plants: int, force: bool, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_assessments creates logins with the password "
-                f"{registry_demo.PASSWORD!r}; it refuses to run with DEBUG=false unless --force "
-                "is given."
-            )
+        self.refuse_in_production(force)
         started = time.monotonic()
         try:
             framework = services.framework_current()

@@ -13,32 +13,22 @@ from collections import Counter
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command, get_commands, load_command_class
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 
 from devdata import registry as demo
+from devdata.demo_command import DemoCommand
 from hub import services, signals
 from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo organisations, SME plants, mentorships and the five demo logins."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--plants", type=int, default=240, help="SME plants (default 240)")
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="run even with DEBUG=false (the demo logins have a published password)",
-        )
+    plants_help = "SME plants (default 240)"
 
     def handle(self, *args, plants: int, force: bool, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_demo creates logins with the password "
-                f"{demo.PASSWORD!r}; it refuses to run with DEBUG=false unless --force is given."
-            )
+        self.refuse_in_production(force)
         if plants < 1:
             raise CommandError("--plants must be at least 1.")
         started = time.monotonic()

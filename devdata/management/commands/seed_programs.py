@@ -13,15 +13,14 @@ by program and reference; an existing project is left as it is.
 import time
 from collections import Counter
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from devdata import programs as demo
-from devdata import registry as registry_demo
+from devdata.demo_command import DemoCommand
 from hub import roles
 from hub.choices import OrganizationKind
 from hub.models import Organization, Plant
@@ -30,26 +29,11 @@ from programs.choices import ProjectStatus
 from programs.models import KPI, CostShareRule, PartnerCommitment, Program, Project
 
 
-class Command(BaseCommand):
+class Command(DemoCommand):
     help = "Create demo programs, projects and KPIs (seed_demo runs this after the registry)."
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--plants", type=int, default=240, help="demo plants of seed_demo (default 240)"
-        )
-        parser.add_argument(
-            "--force",
-            action="store_true",
-            help="run even with DEBUG=false (the demo logins have a published password)",
-        )
-
     def handle(self, *args, plants: int, force: bool, **options):
-        if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_programs belongs to the demo data whose logins have the password "
-                f"{registry_demo.PASSWORD!r}; it refuses to run with DEBUG=false unless --force "
-                "is given."
-            )
+        self.refuse_in_production(force)
         started = time.monotonic()
         self.created = Counter()
         today = timezone.localdate()
