@@ -12,6 +12,7 @@ from django.db import connection
 from assessments import scoring
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Item, ItemRating
+from assessments.services.workflow import LEVEL_FIELDS, plant_level_fields
 from devdata import national
 from hub.models import Plant
 from programs.choices import ProjectStatus
@@ -130,9 +131,11 @@ class AssessmentWriting:
         self._lap("item ratings")
 
     def _refresh_levels(self) -> None:
-        """Each plant's current level from its latest confirmed assessment (by assessment
-        date, then confirmation time, then id), as plant_refresh_level does; the score
-        rounded half-even to one decimal like Decimal.quantize."""
+        """Each plant's current level from its latest confirmed assessment. Elsewhere through
+        the assessments app's own rule (`latest_confirmed_first`, `plant_level_fields`); on
+        PostgreSQL, for tens of thousands of plants, one UPDATE spelling the same rule (the
+        score rounded half-even to one decimal like Decimal.quantize), which
+        tests/devdata/test_national.py holds equal to plant_refresh_level."""
         if self.writer.pg:
             with connection.cursor() as cursor:
                 cursor.execute(
@@ -156,29 +159,15 @@ class AssessmentWriting:
                     [AssessmentStatus.CONFIRMED.value, self.plant_ids[0] if self.plant_ids else 0],
                 )
             return
-        from decimal import Decimal
-
         latest = {}
-        for a in (
-            Assessment.objects.confirmed()
-            .filter(plant_id__gte=self.plant_ids[0])
-            .order_by("plant_id", "-assessed_on", "-confirmed_at", "-pk")
-            .values("plant_id", "final_level", "total_score", "assessed_on", "valid_until")
+        for assessment in (
+            Assessment.objects.filter(plant_id__gte=self.plant_ids[0])
+            .latest_confirmed_first()
+            .only("plant_id", "final_level", "total_score", "assessed_on", "valid_until")
         ):
-            latest.setdefault(a["plant_id"], a)
-        plants = []
-        for plant_id, a in latest.items():
-            plants.append(
-                Plant(
-                    pk=plant_id,
-                    current_level=a["final_level"],
-                    current_score=a["total_score"].quantize(Decimal("0.1")),
-                    level_confirmed_on=a["assessed_on"],
-                    level_valid_until=a["valid_until"],
-                )
-            )
-        Plant.objects.bulk_update(
-            plants,
-            ["current_level", "current_score", "level_confirmed_on", "level_valid_until"],
-            batch_size=1000,
-        )
+            latest.setdefault(assessment.plant_id, assessment)
+        plants = [
+            Plant(pk=plant_id, **plant_level_fields(assessment))
+            for plant_id, assessment in latest.items()
+        ]
+        Plant.objects.bulk_update(plants, list(LEVEL_FIELDS), batch_size=1000)

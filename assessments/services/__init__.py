@@ -13,6 +13,7 @@ from assessments.services.frameworks import (
     framework_load,
 )
 from assessments.services.workflow import (
+    LEVEL_FIELDS,
     RATING_FIELDS,
     add_years,
     assessment_confirm,
@@ -22,10 +23,13 @@ from assessments.services.workflow import (
     assessment_return,
     assessment_score,
     assessment_submit,
+    plant_level_fields,
     plant_refresh_level,
 )
 
 __all__ = [
+    "LEVEL_FIELDS",
+    "plant_level_fields",
     "RATING_FIELDS",
     "add_years",
     "assessment_confirm",

@@ -261,17 +261,29 @@ def assessment_return(*, assessment: Assessment, user, reason: str) -> Assessmen
     return assessment
 
 
+LEVEL_FIELDS = ("current_level", "current_score", "level_confirmed_on", "level_valid_until")
+
+
+def plant_level_fields(latest: Assessment | None) -> dict:
+    """The plant's denormalised level fields as its latest confirmed assessment sets them
+    (all None for a plant never assessed); the score as shown, to one decimal."""
+    if latest is None:
+        return dict.fromkeys(LEVEL_FIELDS)
+    return {
+        "current_level": latest.final_level,
+        "current_score": latest.total_score.quantize(Decimal("0.1")),
+        "level_confirmed_on": latest.assessed_on,
+        "level_valid_until": latest.valid_until,
+    }
+
+
 def plant_refresh_level(*, plant: Plant, user=None) -> Plant:
     """Set the plant's denormalised level fields from its latest confirmed assessment."""
     latest = Assessment.objects.filter(plant=plant).latest_confirmed_first().first()
     plant = Plant.objects.select_for_update().get(pk=plant.pk)
-    before = snapshot(
-        plant, ["current_level", "current_score", "level_confirmed_on", "level_valid_until"]
-    )
-    plant.current_level = latest.final_level if latest else None
-    plant.current_score = latest.total_score.quantize(Decimal("0.1")) if latest else None
-    plant.level_confirmed_on = latest.assessed_on if latest else None
-    plant.level_valid_until = latest.valid_until if latest else None
+    before = snapshot(plant, list(LEVEL_FIELDS))
+    for field, value in plant_level_fields(latest).items():
+        setattr(plant, field, value)
     after = snapshot(plant, list(before))
     if after != before:
         plant.save(update_fields=[*before, "updated_at"])

@@ -14,10 +14,10 @@ from django.db.models import Count, Min
 from assessments import scoring
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Framework, ItemRating
-from assessments.services import add_years
+from assessments.services import LEVEL_FIELDS, add_years, plant_refresh_level
 from devdata import floor, national
 from hub.choices import OrganizationKind
-from hub.models import Mentorship, Organization, Plant
+from hub.models import AuditEntry, Mentorship, Organization, Plant
 from hub.validators import is_valid_business_number
 from programs import rules
 from programs.choices import HIGHER_IS_BETTER, ProjectStatus
@@ -157,6 +157,21 @@ def test_current_level_is_latest_confirmed(seeded):
         assert plant.current_score == a.total_score.quantize(Decimal("0.1"))
         assert plant.level_confirmed_on == a.assessed_on
         assert plant.level_valid_until == a.valid_until
+
+
+def test_current_levels_are_what_the_assessments_app_would_set(seeded):
+    """The bulk UPDATE of seed_national and the service agree: refreshing a plant's level
+    through `plant_refresh_level` finds nothing to change (so writes no audit entry)."""
+    before = AuditEntry.objects.count()
+    stored = {p.pk: p for p in Plant.objects.all()}
+    with transaction.atomic():
+        for plant in stored.values():
+            refreshed = plant_refresh_level(plant=plant)
+            assert [getattr(refreshed, f) for f in LEVEL_FIELDS] == [
+                getattr(plant, f) for f in LEVEL_FIELDS
+            ]
+        transaction.set_rollback(True)
+    assert AuditEntry.objects.count() == before
 
 
 def test_stored_results_match_scoring(seeded):
