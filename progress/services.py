@@ -23,6 +23,7 @@ import json
 import logging
 from decimal import Decimal
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -100,10 +101,14 @@ def _clean_inputs(scope, scope_value, language, as_of) -> tuple[str, str]:
     return scope, scope_value
 
 
-def _enqueue(report: ProgressReport) -> None:
-    from progress.tasks import build_progress_report
+BUILD_TASK = "progress.tasks.build_progress_report"
 
-    transaction.on_commit(lambda: build_progress_report.delay(report.pk))
+
+def _enqueue(report: ProgressReport) -> None:
+    # By its registered name: the task module calls this one, so importing it here would
+    # make the two import each other. The signature resolves to the registered task, so it
+    # runs in-process when tasks are eager, as any `.delay()` does.
+    transaction.on_commit(lambda: current_app.signature(BUILD_TASK, args=(report.pk,)).delay())
 
 
 @transaction.atomic

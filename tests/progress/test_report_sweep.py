@@ -306,3 +306,9 @@ def test_a_limit_that_is_not_positive_stops_start_up(name):
     )
     assert result.returncode != 0
     assert f"{name} must be a positive number of seconds" in result.stderr
+
+
+def test_the_build_is_enqueued_under_the_task_s_registered_name():
+    """report_request enqueues the build by name (the task module imports the services, not
+    the other way round): the name must stay the task's."""
+    assert tasks.build_progress_report.name == reports.BUILD_TASK
