@@ -9,7 +9,8 @@ class ProgressConfig(AppConfig):
 
     def ready(self):
         from hub import extensions
-        from progress import cache, nav
+        # tasks: registered in every process, as the services enqueue the build by its name.
+        from progress import cache, nav, tasks  # noqa: F401
 
         extensions.register(extensions.nav_items, nav.nav)
         cache.connect()
