@@ -9,6 +9,7 @@ class ProgressConfig(AppConfig):
 
     def ready(self):
         from hub import extensions
+
         # tasks: registered in every process, as the services enqueue the build by its name.
         from progress import cache, nav, tasks  # noqa: F401
 
