@@ -30,8 +30,11 @@ from django.db import connection, connections
 from django.test import Client
 from django.utils import translation
 
-import assessments.services
-import programs.services
+import assessments.services.evidence
+import assessments.services.workflow
+import programs.services.kpis
+import programs.services.programs
+import programs.services.projects
 from assessments import scoring
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, Item, ItemRating
@@ -58,10 +61,21 @@ ROUNDS = 10
 def _seeded_rows(transactional_db):
     """Transactional tests start after other tests' flushes, which empty the tables the data
     migrations seeded (cost-share rules, targets): seed them again, as those migrations do."""
-    from django.apps import apps
-
     for name in ("0002_seed_cost_share_rules", "0004_seed_targets"):
-        import_module(f"programs.migrations.{name}").seed(apps, None)
+        import_module(f"programs.migrations.{name}").seed(_TodaysModels, None)
+
+
+class _TodaysModels:
+    """The app registry as the seeding migrations see it, with today's models: the targets
+    have moved from the programs app (whose migration seeds them) to the progress app."""
+
+    MOVED = {("programs", "Target"): "progress", ("programs", "TargetChange"): "progress"}
+
+    @classmethod
+    def get_model(cls, app_label, model_name):
+        from django.apps import apps
+
+        return apps.get_model(cls.MOVED.get((app_label, model_name), app_label), model_name)
 
 
 HOLD = 0.05  # seconds a service keeps its lock longer (see slow_audit)
@@ -112,7 +126,14 @@ def overlapped(outcomes: list[Outcome]) -> bool:
 def slow_audit(monkeypatch):
     """Audit entries are written inside the services' transactions, after the row locks are
     taken: slowing them keeps each lock held for HOLD seconds."""
-    for module in (assessments.services, programs.services):
+    # Each module of the services that writes audit entries while holding row locks.
+    for module in (
+        assessments.services.workflow,
+        assessments.services.evidence,
+        programs.services.programs,
+        programs.services.projects,
+        programs.services.kpis,
+    ):
         original = module.audit_record
 
         def slowed(*args, _original=original, **kwargs):
