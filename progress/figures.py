@@ -1,6 +1,7 @@
-"""The progress figures as typed values: the scope they are computed in, the targets, the
-summary, and the small rules every consumer shares (share of a whole, digest of the figures).
-No ORM here: `progress.statement` computes the figures, `progress.selectors` assembles them."""
+"""The progress figures as typed values: the scope they are computed in, the targets, the rows
+of the progress statement and the figures folded from them, the summary, and the small rules
+every consumer shares (share of a whole, digest of the figures). No ORM here:
+`progress.statement` computes the figures, `progress.selectors` assembles them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime
 import hashlib
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -36,6 +38,74 @@ def end_of(day: datetime.date) -> datetime.datetime:
 
 def share(part: int, whole: int) -> float | None:
     return None if not whole else round(100 * part / whole, 2)
+
+
+@dataclass(frozen=True)
+class LevelStateRow:
+    """Supported plants in one level state as of the date. `level` is None for a plant with
+    no usable assessment ("never"); `is_valid` is None then, True while the level's validity
+    lasts and False once it has expired."""
+
+    level: int | None
+    is_valid: bool | None
+    plants: int
+
+    @property
+    def level3(self) -> bool:
+        return self.is_valid is True and self.level is not None and self.level >= 3
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One row of a breakdown: the supported plants of one region, industry, size class,
+    cohort, program, partner or agency (the dimension), and how many are at Level 3+. A plant
+    counts once in each program / partner / agency that completed a project with it."""
+
+    dimension: str
+    key: str | int | None
+    supported: int
+    level3: int
+
+
+@dataclass(frozen=True)
+class KPISumRow:
+    """Improvements of one indicator summed over the KPIs of completed projects whose plants
+    share a cohort and level state (see LevelStateRow)."""
+
+    indicator: str
+    cohort: int
+    level: int | None
+    is_valid: bool | None
+    count: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    """Supported plants and those at Level 3+ on one day of a series."""
+
+    day: datetime.date
+    supported: int
+    level3: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every figure of the progress statement as of a date, folded from its rows. The tables
+    (cohorts, breakdowns) and `kpis` are in the shape `Summary` publishes."""
+
+    supported: int
+    level3: int
+    distribution: dict
+    cohorts: list
+    breakdowns: dict
+    yearly: list[SeriesRow]
+    projection_series: list[SeriesRow]
+    kpis: dict
+
+    @property
+    def level3_share(self) -> float | None:
+        return share(self.level3, self.supported)
 
 
 @dataclass

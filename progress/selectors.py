@@ -52,35 +52,33 @@ def progress_summary(
     restricts the plants further (a partner's own plants). `targets` maps "supported_plants"
     and "level3_share" to Target; by default the stored targets."""
     targets = targets or current_targets()
-    year_days, proj_days = statement.summary_days(as_of, scope)
-    years = [day.year for day in year_days]
-    found = statement.figures(as_of, year_days + proj_days, scope, base)
-    plants = found["plants"]
-    head = plants["head"]
-    counts = found["series"]
-    yearly_rows = [
-        {"year": y, "as_of": day.isoformat(), "supported": s, "level3": l3, "share": share(l3, s)}
-        for y, day, (s, l3) in zip(years, year_days, counts[: len(year_days)], strict=True)
+    year_days, projection_days = statement.summary_days(as_of, scope)
+    found = statement.figures(
+        as_of, scope, base, year_days=year_days, projection_days=projection_days
+    )
+    yearly = [
+        {
+            "year": row.day.year,
+            "as_of": row.day.isoformat(),
+            "supported": row.supported,
+            "level3": row.level3,
+            "share": share(row.level3, row.supported),
+        }
+        for row in found.yearly
     ]
-    series = [(day, *c) for day, c in zip(proj_days, counts[len(year_days) :], strict=True)]
-    series.append((as_of, head["supported"], head["level3"]))
-    breakdowns = {
-        "region": plants["region"],
-        "industry": plants["industry"],
-        "size": plants["size"],
-        **found["groups"],
-    }
+    series = [(row.day, row.supported, row.level3) for row in found.projection_series]
+    series.append((as_of, found.supported, found.level3))
     summary = Summary(
         as_of=as_of,
         scope=scope,
-        supported=head["supported"],
-        level3=head["level3"],
-        level3_share=head["share"],
-        distribution=plants["distribution"],
-        yearly=yearly_rows,
-        cohorts=plants["cohorts"],
-        breakdowns=breakdowns,
-        kpis=found["kpis"],
+        supported=found.supported,
+        level3=found.level3,
+        level3_share=found.level3_share,
+        distribution=found.distribution,
+        yearly=yearly,
+        cohorts=found.cohorts,
+        breakdowns=found.breakdowns,
+        kpis=found.kpis,
         projection=projection(
             as_of,
             series,
