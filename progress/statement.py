@@ -15,8 +15,11 @@ The statement is `WITH <named tables> <branch> UNION ALL <branch> ...`:
 
 It stays one statement because its branches share the tables: PostgreSQL computes a table
 referenced more than once only once, where separate statements would each recompute the
-assessment intervals (measured slower; see `figures`). Parameters are named (`%(as_of)s`);
-the compiled ORM fragments have theirs renamed by `named_params`.
+assessment intervals (on PostgreSQL 15 with 5,000 / 20,000 plants, the national figures took
+~67 / ~231 ms as one statement and ~123 / ~450 ms as four). The breakdowns are grouped in the
+database, one branch each, so a few hundred rows come back rather than one per combination
+of region, industry, size, cohort and level. Parameters are named (`%(as_of)s`); the
+compiled ORM fragments have theirs renamed by `named_params`.
 """
 
 from __future__ import annotations
@@ -345,6 +348,7 @@ _PLANT_DIMENSIONS = {
     "cohort": "cohort",
 }
 
+# Supported plants and those at Level 3+ on each day of the series.
 _SERIES = Branch(
     "series",
     {
@@ -385,8 +389,8 @@ _GROUP_KEYS = {
     **{f"{d}_group": (d, "group_id") for d in _PROJECT_DIMENSIONS},
 }
 
-# Sums and counts by indicator, cohort and level state; averaged in Python, where the sums of
-# every group add up exactly.
+# Sums and counts by indicator, cohort and level state, added up in Python into the overall,
+# per-cohort and per-level averages (as Decimals: exact, whatever type the database sums in).
 _KPI_SUM = Branch(
     "kpi_sum",
     {

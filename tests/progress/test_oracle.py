@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hub.models import Mentorship, Plant
@@ -141,13 +141,15 @@ def assessments(draw, as_of, shared):
         pick = draw(st.integers(0, 9))
         confirmed_at = None if pick >= 6 else confirmed_at
         assessed_on = None if pick >= 8 else assessed_on
-    # Usually valid for the framework's 3 years; sometimes for less, or until a day of the
-    # series (or next to it).
+    # Usually valid for the framework's 3 years; sometimes for less, or until the as-of date,
+    # another day of the series or a day next to one.
     start = assessed_on or as_of
     pick = draw(st.integers(0, 9))
     if pick <= 5:
         valid_until = start + _days([1095, 1095, 1095, 1096, 365, 0][pick])
-    elif pick <= 7:
+    elif pick == 6:
+        valid_until = as_of
+    elif pick == 7:
         valid_until = draw(st.sampled_from(series_days(as_of)))
     else:
         valid_until = draw(days(as_of))
@@ -222,6 +224,48 @@ def oracle_world(db, framework):
     return make_world(framework, SIZES)
 
 
+def _confirmed(level, assessed_on, confirmed_at, valid_until=None):
+    return AssessmentSpec(
+        status="confirmed",
+        assessed_on=assessed_on,
+        confirmed_at=confirmed_at.replace(tzinfo=ZONE),
+        final_level=level,
+        valid_until=valid_until or assessed_on + _days(1095),
+    )
+
+
+def _plant(*assessments):
+    project = ProjectSpec(program=0, partner=0, status="completed", completed_on=D(2023, 1, 10))
+    return PlantSpec("11", "10", "small", projects=(project,), assessments=assessments)
+
+
+# The tie-breaks and edges of "level as of", which random histories reach only now and then;
+# each plant's level as of 2024-06-30 is in its comment.
+_DT = datetime.datetime
+EDGE_CASES = (
+    D(2024, 6, 30),
+    [
+        # Same visit, confirmed later first (pk order is not confirmation order): 4.
+        _plant(
+            _confirmed(4, D(2024, 3, 1), _DT(2024, 3, 20, 10)),
+            _confirmed(1, D(2024, 3, 1), _DT(2024, 3, 10, 10)),
+        ),
+        # Same visit, same confirmation: the higher pk, 3.
+        _plant(
+            _confirmed(2, D(2024, 3, 1), _DT(2024, 3, 20, 10)),
+            _confirmed(3, D(2024, 3, 1), _DT(2024, 3, 20, 10)),
+        ),
+        # Confirmed half an hour after the as-of date ended in the hub's time zone (still the
+        # as-of date in UTC): never assessed.
+        _plant(_confirmed(4, D(2024, 6, 30), _DT(2024, 7, 1, 0, 30))),
+        # Confirmed in the last instant of the as-of date, valid until that date: 5.
+        _plant(_confirmed(5, D(2024, 6, 30), _DT(2024, 6, 30, 23, 59, 59, 999999), D(2024, 6, 30))),
+        # Valid until the day before: expired.
+        _plant(_confirmed(3, D(2022, 6, 29), _DT(2022, 6, 29, 10), D(2024, 6, 29))),
+    ],
+)
+
+
 @settings(
     max_examples=40,
     deadline=None,
@@ -232,6 +276,19 @@ def oracle_world(db, framework):
     single=st.fixed_dictionaries(FILTERS),
     combined=scope_filters,
     base=st.one_of(st.none(), st.sets(st.integers(0, 7))),
+)
+@example(
+    history=EDGE_CASES,
+    single={
+        "region": "11",
+        "industry": "10",
+        "size": "small",
+        "program": 0,
+        "partner": 0,
+        "agency": 0,
+    },
+    combined={"region": "11"},
+    base={0, 2, 4},
 )
 def test_progress_summary_matches_the_oracle(oracle_world, history, single, combined, base):
     """Each history is checked nationally, under each filter alone, under one or two filters
@@ -265,6 +322,15 @@ def test_progress_summary_matches_the_oracle(oracle_world, history, single, comb
         for key, value in expected.items():
             assert actual[key] == value, (key, scope, base_ids)
         assert actual == expected
+
+
+def test_the_oracle_on_the_edge_cases(oracle_world):
+    as_of, specs = EDGE_CASES
+    facts = write_history(oracle_world, specs)
+    oracle = Oracle(facts, as_of, Scope())
+    levels = [oracle.level_on(plant.id, as_of) for plant in facts.plants]
+    assert levels == [4, 3, "never", 5, "expired"]
+    assert progress_summary(as_of=as_of, targets=TARGETS).as_dict() == oracle.as_dict(TARGETS)
 
 
 def test_the_oracle_on_the_hand_worked_dataset(dataset, world):
