@@ -16,7 +16,8 @@ purpose: every plant's level on every day is looked up afresh from its assessmen
   in scope with;
 - yearly rows at each year end (31 December, or the as-of date in its own year) from the year
   of the first completed project under the program / partner / agency filters (the plant
-  filters do not move the first year, so every region's table starts in the same year);
+  filters and a partner member's `base` do not move the first year, so every region's table
+  starts in the same year);
 - KPI averages of the improvements recorded on completed projects in scope, overall, by the
   plant's cohort and by its level as of the date ("none" unless a valid level).
 """

@@ -1,10 +1,14 @@
 """`progress_summary` against the plant-by-plant oracle (tests/progress/oracle.py) on random
-small histories: a few plants in a few regions, industries and sizes, each with up to three
-projects (random statuses and completion dates) and up to three assessments (random status,
-assessment date, confirmation time, level and validity), some KPIs, one as-of date and a random
-scope. Dates come partly from a small pool of edges (year ends, a leap day, the as-of dates
-themselves), so ties and boundaries come up often: two assessments on one day, confirmation
-just before or after midnight in the hub's time zone, validity ending on the as-of date."""
+small histories: up to eight plants in three regions, industries and sizes, each with one to
+three projects (random programs, partners, statuses and completion dates, some KPIs) and one to
+three assessments (random status, visit day, confirmation time, level and validity), checked
+nationally, under each scope filter alone, under one or two filters together and for a partner
+member's plants. Days fall often on the edges of the figures (the as-of date, the projection
+dates and year ends, and the days next to them), and a plant's assessments often share a visit
+or a confirmation, so ties and boundaries come up: two assessments on one day, a confirmation
+just after midnight in the hub's time zone, validity ending on the as-of date. The worst of
+them are also one explicit example, run every time.
+"""
 
 import datetime
 from zoneinfo import ZoneInfo
