@@ -1,4 +1,4 @@
-"""National progress figures as of a date (DESIGN.md §1, §3; issue 5).
+"""National progress figures as of a date (DESIGN.md §1, §3).
 
 Definitions, applied identically everywhere (dashboard, API, PDF):
 - a **supported plant** has at least one project completed on or before the as-of date (in
