@@ -6,6 +6,14 @@ from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import format_business_number, normalize_business_number
 
+# A browser date picker; it reads and writes ISO dates, whatever the page's language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def partner_firms():
+    """Every partner firm by name, for the pickers and filters that name one."""
+    return Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by("name")
+
 
 class OrganizationForm(forms.ModelForm):
     business_number = forms.CharField(

@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import roles
 from hub.choices import OrganizationKind
+from hub.forms import DATE, partner_firms
 from hub.models import Organization, Plant
 from hub.widgets import PlantLookupWidget
 from programs.choices import DEFAULT_UNITS, Indicator, ProjectStatus
 from programs.models import KPI, Program, Project
 from programs.services import FROZEN_AFTER_AGREEMENT
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 WON = {"min": "0", "step": "1", "inputmode": "numeric"}
 
 
@@ -20,10 +20,6 @@ def _won_widgets(form, names):
     for name in names:
         if name in form.fields:
             form.fields[name].widget.attrs.update(WON)
-
-
-def _partners():
-    return Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by("name")
 
 
 class ProgramForm(forms.ModelForm):
@@ -62,7 +58,7 @@ class CommitmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = _partners()
+        self.fields["partner"].queryset = partner_firms()
         self.fields["committed"].widget.attrs.update(WON)
 
 
@@ -102,7 +98,7 @@ class ProjectForm(forms.ModelForm):
             self.fields["program"].queryset = programs
             self.fields["plant"].queryset = Plant.objects.all()
             self.fields["plant"].widget = PlantLookupWidget()
-        self.fields["partner"].queryset = _partners()
+        self.fields["partner"].queryset = partner_firms()
         self.fields["partner"].help_text = _("Required in win-win programs.")
         self.fields["supplier"].queryset = Organization.objects.filter(
             kind=OrganizationKind.SUPPLIER

@@ -20,17 +20,12 @@ from hub.formats import (
     region_name,
     size_name,
 )
+from hub.forms import DATE, partner_firms
 from hub.models import Organization
 from programs.models import Program
 from progress.choices import ReportScope
 from progress.figures import Scope
 from progress.selectors import Access
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def _partners():
-    return Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by("name")
 
 
 class ReportRequestForm(forms.Form):
@@ -43,7 +38,7 @@ class ReportRequestForm(forms.Form):
         label=gettext_lazy("Program"), queryset=Program.objects.none(), required=False
     )
     partner = forms.ModelChoiceField(
-        label=gettext_lazy("Partner firm"), queryset=_partners(), required=False
+        label=gettext_lazy("Partner firm"), queryset=partner_firms(), required=False
     )
     language = forms.ChoiceField(label=gettext_lazy("Language"))
     as_of = forms.DateField(label=gettext_lazy("As of"), widget=DATE)
@@ -87,7 +82,7 @@ class ProgressFilterForm(forms.Form):
     as_of = forms.DateField(
         label=gettext_lazy("As of"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE,
     )
     year = forms.IntegerField(label=gettext_lazy("Year"), required=False, min_value=2000)
     region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
@@ -120,7 +115,7 @@ class ProgressFilterForm(forms.Form):
         self.fields["agency"].queryset = Organization.objects.filter(
             kind=OrganizationKind.AGENCY
         ).order_by("name")
-        partners = Organization.objects.filter(kind=OrganizationKind.PARTNER).order_by("name")
+        partners = partner_firms()
         if access.own_firm is not None:  # a partner member may only narrow to their own firm
             partners = partners.filter(pk=access.own_firm.pk)
         self.fields["partner"].queryset = partners

@@ -11,7 +11,6 @@ import datetime
 from collections import defaultdict
 
 import django_filters
-from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,11 +23,11 @@ from django.views.generic import TemplateView
 
 from hub import roles
 from hub.choices import AuditAction
+from hub.forms import DATE
 from hub.models import AuditEntry
 from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZE = 50
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # Content types of the framework's own tables: the services never audit them.
 NOT_AUDITED_APPS = ("admin", "auth", "authtoken", "axes", "contenttypes", "sessions")
