@@ -28,7 +28,7 @@ run: system-deps $(VENV)/.installed demo
 
 test: system-deps system-deps-test $(VENV)/.installed $(MO)
 	$(BIN)/ruff check .
-	$(BIN)/bandit -c pyproject.toml -r hub assessments programs progress devdata -q
+	$(BIN)/bandit -c pyproject.toml -r hub assessments programs datahub progress devdata -q
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest

@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     CONSULTANT = "consultant", _("Consultant")
     PARTNER_MEMBER = "partner_member", _("Partner member")
     OFFICIAL = "official", _("Official")
+    SME_MEMBER = "sme_member", _("SME member")
 
 
 # Which organisation kind each role belongs to.
@@ -33,6 +34,7 @@ ROLE_ORGANIZATION_KINDS = {
     Role.CONSULTANT: {OrganizationKind.CONSULTANCY, OrganizationKind.AGENCY},
     Role.PARTNER_MEMBER: {OrganizationKind.PARTNER},
     Role.OFFICIAL: {OrganizationKind.MINISTRY},
+    Role.SME_MEMBER: {OrganizationKind.SME},
 }
 
 

@@ -56,7 +56,7 @@ class VisibleQuerySet(models.QuerySet):
 
 class OrganizationQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
-        if membership.role in (Role.PARTNER_MEMBER, Role.CONSULTANT):
+        if membership.role in (Role.PARTNER_MEMBER, Role.CONSULTANT, Role.SME_MEMBER):
             # Their own organisation, and the companies owning the plants they may see.
             companies = Plant.objects.visible_to(user).values("company_id")
             return self.filter(Q(pk=membership.organization_id) | Q(pk__in=companies))
@@ -178,6 +178,8 @@ class PlantQuerySet(VisibleQuerySet):
             return self.filter(pk__in=mentored.values("plant_id"))
         if membership.role == Role.CONSULTANT:
             return self.filter(roles.consultant_plant_filter(user))
+        if membership.role == Role.SME_MEMBER:
+            return self.filter(company_id=membership.organization_id)
         return super().restrict_to(user, membership)
 
 
@@ -263,7 +265,7 @@ class MentorshipQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
         if membership.role == Role.PARTNER_MEMBER:
             return self.filter(partner_id=membership.organization_id)
-        if membership.role == Role.CONSULTANT:
+        if membership.role in (Role.CONSULTANT, Role.SME_MEMBER):
             return self.filter(plant__in=Plant.objects.visible_to(user))
         return super().restrict_to(user, membership)
 

@@ -84,6 +84,18 @@ def partner_firm_of(user):
     return membership.organization
 
 
+def is_sme_member(user) -> bool:
+    return role_of(user) == Role.SME_MEMBER
+
+
+def sme_company_of(user):
+    """The SME company an SME member acts for; None for anyone else."""
+    membership = membership_of(user)
+    if membership is None or membership.role != Role.SME_MEMBER:
+        return None
+    return membership.organization
+
+
 def agency_of(user):
     """The agency an agency staff member works for; None for anyone else (administrators
     included: they act for no agency)."""

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "hub",
     "assessments",
     "programs",
+    "datahub",
     "progress",
 ]
 # Demo and national data generators, seed commands and the benchmark (development only):
@@ -225,6 +226,32 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = "Asia/Seoul"
+
+# Data hub (datahub/). Naive timestamps in ingested rows are read in this zone.
+DATAHUB_NAIVE_TIMEZONE = "Asia/Seoul"
+# Late and out-of-order rows are accepted this far back; older ones only inside an
+# agency-approved backfill.
+DATAHUB_LATE_HORIZON_DAYS = env_int("DATAHUB_LATE_HORIZON_DAYS", 400)
+# Rows stamped later than now plus this tolerance are refused as "in the future".
+DATAHUB_FUTURE_TOLERANCE_SECONDS = env_int("DATAHUB_FUTURE_TOLERANCE_SECONDS", 300)
+# Limits of one ingest request (413 beyond) and of one token (429 beyond, with Retry-After).
+DATAHUB_MAX_ROWS = env_int("DATAHUB_MAX_ROWS", 10_000)
+DATAHUB_MAX_BYTES = env_int("DATAHUB_MAX_BYTES", 10 * 1024 * 1024)
+DATAHUB_TOKEN_RATE = env_str("DATAHUB_TOKEN_RATE", "120/min")
+# Raw observations are kept this many months (whole monthly partitions are dropped);
+# rollups are kept. Shown to the plant on its data page.
+DATAHUB_RAW_RETENTION_MONTHS = env_int("DATAHUB_RAW_RETENTION_MONTHS", 36)
+# Monthly partitions are created this many months ahead (PostgreSQL).
+DATAHUB_PARTITIONS_AHEAD = env_int("DATAHUB_PARTITIONS_AHEAD", 3)
+# Source tokens expire after this many days unless set otherwise when issued (0: never).
+DATAHUB_TOKEN_DAYS = env_int("DATAHUB_TOKEN_DAYS", 365)
+# MQTT bridge (manage.py mqtt_bridge): broker and topics (docs/datahub.md).
+MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
+MQTT_PORT = env_int("MQTT_PORT", 1883)
+MQTT_USERNAME = env_str("MQTT_USERNAME")
+MQTT_PASSWORD = env_str("MQTT_PASSWORD")
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "sfh")
+MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "sfh-bridge")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

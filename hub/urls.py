@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 import assessments.api.urls
+import datahub.api.urls
 import hub.api.urls
 import programs.api.urls
 import progress.api.urls
@@ -21,6 +22,7 @@ api_router.include_format_suffixes = False
 hub.api.urls.register(api_router)
 assessments.api.urls.register(api_router)
 programs.api.urls.register(api_router)
+datahub.api.urls.register(api_router)
 progress.api.urls.register(api_router)
 
 registry_patterns = [
@@ -67,7 +69,9 @@ urlpatterns = [
     path("", include((registry_patterns, "hub"))),
     path("", include("assessments.urls")),
     path("", include("programs.urls")),
+    path("", include("datahub.urls")),
     path("", include("progress.urls")),
+    path("api/v1/", include(datahub.api.urls.urlpatterns)),
     path("api/v1/", include(api_router.urls)),
     # Throttled like the login page (hub/lockout.py).
     path("api/v1/auth/token/", TokenLoginView.as_view(), name="api_token"),

@@ -201,11 +201,11 @@ class PartnerCommitment(models.Model):
 
 class ProjectQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
-        """Partner members see the projects their firm co-funds; consultants the projects of
-        the plants they may see; agency staff and officials every one."""
+        """Partner members see the projects their firm co-funds; consultants and SME members
+        the projects of the plants they may see; agency staff and officials every one."""
         if membership.role == Role.PARTNER_MEMBER:
             return self.filter(partner_id=membership.organization_id)
-        if membership.role == Role.CONSULTANT:
+        if membership.role in (Role.CONSULTANT, Role.SME_MEMBER):
             return self.filter(plant__in=Plant.objects.visible_to(user))
         return super().restrict_to(user, membership)
 

@@ -20,13 +20,14 @@ LATEST_CONFIRMED_FIRST = ("-assessed_on", "-confirmed_at", "-id")
 class AssessmentQuerySet(VisibleQuerySet):
     def restrict_to(self, user, membership):
         """Officials every assessment past the draft stage; consultants those assigned to
-        them; partner members the confirmed assessments of the plants their firm mentors;
-        agency staff every one (docs/decisions.md, "Who sees what")."""
+        them; partner members the confirmed assessments of the plants their firm mentors, SME
+        members those of their own company's plants; agency staff every one
+        (docs/decisions.md, "Who sees what")."""
         if membership.role == Role.OFFICIAL:
             return self.exclude(status__in=EDITABLE_STATUSES)
         if membership.role == Role.CONSULTANT:
             return self.filter(consultant=user)
-        if membership.role == Role.PARTNER_MEMBER:
+        if membership.role in (Role.PARTNER_MEMBER, Role.SME_MEMBER):
             return self.confirmed().filter(plant__in=Plant.objects.visible_to(user))
         return super().restrict_to(user, membership)
 

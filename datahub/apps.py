@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DatahubConfig(AppConfig):
+    name = "datahub"
+    verbose_name = _("Data hub")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # tasks: registered in every process (beat and services name them).
+        from datahub import tasks  # noqa: F401

@@ -1,0 +1,30 @@
+"""Data hub models: the KPI catalogue, data sources and their tokens, series, observations
+and rollups, ingest requests and corrections, consents and the access log."""
+
+from datahub.models.catalogue import KpiCatalogue, KpiDefinition
+from datahub.models.consents import AccessLogEntry, Consent
+from datahub.models.observations import (
+    BackfillApproval,
+    Correction,
+    DirtyBucket,
+    IngestRequest,
+    Observation,
+    RollupBucket,
+)
+from datahub.models.sources import DataSource, Series, SourceToken
+
+__all__ = [
+    "AccessLogEntry",
+    "BackfillApproval",
+    "Consent",
+    "Correction",
+    "DataSource",
+    "DirtyBucket",
+    "IngestRequest",
+    "KpiCatalogue",
+    "KpiDefinition",
+    "Observation",
+    "RollupBucket",
+    "Series",
+    "SourceToken",
+]

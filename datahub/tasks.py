@@ -1,0 +1,1 @@
+"""Celery tasks of the data hub (thin: they call services)."""
