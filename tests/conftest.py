@@ -4,6 +4,7 @@
 - ``consultant``: a consultant (sees only plants assigned to them; none yet)
 - ``partner_a`` / ``partner_b``: members of two partner firms, each mentoring one plant
 - ``official``: ministry official (reads everything, changes nothing)
+- ``sme``: a member of plant A's company (sees that company's plants and their data)
 - ``outsider``: a logged-in user with no membership (sees nothing)
 - ``admin_user``: superuser
 """
@@ -51,6 +52,7 @@ def world(db):
         partner_a=member(Role.PARTNER_MEMBER, firm_a, "partner_a"),
         partner_b=member(Role.PARTNER_MEMBER, firm_b, "partner_b"),
         official=member(Role.OFFICIAL, MinistryFactory(), "official"),
+        sme=member(Role.SME_MEMBER, plant_a.company, "sme"),
         outsider=UserFactory(username="outsider"),
         admin_user=UserFactory(username="root", is_superuser=True, is_staff=True),
     )

@@ -1,0 +1,66 @@
+"""Who may read a plant's data, under which consent, and the log of those reads.
+
+The plant's own members read its data freely. Anyone else reads it only under an active
+consent for their purpose (DESIGN.md §4): agency staff for program follow-up, a mentoring
+partner firm under the partner consent it was given. Every such read is logged where the
+plant sees it (AccessLogEntry).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from datahub.choices import Purpose
+from datahub.models import AccessLogEntry, Consent
+from hub import roles
+
+
+def is_own(user, plant) -> bool:
+    company = roles.sme_company_of(user)
+    return company is not None and plant.company_id == company.pk
+
+
+def purpose_of_read(user, plant) -> Purpose | None:
+    """The consented purpose under which `user` may read `plant`'s data, or None. The
+    plant's own members need none (and are not logged)."""
+    consents = Consent.objects.active().filter(plant=plant)
+    if roles.is_agency_staff_or_admin(user):
+        if consents.filter(purpose=Purpose.FOLLOW_UP).exists():
+            return Purpose.FOLLOW_UP
+        return None
+    firm = roles.partner_firm_of(user)
+    if firm is not None:
+        from hub.models import Plant
+
+        mentored = Plant.objects.visible_to(user).filter(pk=plant.pk).exists()
+        if mentored and consents.filter(purpose=Purpose.PARTNER, partner=firm).exists():
+            return Purpose.PARTNER
+    return None
+
+
+def may_read(user, plant) -> bool:
+    return is_own(user, plant) or purpose_of_read(user, plant) is not None
+
+
+def log_read(*, user, plant, purpose, what: str) -> AccessLogEntry:
+    membership = roles.membership_of(user)
+    return AccessLogEntry.objects.create(
+        plant=plant,
+        user=user if user is not None and user.is_authenticated else None,
+        organization=membership.organization if membership else None,
+        purpose=purpose,
+        what=what[:300],
+    )
+
+
+def open_for_reading(user, plant, *, what: str) -> Purpose | None:
+    """Call before reading a plant's data: raises Http404 when the user may not read it
+    (never a hint that it exists), logs the read when it is not the plant's own, and returns
+    the purpose (None for the plant itself)."""
+    if is_own(user, plant):
+        return None
+    purpose = purpose_of_read(user, plant)
+    if purpose is None:
+        raise Http404
+    log_read(user=user, plant=plant, purpose=purpose, what=what)
+    return purpose
