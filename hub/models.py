@@ -207,6 +207,12 @@ class Plant(TimeStamped):
     status = models.CharField(
         _("status"), max_length=16, choices=PlantStatus.choices, default=PlantStatus.ACTIVE
     )
+    operating_since = models.DateField(
+        _("operating since"),
+        null=True,
+        blank=True,
+        help_text=_("First day of production; data hub rows dated earlier are refused."),
+    )
     # Filled from the latest confirmed assessment (assessments app); kept here so lists and
     # progress figures never recompute them.
     current_level = models.PositiveSmallIntegerField(_("current level"), null=True, blank=True)

@@ -241,6 +241,8 @@ DATAHUB_TOKEN_RATE = env_str("DATAHUB_TOKEN_RATE", "120/min")
 # Raw observations are kept this many months (whole monthly partitions are dropped);
 # rollups are kept. Shown to the plant on its data page.
 DATAHUB_RAW_RETENTION_MONTHS = env_int("DATAHUB_RAW_RETENTION_MONTHS", 36)
+# The program follow-up consent is required this many years after a project's completion.
+DATAHUB_FOLLOW_UP_YEARS = env_int("DATAHUB_FOLLOW_UP_YEARS", 3)
 # Monthly partitions are created this many months ahead (PostgreSQL).
 DATAHUB_PARTITIONS_AHEAD = env_int("DATAHUB_PARTITIONS_AHEAD", 3)
 # Source tokens expire after this many days unless set otherwise when issued (0: never).

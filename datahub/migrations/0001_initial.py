@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('hub', '0003_alter_membership_role'),
+        ('hub', '0004_plant_operating_since'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
