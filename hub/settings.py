@@ -224,6 +224,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "progress.tasks.sweep_stale_reports",
         "schedule": REPORT_SWEEP_EVERY,
     },
+    # Data hub: rollups of the hours ingests marked (datahub/services/rollups.py).
+    "datahub-refresh-rollups": {
+        "task": "datahub.tasks.refresh_rollups",
+        "schedule": 60,
+    },
+    # Data hub: next months' partitions and the raw-data retention, daily.
+    "datahub-maintain-partitions": {
+        "task": "datahub.tasks.maintain_partitions",
+        "schedule": 24 * 60 * 60,
+    },
 }
 CELERY_TIMEZONE = "Asia/Seoul"
 

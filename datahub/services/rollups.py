@@ -1,0 +1,223 @@
+"""Hour, day and month rollups (count, sum, min, max, last) kept up to date incrementally.
+
+An ingest marks each (series, hour) it wrote into as a DirtyBucket row (datahub/storage.py).
+`refresh_dirty` claims those rows, deletes them and recomputes, in one transaction:
+
+1. each claimed hour from the raw observations of that hour (an hour whose raw rows are gone
+   keeps its rollup);
+2. each day (Asia/Seoul) holding a claimed hour from that day's hour rollups;
+3. each month (Asia/Seoul) holding a claimed hour from that month's day rollups.
+
+Days come from hours and months from days, never from raw rows, so they stay right after the
+raw data they summarise has been dropped by the retention. Late or replaced values mark their
+hour like any other row, so the next refresh corrects the hour, its day and its month.
+
+Every step is one set-based SQL statement over the claimed hours (a temporary table), on
+both engines. On PostgreSQL the claim is `FOR UPDATE SKIP LOCKED`, so several workers share
+the backlog; a crash rolls the transaction back and leaves the rows marked. An ingest that
+marks an hour while it is being refreshed waits for the claim's row lock and marks it again
+after the commit, so that hour is refreshed once more.
+"""
+
+# ruff: noqa: S608 - the SQL is built from this module's constants; values are parameters.
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from datahub.buckets import SEOUL_OFFSET_HOURS
+
+BATCH = 5_000
+CLAIMED = "datahub_claimed_hour"
+ROLLUPS = "datahub_rollupbucket"
+OBSERVATIONS = "datahub_observation"
+DIRTY = "datahub_dirtybucket"
+VALUES = ("plant_id", '"count"', '"sum"', '"min"', '"max"', '"last"', "last_ts")
+COLUMNS = f"(series_id, rollup, bucket, {', '.join(VALUES)})"
+
+
+class _Postgres:
+    create = (
+        f"CREATE TEMP TABLE IF NOT EXISTS {CLAIMED} (series_id bigint NOT NULL, "
+        "hour timestamptz NOT NULL, plant_id bigint NOT NULL) ON COMMIT DELETE ROWS"
+    )
+    claim = (
+        f"WITH c AS (SELECT series_id, hour FROM {DIRTY} LIMIT %s FOR UPDATE SKIP LOCKED), "
+        f"d AS (DELETE FROM {DIRTY} x USING c WHERE x.series_id = c.series_id "
+        "AND x.hour = c.hour RETURNING x.series_id, x.hour, x.plant_id) "
+        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) SELECT * FROM d"
+    )
+    unclaim: tuple[str, ...] = ()
+    local = "(date_trunc('{unit}', {x} AT TIME ZONE 'Asia/Seoul'){shift}) AT TIME ZONE 'Asia/Seoul'"
+
+    def hour_of(self, x):
+        return f"date_trunc('hour', {x})"  # the session is in UTC
+
+    def hour_end(self, x):
+        return f"({x} + interval '1 hour')"
+
+    def start(self, unit, x):
+        return self.local.format(unit=unit, x=x, shift="")
+
+    def end(self, unit, x):
+        return self.local.format(unit=unit, x=x, shift=f" + interval '1 {unit}'")
+
+
+class _Sqlite:
+    # Datetimes are text in UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]'), so they compare as text;
+    # Asia/Seoul is a fixed UTC+9 (no daylight saving since 1988).
+    create = (
+        f"CREATE TEMP TABLE IF NOT EXISTS {CLAIMED} "
+        "(series_id integer NOT NULL, hour datetime NOT NULL, plant_id integer NOT NULL)"
+    )
+    claim = (
+        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) "
+        f"SELECT series_id, hour, plant_id FROM {DIRTY} LIMIT %s"
+    )
+    unclaim = (
+        f"DELETE FROM {DIRTY} WHERE EXISTS (SELECT 1 FROM {CLAIMED} c "
+        f"WHERE c.series_id = {DIRTY}.series_id AND c.hour = {DIRTY}.hour)",
+    )
+    shift = f"'+{SEOUL_OFFSET_HOURS} hours'"
+    back = f"'-{SEOUL_OFFSET_HOURS} hours'"
+
+    def hour_of(self, x):
+        return f"strftime('%%Y-%%m-%%d %%H:00:00', {x})"
+
+    def hour_end(self, x):
+        return f"datetime({x}, '+1 hour')"
+
+    def start(self, unit, x):
+        return f"datetime({x}, {self.shift}, 'start of {unit}', {self.back})"
+
+    def end(self, unit, x):
+        return f"datetime({x}, {self.shift}, 'start of {unit}', '+1 {unit}', {self.back})"
+
+
+def _dialect():
+    return _Postgres() if connection.vendor == "postgresql" else _Sqlite()
+
+
+def _statements(d) -> list[str]:
+    """The recompute of the claimed hours, their days and their months, in order."""
+    hours = [
+        _upsert(
+            "SELECT g.series_id, 'hour', g.hour, g.plant_id, g.n, g.total, g.lo, g.hi, "
+            f"(SELECT o.value FROM {OBSERVATIONS} o WHERE o.series_id = g.series_id "
+            "AND o.ts = g.last_ts), g.last_ts FROM ("
+            "SELECT c.series_id, c.hour, MIN(o.plant_id) AS plant_id, COUNT(*) AS n, "
+            "SUM(o.value) AS total, MIN(o.value) AS lo, MAX(o.value) AS hi, "
+            f"MAX(o.ts) AS last_ts FROM {CLAIMED} c JOIN {OBSERVATIONS} o "
+            "ON o.series_id = c.series_id "
+            f"AND o.ts >= c.hour AND o.ts < {d.hour_end('c.hour')} "
+            "GROUP BY c.series_id, c.hour) g"
+        )
+    ]
+    return (
+        hours
+        + _from_finer(d, "day", "hour", d.hour_of)
+        + _from_finer(d, "month", "day", lambda x: d.start("day", x))
+    )
+
+
+def _from_finer(d, rollup: str, finer: str, finer_of) -> list[str]:
+    """Rebuild the `rollup` buckets holding a claimed hour from their `finer`
+    buckets; `finer_of(x)` is the start of the finer bucket holding time x (where the last
+    value is found)."""
+    touched = (
+        f"(SELECT DISTINCT c.series_id, {d.start(rollup, 'c.hour')} AS bucket FROM {CLAIMED} c) t"
+    )
+    return [
+        _upsert(
+            f"SELECT g.series_id, '{rollup}', g.bucket, g.plant_id, g.n, g.total, g.lo, g.hi, "
+            f'(SELECT f."last" FROM {ROLLUPS} f WHERE f.series_id = g.series_id '
+            f"AND f.rollup = '{finer}' AND f.bucket = {finer_of('g.last_ts')}), g.last_ts FROM ("
+            'SELECT t.series_id, t.bucket, MIN(f.plant_id) AS plant_id, SUM(f."count") AS n, '
+            'SUM(f."sum") AS total, MIN(f."min") AS lo, MAX(f."max") AS hi, '
+            f"MAX(f.last_ts) AS last_ts FROM {touched} JOIN {ROLLUPS} f "
+            f"ON f.series_id = t.series_id AND f.rollup = '{finer}' AND f.bucket >= t.bucket "
+            f"AND f.bucket < {d.end(rollup, 't.bucket')} GROUP BY t.series_id, t.bucket) g"
+        )
+    ]
+
+
+def _upsert(select: str) -> str:
+    """Insert the buckets `select` computes, replacing those that exist. A bucket with nothing
+    left to compute it from (raw data past the retention) is not touched: it stays."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in VALUES)
+    return (
+        f"INSERT INTO {ROLLUPS} {COLUMNS} {select} WHERE true "
+        f"ON CONFLICT (series_id, rollup, bucket) DO UPDATE SET {updates}"
+    )
+
+
+def _refresh_batch(size: int) -> int:
+    """Claim up to `size` marked hours and recompute them; returns how many were claimed."""
+    d = _dialect()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Parameters always given (even none), so '%%' reads as '%' on both engines.
+        cursor.execute(d.create, [])
+        cursor.execute(f"DELETE FROM {CLAIMED}", [])
+        cursor.execute(d.claim, [size])
+        cursor.execute(f"SELECT COUNT(*) FROM {CLAIMED}", [])
+        claimed = cursor.fetchone()[0]
+        if not claimed:
+            return 0
+        for statement in (*d.unclaim, *_statements(d)):
+            cursor.execute(statement, [])
+        cursor.execute(f"DELETE FROM {CLAIMED}", [])
+    return claimed
+
+
+def refresh_dirty(limit: int | None = None) -> int:
+    """Recompute every marked hour (at most `limit`), its day and its month, in batches of
+    BATCH hours, each batch in its own transaction; returns the number of hours refreshed."""
+    done = 0
+    while limit is None or done < limit:
+        size = BATCH if limit is None else min(BATCH, limit - done)
+        claimed = _refresh_batch(size)
+        done += claimed
+        if claimed < size:
+            break
+    return done
+
+
+def mark_series(series_ids) -> int:
+    """Mark every hour holding an observation of these series (bulk loads that bypass the
+    ingest, e.g. the demo data); returns the number of hours marked."""
+    ids = [int(pk) for pk in series_ids]
+    if not ids:
+        return 0
+    d = _dialect()
+    hour = d.hour_of("ts")
+    marks = ", ".join(["%s"] * len(ids))
+    conflict = (
+        " ON CONFLICT (series_id, hour) DO NOTHING"
+        if connection.vendor == "postgresql"
+        else " ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DIRTY} (series_id, hour, plant_id, marked_at) "
+            f"SELECT series_id, {hour}, MIN(plant_id), CURRENT_TIMESTAMP FROM {OBSERVATIONS} "
+            f"WHERE series_id IN ({marks}) GROUP BY series_id, {hour}{conflict}",
+            ids,
+        )
+        return cursor.rowcount
+
+
+def refresh_soon() -> None:
+    """Have the rollups refreshed once the current transaction commits (the ingest calls
+    this). In-process Celery (no broker) refreshes at once; with a worker, one task is queued
+    per couple of seconds at most, and the beat entry (every minute) catches anything left."""
+    transaction.on_commit(_enqueue)
+
+
+def _enqueue() -> None:
+    from datahub import tasks
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        tasks.refresh_rollups.delay()
+    elif cache.add("datahub:rollups-queued", 1, timeout=2):
+        tasks.refresh_rollups.apply_async(countdown=1)
