@@ -1,9 +1,19 @@
 """The data hub's API: resources on the shared router, the ingest endpoint beside it."""
 
+from django.urls import path
+
+from datahub.api.observations import SeriesObservationsView
+
 
 def register(router) -> None:
     """Viewsets of the data hub on the project's one router (hub/urls.py)."""
 
 
-# Paths outside the router, under /api/v1/ (the ingest endpoint).
-urlpatterns: list = []
+# Paths outside the router, under /api/v1/ (the ingest endpoint, a series' observations).
+urlpatterns: list = [
+    path(
+        "series/<int:pk>/observations/",
+        SeriesObservationsView.as_view(),
+        name="series-observations",
+    ),
+]

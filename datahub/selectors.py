@@ -1,0 +1,147 @@
+"""Reads of the data hub: a series' points or buckets over a period, and what the plant page
+shows (sources, series with their latest value and last 30 days, whether a plant is
+connected). Visibility and consent are the caller's (`visible_to`, services.access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from datahub.buckets import bucket_start
+from datahub.choices import Rollup
+from datahub.models import DataSource, Observation, RollupBucket, Series, SourceToken
+
+# How far one read may reach: raw rows of one series over at most this span (about 9,600
+# hourly rows); hour buckets over twice that; day and month buckets over any span.
+MAX_SPAN = {None: dt.timedelta(days=400), Rollup.HOUR: dt.timedelta(days=800)}
+# A plant is connected when one of its active sources sent data this recently.
+CONNECTED_WITHIN = dt.timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Point:
+    ts: dt.datetime
+    value: float
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: dt.datetime
+    count: int
+    sum: float
+    min: float
+    max: float
+    last: float
+    last_ts: dt.datetime
+
+    @property
+    def mean(self) -> float:
+        return self.sum / self.count
+
+
+def check_span(start: dt.datetime, end: dt.datetime, rollup: str | None) -> None:
+    """Raise ValidationError (field errors) for an empty or too long period."""
+    if end <= start:
+        raise ValidationError({"end": _("The end must be after the start.")})
+    limit = MAX_SPAN.get(rollup)
+    if limit is not None and end - start > limit:
+        raise ValidationError(
+            {
+                "start": _(
+                    "At most %(days)d days can be read at once at this resolution; ask for a "
+                    "rollup (hour, day or month) or a shorter period."
+                )
+                % {"days": limit.days}
+            }
+        )
+
+
+def series_points(
+    series: Series | int, start: dt.datetime, end: dt.datetime, rollup: str | None = None
+) -> list[Point] | list[Bucket]:
+    """The raw points of `series` in [start, end), or its hour/day/month buckets from the
+    bucket holding `start` up to `end`, in time order. Missing hours, days or months are
+    simply absent (gaps stay gaps: nothing is interpolated)."""
+    check_span(start, end, rollup)
+    series_id = series if isinstance(series, int) else series.pk
+    if rollup is None:
+        rows = (
+            Observation.objects.filter(series_id=series_id, ts__gte=start, ts__lt=end)
+            .order_by("ts")
+            .values_list("ts", "value")
+        )
+        return [Point(ts, value) for ts, value in rows]
+    rows = (
+        RollupBucket.objects.filter(
+            series_id=series_id,
+            rollup=rollup,
+            bucket__gte=bucket_start(start, rollup),
+            bucket__lt=end,
+        )
+        .order_by("bucket")
+        .values_list("bucket", "count", "sum", "min", "max", "last", "last_ts")
+    )
+    return [Bucket(*row) for row in rows]
+
+
+def daily_buckets(series_ids, *, days: int = 30, now=None) -> dict[int, list[Bucket]]:
+    """The day buckets of the last `days` days of each series, in one query."""
+    now = now or timezone.now()
+    start = bucket_start(now - dt.timedelta(days=days - 1), Rollup.DAY)
+    result: dict[int, list[Bucket]] = {pk: [] for pk in series_ids}
+    rows = (
+        RollupBucket.objects.filter(series_id__in=series_ids, rollup=Rollup.DAY, bucket__gte=start)
+        .order_by("series_id", "bucket")
+        .values_list("series_id", "bucket", "count", "sum", "min", "max", "last", "last_ts")
+    )
+    for series_id, *bucket in rows:
+        result[series_id].append(Bucket(*bucket))
+    return result
+
+
+def plant_sources(plant, user):
+    """The plant's data sources `user` may see, with their tokens and series (each series
+    annotated with its latest value from the month rollups): three queries."""
+    latest = RollupBucket.objects.filter(series=OuterRef("pk"), rollup=Rollup.MONTH).order_by(
+        "-bucket"
+    )
+    series = (
+        Series.objects.select_related("kpi")
+        .annotate(
+            latest_value=Subquery(latest.values("last")[:1]),
+            latest_at=Subquery(latest.values("last_ts")[:1]),
+        )
+        .order_by("key")
+    )
+    return list(
+        DataSource.objects.visible_to(user)
+        .filter(plant=plant)
+        .order_by("name", "pk")
+        .prefetch_related(
+            Prefetch("tokens", queryset=SourceToken.objects.order_by("-created_at", "-pk")),
+            Prefetch("series", queryset=series),
+        )
+    )
+
+
+def connected_filter(now=None) -> Q:
+    """Plants with an active source that sent data within CONNECTED_WITHIN (a Plant filter)."""
+    since = (now or timezone.now()) - CONNECTED_WITHIN
+    return Q(
+        pk__in=DataSource.objects.filter(is_active=True, last_data_at__gte=since).values("plant_id")
+    )
+
+
+def last_data_at(sources) -> dt.datetime | None:
+    times = [s.last_data_at for s in sources if s.is_active and s.last_data_at]
+    return max(times, default=None)
+
+
+def is_connected(sources, now=None) -> bool:
+    latest = last_data_at(sources)
+    return latest is not None and latest >= (now or timezone.now()) - CONNECTED_WITHIN
