@@ -29,6 +29,8 @@ from django.test.utils import override_settings
 
 from assessments import services as assessment_services
 from assessments.models import Item
+from datahub.choices import Purpose
+from datahub.services import consents, sources
 from hub.choices import OrganizationKind
 from programs import services as program_services
 from programs.choices import ProgramKind
@@ -156,6 +158,17 @@ PAIRS = {
         "off": ("firm_a", "firm_b"),
     },
     "target": dict.fromkeys(PERSONAS, ("target", None)),
+    # data hub: a series' values (plant A consents to follow-up and to firm A; plant B to
+    # firm B only)
+    "series": {
+        "anon": ("series_a", "series_b"),
+        "out": ("series_a", "series_b"),
+        "agy": ("series_a", "series_b"),
+        "con": ("series_a", "series_b"),
+        "pA": ("series_a", "series_b"),
+        "pB": ("series_b", "series_a"),
+        "off": ("series_a", "series_b"),
+    },
     # progress reports: done ones (read, download) and failed ones (retry)
     "rep": {
         "anon": ("rep_national", "rep_a"),
@@ -207,6 +220,11 @@ def _report(user, scope, scope_value, status):
     return report
 
 
+def _series(plant, user):
+    source, _token = sources.source_create(user=user, plant=plant, name="MES")
+    return sources.series_create(user=user, source=source, kpi="oee")
+
+
 def build_world() -> SimpleNamespace:
     w = SimpleNamespace()
     # --- registry ---------------------------------------------------------------------------
@@ -237,6 +255,7 @@ def build_world() -> SimpleNamespace:
     w.agency, w.consultant = w.users["agy"], w.users["con"]
     w.consultant_2 = member(Role.CONSULTANT, consultancy, "consultant_2")
     w.other_staff = member(Role.AGENCY_STAFF, w.other_agency, "other_agency_staff")
+    w.root = UserFactory(username="matrix-root", is_superuser=True, is_staff=True)
     w.login_user = UserFactory(username="matrix-login")
     w.login_user.set_password(PASSWORD)
     w.login_user.save()
@@ -307,6 +326,15 @@ def build_world() -> SimpleNamespace:
         for project, user in ((w.project_a, w.agency), (w.project_b, w.other_staff))
     )
     w.target = Target.objects.get(code=TargetCode.SUPPORTED_PLANTS)
+
+    # --- data hub ---------------------------------------------------------------------------
+    w.series_a, w.series_b = _series(w.plant_a, w.root), _series(w.plant_b, w.root)
+    for plant, purpose, partner in (
+        (w.plant_a, Purpose.FOLLOW_UP, None),
+        (w.plant_a, Purpose.PARTNER, w.firm_a),
+        (w.plant_b, Purpose.PARTNER, w.firm_b),
+    ):
+        consents.consent_grant(user=w.root, plant=plant, purpose=purpose, partner=partner)
 
     # --- progress reports -------------------------------------------------------------------
     off, p_a, p_b = w.users["off"], w.users["pA"], w.users["pB"]
