@@ -9,4 +9,7 @@ class DatahubConfig(AppConfig):
 
     def ready(self):
         # tasks: registered in every process (beat and services name them).
-        from datahub import tasks  # noqa: F401
+        from datahub import panels, tasks  # noqa: F401
+        from hub import extensions
+
+        extensions.register(extensions.plant_panels, panels.plant_panel)

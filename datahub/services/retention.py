@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from datahub import partitions
@@ -41,8 +41,13 @@ class RetentionPolicy:
 
 
 def policy_for(plant, now: dt.datetime | None = None) -> RetentionPolicy:
-    series = Series.objects.filter(plant=plant).values("pk")
-    oldest = Observation.objects.filter(series__in=series).aggregate(oldest=Min("ts"))["oldest"]
+    # The first row of each series (an index probe per series and partition), then the least.
+    first = Observation.objects.filter(series=OuterRef("pk")).order_by("ts").values("ts")[:1]
+    oldest = (
+        Series.objects.filter(plant=plant)
+        .annotate(first=Subquery(first))
+        .aggregate(oldest=Min("first"))["oldest"]
+    )
     return RetentionPolicy(
         months=settings.DATAHUB_RAW_RETENTION_MONTHS, cutoff=cutoff(now), oldest_raw=oldest
     )
