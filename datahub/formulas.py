@@ -127,7 +127,7 @@ def derive(definitions: Iterable, values: Mapping[str, float | None]) -> dict[st
         if definition.code in known:
             continue
         value = evaluate(definition.formula, known)
-        if value is not None:
+        if value is not None and math.isfinite(value):
             known[definition.code] = value
             derived[definition.code] = value
     return derived

@@ -129,7 +129,7 @@ positive = st.floats(min_value=0.01, max_value=1e6, allow_nan=False, allow_infin
 
 @given(
     planned=positive,
-    share=st.floats(min_value=0.0, max_value=1.0),
+    share=st.one_of(st.just(0.0), st.floats(min_value=0.001, max_value=1.0)),
     produced=positive,
     good_share=st.floats(min_value=0.0, max_value=1.0),
     cycle=positive,
