@@ -313,7 +313,7 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # Management commands `seed_demo` runs after the registry demo data, in order (each app seeds
 # its own demo data; hub imports none of them).
-DEMO_SEED_STEPS = ["load_framework", "seed_assessments", "seed_programs"]
+DEMO_SEED_STEPS = ["load_framework", "seed_assessments", "seed_programs", "seed_telemetry"]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 

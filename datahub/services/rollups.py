@@ -40,7 +40,8 @@ COLUMNS = f"(series_id, rollup, bucket, {', '.join(VALUES)})"
 class _Postgres:
     create = (
         f"CREATE TEMP TABLE IF NOT EXISTS {CLAIMED} (series_id bigint NOT NULL, "
-        "hour timestamptz NOT NULL, plant_id bigint NOT NULL) ON COMMIT DELETE ROWS"
+        "hour timestamptz NOT NULL, plant_id bigint NOT NULL, PRIMARY KEY (series_id, hour)) "
+        "ON COMMIT DELETE ROWS"
     )
     claim = (
         f"WITH c AS (SELECT series_id, hour FROM {DIRTY} LIMIT %s FOR UPDATE SKIP LOCKED), "
@@ -48,7 +49,8 @@ class _Postgres:
         "AND x.hour = c.hour RETURNING x.series_id, x.hour, x.plant_id) "
         f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) SELECT * FROM d"
     )
-    unclaim: tuple[str, ...] = ()
+    # A temporary table has no statistics until analysed: the planner needs them.
+    unclaim: tuple[str, ...] = (f"ANALYZE {CLAIMED}",)
     local = "(date_trunc('{unit}', {x} AT TIME ZONE 'Asia/Seoul'){shift}) AT TIME ZONE 'Asia/Seoul'"
 
     def hour_of(self, x):
@@ -69,7 +71,8 @@ class _Sqlite:
     # Asia/Seoul is a fixed UTC+9 (no daylight saving since 1988).
     create = (
         f"CREATE TEMP TABLE IF NOT EXISTS {CLAIMED} "
-        "(series_id integer NOT NULL, hour datetime NOT NULL, plant_id integer NOT NULL)"
+        "(series_id integer NOT NULL, hour datetime NOT NULL, plant_id integer NOT NULL, "
+        "PRIMARY KEY (series_id, hour))"
     )
     claim = (
         f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) "

@@ -1,0 +1,277 @@
+"""Demo telemetry: a year of plausible production data for a few demo plants, so the demo
+shows data flowing into the hub (run by `manage.py seed_telemetry`, a step of seed_demo).
+
+Which plants: the demo `sme` login's company's plants first (the newcomer's own plants),
+then other plants with a completed project, the most recently completed first (so the year
+shows the project's effect). The first `hourly` of them get hourly rows, the next `daily`
+daily rows: a full hourly year for every plant would make `make run` slow on SQLite.
+
+What: per plant one demo source "데모 MES" and six series: OEE with its parts (availability,
+performance, quality rate, all in %) and the produced and good quantities. Each row is
+consistent: quality = good / produced, OEE = availability × performance × quality. Plants
+run two shifts (08:00–24:00 Asia/Seoul) on weekdays and one on Saturdays; idle hours send
+nothing (a gap, not a zero). OEE sits roughly between 45 and 85 %: each plant has its own
+level, and from its latest completed project's completion on it runs better by about the
+productivity gain that project reported (programs KPI rows). Seeded random: the same plant
+gets the same rows every time.
+
+Rows are written in bulk (COPY on PostgreSQL, bulk_create on SQLite), their hours marked,
+and the rollups built once at the end (datahub.services.rollups).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import random
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Max
+
+from datahub import partitions
+from datahub.buckets import ZONE
+from datahub.models import DataSource, Observation, Series
+from datahub.services import rollups, sources
+from hub.choices import Role
+from hub.models import Membership, Plant
+from programs.choices import Indicator, ProjectStatus
+from programs.models import KPI, Project
+
+SOURCE_NAME = "데모 MES"
+MAX_OEE = 0.83
+# Plants whose project was completed this many days ago or less (but not in the last month)
+# are picked first: their year shows the before and the after.
+SHOWS_EFFECT = (30, 330)
+KPIS = ("oee", "availability", "performance", "quality_rate", "produced_quantity", "good_quantity")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one plant runs: its level before the project, the project's completion and gain,
+    and how many units an hour it makes at full speed."""
+
+    seed: str
+    availability: float
+    performance: float
+    quality: float
+    rate: int
+    completed_on: dt.date | None
+    gain: float  # productivity improvement of the project, 0.3 = +30 %
+
+    @property
+    def lift(self) -> float:
+        """What availability and performance are multiplied by after the project: OEE
+        grows by about the gain, up to about 83 % on average."""
+        before = self.availability * self.performance * (self.quality + 0.02)
+        return min(math.sqrt(1 + self.gain), math.sqrt(MAX_OEE / before))
+
+
+def profile_for(plant, completed_on: dt.date | None, gain: float) -> Profile:
+    rng = random.Random(f"profile:{plant.company.business_number}:{plant.name}")  # noqa: S311 - demo data
+    return Profile(
+        seed=f"rows:{plant.company.business_number}:{plant.name}",
+        availability=rng.uniform(0.68, 0.82),
+        performance=rng.uniform(0.68, 0.82),
+        quality=rng.uniform(0.92, 0.97),
+        rate=rng.randrange(60, 400, 10),
+        completed_on=completed_on,
+        gain=max(0.0, min(gain, 0.6)),
+    )
+
+
+def _working(local: dt.datetime) -> bool:
+    weekday = local.weekday()
+    if weekday == 6:
+        return False
+    return 8 <= local.hour < (16 if weekday == 5 else 24)
+
+
+def _clip(value, low, high):
+    return max(low, min(high, value))
+
+
+def rows(profile: Profile, start: dt.datetime, end: dt.datetime, *, daily: bool = False):
+    """{kpi code: [(time, value)]} for [start, end): hourly rows of working hours, or one
+    row a day (at 00:00 Asia/Seoul) summing the day's hours."""
+    rng = random.Random(profile.seed)  # noqa: S311 - demo data
+    out: dict[str, list] = {code: [] for code in KPIS}
+    day_key, day = None, None
+    hour = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        local = hour.astimezone(ZONE)
+        if daily and local.date() != day_key:
+            _flush_day(out, day)
+            day_key, day = local.date(), {"at": local.replace(hour=0), "time": 0.0}
+        if _working(local):
+            after = profile.completed_on is not None and local.date() > profile.completed_on
+            lift = profile.lift if after else 1.0
+            a = _clip(rng.gauss(profile.availability * lift, 0.05), 0.35, 0.97)
+            p = _clip(rng.gauss(profile.performance * lift, 0.04), 0.4, 0.96)
+            q = _clip(rng.gauss(profile.quality + (0.02 if after else 0), 0.012), 0.8, 0.995)
+            produced = max(1, round(profile.rate * a * p))
+            good = min(produced, round(produced * q))
+            if daily:
+                day["time"] += 1
+                for key, value in (("a", a), ("p", p), ("prod", produced), ("good", good)):
+                    day[key] = day.get(key, 0) + value
+            else:
+                _append(out, hour, a, p, produced, good)
+        hour += dt.timedelta(hours=1)
+    if daily:
+        _flush_day(out, day)
+    return out
+
+
+def _append(out, ts, a, p, produced, good) -> None:
+    q = good / produced
+    out["availability"].append((ts, round(100 * a, 2)))
+    out["performance"].append((ts, round(100 * p, 2)))
+    out["quality_rate"].append((ts, round(100 * q, 2)))
+    out["oee"].append((ts, round(100 * a * p * q, 2)))
+    out["produced_quantity"].append((ts, float(produced)))
+    out["good_quantity"].append((ts, float(good)))
+
+
+def _flush_day(out, day) -> None:
+    if not day or not day["time"]:
+        return
+    hours = day["time"]
+    _append(out, day["at"], day["a"] / hours, day["p"] / hours, day["prod"], day["good"])
+
+
+def chosen_plants(hourly: int, daily: int) -> list[tuple[Plant, bool]]:
+    """(plant, hourly?) for the plants that get telemetry, in order (see the module doc)."""
+    picked: list[Plant] = []
+    sme = Membership.objects.filter(user__username="sme", role=Role.SME_MEMBER).first()
+    if sme is not None:
+        picked += list(
+            Plant.objects.filter(company_id=sme.organization_id)
+            .select_related("company")
+            .order_by("pk")
+        )
+    latest = (
+        Project.objects.filter(status=ProjectStatus.COMPLETED)
+        .exclude(completed_on=None)
+        .exclude(plant__in=[p.pk for p in picked])
+        .values_list("plant_id")
+        .annotate(last=Max("completed_on"))
+    )
+    today = dt.date.today()
+
+    def preference(row):
+        age = (today - row[1]).days
+        return (not SHOWS_EFFECT[0] <= age <= SHOWS_EFFECT[1], -row[1].toordinal(), row[0])
+
+    wanted = max(hourly + daily - len(picked), 0)
+    ids = [plant_id for plant_id, _last in sorted(latest, key=preference)[:wanted]]
+    by_id = Plant.objects.select_related("company").in_bulk(ids)
+    picked += [by_id[pk] for pk in ids]
+    picked = picked[: hourly + daily]
+    return [(plant, index < hourly) for index, plant in enumerate(picked)]
+
+
+def project_effect(plant) -> tuple[dt.date | None, float]:
+    """The plant's latest completed project: its completion and its productivity gain."""
+    project = (
+        Project.objects.filter(plant=plant, status=ProjectStatus.COMPLETED)
+        .exclude(completed_on=None)
+        .order_by("-completed_on")
+        .first()
+    )
+    if project is None:
+        return None, 0.0
+    kpi = (
+        KPI.objects.filter(project=project, indicator__in=[Indicator.PRODUCTIVITY, Indicator.OEE])
+        .exclude(improvement_pct=None)
+        .order_by("indicator")  # oee before productivity: the closer measure first
+        .first()
+    )
+    return project.completed_on, float(kpi.improvement_pct) / 100 if kpi else 0.0
+
+
+def _actor(plant, admin):
+    """The plant's own `sme` member when it is theirs, else the administrator."""
+    sme = get_user_model().objects.filter(username="sme").first()
+    return sme if sme is not None and sources.manages_data_of(sme, plant) else admin
+
+
+def _series_of(plant, actor, granularity: str) -> dict[str, Series] | None:
+    """The demo source's series (created when missing); None when it already has data."""
+    actor = _actor(plant, actor)
+    source = DataSource.objects.filter(plant=plant, name=SOURCE_NAME).first()
+    if source is None:
+        source, _token = sources.source_create(
+            user=actor, plant=plant, name=SOURCE_NAME, kind="mes", description="Demo data"
+        )
+    existing = {s.kpi.code: s for s in Series.objects.filter(source=source).select_related("kpi")}
+    if existing and Observation.objects.filter(series__in=existing.values()).exists():
+        return None
+    for code in KPIS:
+        if code not in existing:
+            existing[code] = sources.series_create(
+                user=actor, source=source, kpi=code, granularity=granularity
+            )
+    return existing
+
+
+def write_rows(series: Series, data) -> int:
+    """Bulk-write (time, value) rows of one series that has none in that period."""
+    if not data:
+        return 0
+    partitions.ensure(data[0][0], data[-1][0])
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        for ts, value in data:
+            buffer.write(f"{series.pk}\t{ts.isoformat()}\t{series.plant_id}\t{value!r}\n")
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(
+                "COPY datahub_observation (series_id, ts, plant_id, value) FROM STDIN"
+            ) as copy,
+        ):
+            copy.write(buffer.getvalue())
+    else:
+        Observation.objects.bulk_create(
+            (
+                Observation(series=series, plant_id=series.plant_id, ts=ts, value=v)
+                for ts, v in data
+            ),
+            batch_size=2000,
+        )
+    return len(data)
+
+
+def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=None) -> dict:
+    """Give the chosen plants `days` days of telemetry up to `now`; returns counts. Plants
+    whose demo source already has data are left as they are."""
+    now = (now or dt.datetime.now(dt.UTC)).replace(minute=0, second=0, microsecond=0)
+    start = now - dt.timedelta(days=days)
+    summary = {"plants": 0, "rows": 0, "hourly_plants": [], "daily_plants": []}
+    partitions.forget()  # a one-off: check the partitions again rather than trust this process
+    for plant, is_hourly in chosen_plants(hourly, daily):
+        completed_on, gain = project_effect(plant)
+        profile = profile_for(plant, completed_on, gain)
+        first = start
+        if plant.operating_since:
+            since = dt.datetime.combine(plant.operating_since, dt.time(), ZONE)
+            first = max(start, since)
+        with transaction.atomic():
+            series = _series_of(plant, actor, "hour" if is_hourly else "day")
+            if series is None:
+                continue
+            data = rows(profile, first, now, daily=not is_hourly)
+            for code, values in data.items():
+                summary["rows"] += write_rows(series[code], values)
+                if values:
+                    Series.objects.filter(pk=series[code].pk).update(
+                        last_ts=values[-1][0], last_data_at=now
+                    )
+            DataSource.objects.filter(pk=series["oee"].source_id).update(last_data_at=now)
+            rollups.mark_series([s.pk for s in series.values()])
+        summary["plants"] += 1
+        summary["hourly_plants" if is_hourly else "daily_plants"].append(str(plant))
+    rollups.refresh_dirty()
+    return summary
