@@ -174,19 +174,35 @@ def _replace(conflicts: list[tuple[Point, float]]) -> None:
 
 def record_corrections(replaced: list[tuple[Point, float]], *, plant_id: int, request) -> None:
     """Keep the old and the new value of every replaced point (the audit of corrections)."""
-    Correction.objects.bulk_create(
-        [
-            Correction(
-                series_id=point.series_id,
-                plant_id=plant_id,
-                ts=point.ts,
-                old_value=old,
-                new_value=point.value,
-                request=request,
-            )
-            for point, old in replaced
-        ]
-    )
+    if not replaced:
+        return
+    if connection.vendor == "postgresql":
+        Correction.objects.bulk_create(
+            [
+                Correction(
+                    series_id=point.series_id,
+                    plant_id=plant_id,
+                    ts=point.ts,
+                    old_value=old,
+                    new_value=point.value,
+                    request=request,
+                )
+                for point, old in replaced
+            ]
+        )
+        return
+    # SQLite bounds the parameters of one statement: one executemany instead of batches.
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO datahub_correction (series_id, plant_id, ts, old_value, "
+            "new_value, request_id, corrected_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (point.series_id, plant_id, adapt(point.ts), old, point.value, request.pk, now)
+                for point, old in replaced
+            ],
+        )
 
 
 def mark_dirty(hours: set[tuple[int, dt.datetime]], *, plant_id: int) -> None:

@@ -82,8 +82,12 @@ class ReceiptSerializer(serializers.Serializer):
 
 
 class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+    detail = serializers.CharField(help_text="Why the request was refused.")
+    code = serializers.CharField(
+        required=False,
+        help_text="unparsable, on_conflict, atomic, idempotency_key, media_type, too_large, "
+        "too_many_rows, idempotency_mismatch (absent on 401 and 429).",
+    )
 
 
 def _refusal(description, example=None):

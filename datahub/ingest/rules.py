@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from datahub.ingest.parsing import RawRow
 
+KEY_MAX = 120  # Series.key
+
 
 @dataclass(frozen=True)
 class SeriesInfo:
@@ -80,18 +82,28 @@ def series_names(rows: Iterable[RawRow]) -> tuple[set[str], set[int]]:
         if row.problem or row.series is None or isinstance(row.series, bool):
             continue
         name = str(row.series)
+        if len(name) > KEY_MAX or "\x00" in name:
+            continue  # cannot name a series (and PostgreSQL text holds no NUL)
         keys.add(name)
-        if isinstance(row.series, int) or name.isdigit():
-            ids.add(int(name))
+        if (series_id := _as_id(row.series)) is not None:
+            ids.add(series_id)
     return keys, ids
+
+
+def _as_id(name) -> int | None:
+    """A series named by its numeric id (SensorThings @iot.id), if it can be one."""
+    text = str(name)
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def find_series(name, by_key: dict, by_id: dict) -> SeriesInfo | None:
     if name is None or isinstance(name, bool | dict | list):
         return None
     found = by_key.get(str(name))
-    if found is None and (isinstance(name, int) or str(name).isdigit()):
-        found = by_id.get(int(str(name)))
+    if found is None and (series_id := _as_id(name)) is not None:
+        found = by_id.get(series_id)
     return found
 
 

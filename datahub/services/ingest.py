@@ -186,11 +186,12 @@ def ingest_rows(
 def _check_options(on_conflict: str, idempotency_key: str) -> None:
     if on_conflict not in ConflictPolicy.values:
         raise IngestRefused(400, "on_conflict", _('on_conflict must be "refuse" or "replace".'))
-    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX:
+    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
         raise IngestRefused(
             400,
             "idempotency_key",
-            _("An Idempotency-Key has at most %(max)d characters.") % {"max": IDEMPOTENCY_KEY_MAX},
+            _("An Idempotency-Key has at most %(max)d printable characters.")
+            % {"max": IDEMPOTENCY_KEY_MAX},
         )
 
 
