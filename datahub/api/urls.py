@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from datahub.api.ingest import IngestView
 from datahub.api.observations import SeriesObservationsView
 
 
@@ -11,6 +12,7 @@ def register(router) -> None:
 
 # Paths outside the router, under /api/v1/ (the ingest endpoint, a series' observations).
 urlpatterns: list = [
+    path("ingest/", IngestView.as_view(), name="ingest"),
     path(
         "series/<int:pk>/observations/",
         SeriesObservationsView.as_view(),

@@ -197,7 +197,8 @@ report-list                    POST   firm   401   403   202      403      202/4
 report-detail                  GET    rep    401   404   200      404      200/404  200/404  200      404
 report-download                GET    rep    401   404   200      404      200/404  200/404  200      404
 report-retry                   POST   failed 401   404   202      404      202/404  202/404  202      404
-# --- API: data hub -------------------------------------------------------------------------------
+# --- API: data hub (the ingest endpoint takes only a data source's token: none of these) --------
+ingest                         POST   -      401   401   401      401      401      401      401      401
 series-observations            GET    series 401   404   200/404  404      200/404  200/404  404      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
