@@ -10,6 +10,9 @@ class DatahubConfig(AppConfig):
     def ready(self):
         # tasks: registered in every process (beat and services name them).
         from datahub import panels, tasks  # noqa: F401
+        from datahub.services import ingest, rollups
         from hub import extensions
 
         extensions.register(extensions.plant_panels, panels.plant_panel)
+        # Rollups of what an ingest wrote are refreshed soon after its commit.
+        ingest.rows_written.connect(rollups.after_ingest, dispatch_uid="datahub-rollups")

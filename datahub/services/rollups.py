@@ -22,6 +22,7 @@ after the commit, so that hour is refreshed once more.
 # ruff: noqa: S608 - the SQL is built from this module's constants; values are parameters.
 from __future__ import annotations
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -29,6 +30,7 @@ from django.db import connection, transaction
 from datahub.buckets import SEOUL_OFFSET_HOURS
 
 BATCH = 5_000
+REFRESH_TASK = "datahub.tasks.refresh_rollups"
 CLAIMED = "datahub_claimed_hour"
 ROLLUPS = "datahub_rollupbucket"
 OBSERVATIONS = "datahub_observation"
@@ -217,10 +219,16 @@ def refresh_soon() -> None:
     transaction.on_commit(_enqueue)
 
 
-def _enqueue() -> None:
-    from datahub import tasks
+def after_ingest(sender, **kwargs) -> None:
+    """Receiver of datahub.services.ingest.rows_written (sent after the ingest's commit)."""
+    refresh_soon()
 
+
+def _enqueue() -> None:
+    # By name from the registry (DatahubConfig.ready imports datahub.tasks): the tasks module
+    # imports this one.
+    task = current_app.tasks[REFRESH_TASK]
     if settings.CELERY_TASK_ALWAYS_EAGER:
-        tasks.refresh_rollups.delay()
+        task.delay()
     elif cache.add("datahub:rollups-queued", 1, timeout=2):
-        tasks.refresh_rollups.apply_async(countdown=1)
+        task.apply_async(countdown=1)

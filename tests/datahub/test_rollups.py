@@ -173,3 +173,44 @@ def test_buckets_between_and_months_back():
     assert len(buckets_between(seoul(2026, 1, 1), seoul(2027, 1, 1), "month")) == 12
     assert months_back(dt.date(2026, 3, 15), 3) == dt.date(2025, 12, 1)
     assert months_back(dt.date(2026, 3, 15), -10) == dt.date(2027, 1, 1)
+
+
+def test_through_the_ingest_api_late_and_replaced_rows_correct_the_rollups(
+    feed, django_capture_on_commit_callbacks
+):
+    """The real path: POST /api/v1/ingest/ writes and marks, its commit refreshes."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {feed.token}")
+
+    def send(rows, **query):
+        suffix = "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/api/v1/ingest/" + suffix, rows, format="json")
+        assert response.status_code in (200, 201), response.content
+        return response.json()
+
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    day = now - dt.timedelta(days=3)
+    send(
+        [
+            {"series": "oee", "ts": (day + dt.timedelta(minutes=m)).isoformat(), "value": 60.0}
+            for m in (0, 20, 40)
+        ]
+    )
+    assert not DirtyBucket.objects.exists()
+    hour = buckets(feed.oee, "hour")[day]
+    assert (hour.count, hour.sum) == (3, 180.0)
+
+    late = day - dt.timedelta(days=1)
+    send([{"series": "oee", "ts": late.isoformat(), "value": 40.0}])
+    send([{"series": "oee", "ts": day.isoformat(), "value": 90.0}], on_conflict="replace")
+    hour = buckets(feed.oee, "hour")[day]
+    assert (hour.count, hour.sum, hour.max) == (3, 210.0, 90.0)
+    month = bucket_start(day, "month")
+    months = buckets(feed.oee, "month")
+    total = sum(b.count for b in months.values())
+    assert total == 4 and months[month].max == 90.0
+    assert sum(b.sum for b in months.values()) == 250.0
+    assert sum(b.count for b in buckets(feed.oee, "day").values()) == 4
