@@ -15,24 +15,25 @@ level, and from its latest completed project's completion on it runs better by a
 productivity gain that project reported (programs KPI rows). Seeded random: the same plant
 gets the same rows every time.
 
-Rows are written in bulk (COPY on PostgreSQL, bulk_create on SQLite), their hours marked,
-and the rollups built once at the end (datahub.services.rollups).
+Rows are written in bulk through the ingest's write path (datahub.storage: COPY on
+PostgreSQL), their hours marked, and the rollups built once at the end
+(datahub.services.rollups).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import random
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max
 
-from datahub import partitions
+from datahub import partitions, storage
 from datahub.buckets import ZONE
+from datahub.ingest.rules import Point
 from datahub.models import DataSource, Observation, Series
 from datahub.services import rollups, sources
 from hub.choices import Role
@@ -218,30 +219,19 @@ def _series_of(plant, actor, granularity: str) -> dict[str, Series] | None:
 
 
 def write_rows(series: Series, data) -> int:
-    """Bulk-write (time, value) rows of one series that has none in that period."""
+    """Bulk-write (time, value) rows of one series through the ingest's write path
+    (datahub.storage: COPY on PostgreSQL, executemany on SQLite) and mark their hours."""
     if not data:
         return 0
     partitions.ensure(data[0][0], data[-1][0])
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        for ts, value in data:
-            buffer.write(f"{series.pk}\t{ts.isoformat()}\t{series.plant_id}\t{value!r}\n")
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(
-                "COPY datahub_observation (series_id, ts, plant_id, value) FROM STDIN"
-            ) as copy,
-        ):
-            copy.write(buffer.getvalue())
-    else:
-        Observation.objects.bulk_create(
-            (
-                Observation(series=series, plant_id=series.plant_id, ts=ts, value=v)
-                for ts, v in data
-            ),
-            batch_size=2000,
-        )
-    return len(data)
+    points = [
+        Point(index=i, series_id=series.pk, ts=ts.astimezone(dt.UTC), value=value)
+        for i, (ts, value) in enumerate(data)
+    ]
+    stored = storage.store_points(points, plant_id=series.plant_id)
+    storage.mark_dirty(stored.hours, plant_id=series.plant_id)
+    storage.touch_series(stored.last_ts, source_id=series.source_id)
+    return stored.inserted
 
 
 def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=None) -> dict:
@@ -265,12 +255,6 @@ def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=No
             data = rows(profile, first, now, daily=not is_hourly)
             for code, values in data.items():
                 summary["rows"] += write_rows(series[code], values)
-                if values:
-                    Series.objects.filter(pk=series[code].pk).update(
-                        last_ts=values[-1][0], last_data_at=now
-                    )
-            DataSource.objects.filter(pk=series["oee"].source_id).update(last_data_at=now)
-            rollups.mark_series([s.pk for s in series.values()])
         summary["plants"] += 1
         summary["hourly_plants" if is_hourly else "daily_plants"].append(str(plant))
     rollups.refresh_dirty()
