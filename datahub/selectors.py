@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,6 +71,8 @@ def series_points(
     check_span(start, end, rollup)
     series_id = series if isinstance(series, int) else series.pk
     if rollup is None:
+        if connection.vendor == "postgresql":
+            return _raw_points_postgresql(series_id, start, end)
         rows = (
             Observation.objects.filter(series_id=series_id, ts__gte=start, ts__lt=end)
             .order_by("ts")
@@ -87,6 +90,26 @@ def series_points(
         .values_list("bucket", "count", "sum", "min", "max", "last", "last_ts")
     )
     return [Bucket(*row) for row in rows]
+
+
+def _raw_points_postgresql(series_id: int, start, end) -> list[Point]:
+    """The same read with the times sent as whole epoch seconds and microseconds: the index
+    scan takes about a millisecond for a year of hours, turning 8,760 timestamptz values
+    into datetimes in the driver took most of the rest (three times as long)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT extract(epoch FROM date_trunc('second', ts))::bigint, "
+            "extract(microseconds FROM ts)::integer %% 1000000, value "
+            "FROM datahub_observation WHERE series_id = %s AND ts >= %s AND ts < %s "
+            "ORDER BY ts",
+            [series_id, start, end],
+        )
+        rows = cursor.fetchall()
+    at = dt.datetime.fromtimestamp
+    return [
+        Point(at(seconds, dt.UTC).replace(microsecond=micro) if micro else at(seconds, dt.UTC), v)
+        for seconds, micro, v in rows
+    ]
 
 
 def daily_buckets(series_ids, *, days: int = 30, now=None) -> dict[int, list[Bucket]]:

@@ -2,6 +2,8 @@
 period; the series visible (404 otherwise) and its values readable by the plant itself or
 under the plant's consent (404 without; every read by others logged for the plant)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -175,3 +177,14 @@ def test_the_operation_is_documented():
     names = {p["name"] for p in operation["parameters"]}
     assert {"start", "end", "rollup"} <= names
     assert {"200", "400", "401", "404"} <= set(operation["responses"])
+
+
+def test_the_selector_returns_the_stored_times_exactly(feed):
+    from datahub import selectors
+
+    rows = [(at(2026, 4, 1, 0, 0, 0, 123456), 1.5), (at(2026, 4, 1, 0, 30), 2.5)]
+    rows.append((at(2026, 4, 1, 0, 59, 59, 999999), 3.5))
+    write(feed.oee, rows)
+    points = selectors.series_points(feed.oee, at(2026, 4, 1), at(2026, 4, 2))
+    assert [(p.ts, p.value) for p in points] == rows
+    assert all(p.ts.utcoffset() == dt.timedelta(0) for p in points)
