@@ -27,7 +27,9 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -344,6 +346,12 @@ def _environment():
     token sends far more than a plant would), and the refresh queue of its own."""
     saved = dict(os.environ)
     os.environ["DATAHUB_TOKEN_RATE"] = "1000000/min"
+    # The database this process uses (under tests: the test database).
+    db = settings.DATABASES["default"]
+    os.environ["DATABASE_URL"] = (
+        f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}@{db['HOST'] or '127.0.0.1'}"
+        f":{db['PORT'] or 5432}/{quote(db['NAME'])}"
+    )
     url = _redis_url()
     if url:
         os.environ["REDIS_URL"] = url
