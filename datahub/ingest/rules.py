@@ -35,7 +35,7 @@ class Limits:
     future_tolerance: dt.timedelta = dt.timedelta(seconds=300)
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     """A row that passed every check: what the write path stores."""
 
@@ -47,7 +47,7 @@ class Point:
     datastream: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Rejection:
     index: int
     field: str

@@ -231,11 +231,7 @@ def _series_of(plant_id: int, rows) -> tuple[dict, dict]:
 def _check(source, rows, now) -> Checked:
     plant = source.plant
     by_key, by_id = _series_of(plant.pk, rows)
-    backfills = list(
-        BackfillApproval.objects.filter(plant_id=plant.pk, expires_at__gt=now).values_list(
-            "start", "end"
-        )
-    )
+    backfills = _Backfills(plant.pk, now)
     plant_start = None
     if plant.operating_since:
         # The plant's first day, from midnight where it is (naive times are read there too).
@@ -250,6 +246,23 @@ def _check(source, rows, now) -> Checked:
         backfills=backfills,
         plant_start=plant_start,
     )
+
+
+class _Backfills:
+    """The plant's unexpired backfill approvals as (start, end): read only when a row is
+    older than the late-data horizon."""
+
+    def __init__(self, plant_id: int, now):
+        self.plant_id, self.now, self.periods = plant_id, now, None
+
+    def __iter__(self):
+        if self.periods is None:
+            self.periods = list(
+                BackfillApproval.objects.filter(
+                    plant_id=self.plant_id, expires_at__gt=self.now
+                ).values_list("start", "end")
+            )
+        return iter(self.periods)
 
 
 class _AtomicRefusal(Exception):
