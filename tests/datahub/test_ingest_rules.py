@@ -4,11 +4,19 @@ import datetime as dt
 import json
 
 import pytest
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
 from datahub.ingest import parsing
 from datahub.ingest.rules import Limits, SeriesInfo, check_rows, parse_time, parse_value
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
 
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.UTC)
 OEE = SeriesInfo(id=1, key="oee", unit="%", min_value=0, max_value=100)

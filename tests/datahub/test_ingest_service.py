@@ -10,14 +10,14 @@ from django.test.utils import CaptureQueriesContext
 from datahub import partitions
 from datahub.models import Correction, IngestRequest, Observation
 from datahub.services import ingest
-from tests.datahub.ingest_client import fresh_partitions, hours_ago, iso, send  # noqa: F401
+from tests.datahub.ingest_client import english, fresh_partitions, hours_ago, iso, send  # noqa: F401
 
 
 def records(n, series="oee", value=50, start=1):
     return [{"series": series, "ts": iso(hours_ago(start + i)), "value": value} for i in range(n)]
 
 
-def test_ingest_rows_takes_parsed_rows_and_datetimes(feed, world):
+def test_ingest_rows_takes_parsed_rows_and_datetimes(feed, world, english):  # noqa: F811
     rows = [
         {"series": "oee", "ts": hours_ago(2), "value": "61.5"},
         {"series": "oee", "ts": hours_ago(1).replace(tzinfo=None), "value": 62},
