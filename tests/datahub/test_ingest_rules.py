@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -153,3 +154,10 @@ def test_another_plants_series_is_simply_unknown():
     rows = records({"series": "oee", "ts": "2026-06-01T10:00Z", "value": 1})
     checked = check(rows, by_key={}, by_id={})
     assert [(r.code, r.reason) for r in checked.rejected] == [("unknown_series", "unknown series")]
+
+
+def test_rows_given_already_parsed_may_carry_decimals_and_dates():
+    assert parse_value(Decimal("71.25")) == 71.25
+    assert parse_time(dt.date(2026, 5, 1), "Asia/Seoul") == dt.datetime(
+        2026, 4, 30, 15, tzinfo=dt.UTC
+    )
