@@ -276,6 +276,10 @@ def _ingest(
     checked = _check(source, rows, now)
     points = checked.points
     if points and not (atomic and checked.rejected):
+        if transaction.get_connection().in_atomic_block:
+            # Called inside the caller's transaction (a test, a bigger service): partitions
+            # made there vanish if it rolls back, so the process's list of them is not trusted.
+            partitions.forget()
         # Outside the write transaction: a partition created here stays for everyone.
         partitions.ensure(min(p.ts for p in points), max(p.ts for p in points))
     replace = on_conflict == ConflictPolicy.REPLACE

@@ -82,13 +82,23 @@ def count_queries(token, body, query=""):
     return len(context.captured_queries)
 
 
+def spread(n, every, **kwargs):
+    """n rows, one every `every` hours from an hour ago: as many months as 1,000 hourly rows."""
+    rows = records(n, **kwargs)
+    for i, row in enumerate(rows):
+        row["ts"] = iso(hours_ago(1 + i * every))
+    return rows
+
+
 def test_the_number_of_queries_does_not_grow_with_the_rows(feed):
     send(feed.token, [])  # the token's last use is written at most once a minute
-    partitions.ensure(hours_ago(2100), hours_ago(0))  # months are created once, not per request
-    small = count_queries(feed.token, records(5, start=2000))
+    partitions.ensure(hours_ago(1100), hours_ago(0))  # created once, not per request
+    # Inside the test's transaction the monthly partitions are checked on every request
+    # (datahub.services.ingest): the same months in both requests, so the same checks.
+    small = count_queries(feed.token, spread(5, 249, series="produced_quantity-line-1"))
     large = count_queries(feed.token, records(1000, start=1))
     assert large == small
-    assert large <= 16
+    assert large <= 16 + (12 if connection.vendor == "postgresql" else 0)
     # Replacing values and recording corrections: a fixed number more.
     replaced = count_queries(feed.token, records(1000, value=51, start=1), "on_conflict=replace")
     assert Correction.objects.count() == 1000
