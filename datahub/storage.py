@@ -6,7 +6,8 @@ caller's transaction with a fixed number of statements whatever the number of po
 
 - PostgreSQL: the points are copied (binary ``COPY``) into a temporary table, then
   ``INSERT … SELECT … ON CONFLICT DO NOTHING`` stores the new ones and returns what it wrote
-  per (series, hour); one join finds the conflicts, one ``UPDATE`` replaces them.
+  per (series, hour); unless all were new, one join finds the conflicts, one ``UPDATE``
+  replaces them.
 - SQLite (the embedded default): the same outcome with one read of the stored values in the
   points' time range and ``executemany`` writes.
 
@@ -102,6 +103,8 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
             stored.inserted += count
             stored.hours.add((series_id, hour))
             stored.wrote(series_id, last, count_hour=False)
+        if stored.inserted == len(points):
+            return stored  # all new (the usual case): nothing was there to compare with
         start, end = _time_range(points)
         series_ids = sorted({p.series_id for p in points})
         # Our own inserts carry the same value: only other values are conflicts.

@@ -283,23 +283,27 @@ def _ingest(
         # Outside the write transaction: a partition created here stays for everyone.
         partitions.ensure(min(p.ts for p in points), max(p.ts for p in points))
     replace = on_conflict == ConflictPolicy.REPLACE
+    request = IngestRequest(
+        source=source,
+        plant_id=source.plant_id,
+        token=token,
+        user=user,
+        channel=channel,
+        idempotency_key=idempotency_key,
+        body_digest=digest,
+        on_conflict=on_conflict,
+    )
     try:
         with transaction.atomic():
-            request = IngestRequest.objects.create(
-                source=source,
-                plant_id=source.plant_id,
-                token=token,
-                user=user,
-                channel=channel,
-                idempotency_key=idempotency_key,
-                body_digest=digest,
-                on_conflict=on_conflict,
-            )
+            if idempotency_key or replace:
+                # First, so that a concurrent request with the same key waits on it, and
+                # corrections can point at it.
+                request.save()
             stored = storage.Stored()
             refused = atomic and bool(checked.rejected)
             if points and not refused:
                 stored, refused = _write(points, source.plant_id, replace, atomic)
-            receipt = _receipt(request, checked, stored, refused)
+            receipt = _receipt(checked, stored, refused)
             if receipt.stored:
                 storage.record_corrections(
                     stored.replaced, plant_id=source.plant_id, request=request
@@ -344,12 +348,11 @@ def _write(points, plant_id, replace, atomic) -> tuple[storage.Stored, bool]:
     return outcome, False
 
 
-def _receipt(request, checked: Checked, stored: storage.Stored, refused: bool) -> Receipt:
+def _receipt(checked: Checked, stored: storage.Stored, refused: bool) -> Receipt:
     rejected = list(checked.rejected)
     rejected += [conflict(point, stored=old) for point, old in stored.conflicts]
     rejected.sort(key=lambda r: (r.index, r.datastream or 0))
     receipt = Receipt(
-        request=request.pk,
         duplicates=checked.duplicates + stored.duplicates,
         conflicts=checked.conflicts + len(stored.conflicts),
         rejected=[r.as_dict() for r in rejected],
@@ -362,12 +365,17 @@ def _receipt(request, checked: Checked, stored: storage.Stored, refused: bool) -
 
 
 def _save_receipt(request: IngestRequest, receipt: Receipt) -> None:
+    """Counts and receipt on the request row (inserted here unless it already was)."""
     request.accepted = receipt.accepted
     request.duplicates = receipt.duplicates
     request.conflicts = receipt.conflicts
     request.replaced = receipt.replaced
     request.rejected = len(receipt.rejected)
-    request.receipt = receipt.as_dict()
-    request.save(
-        update_fields=["accepted", "duplicates", "conflicts", "replaced", "rejected", "receipt"]
-    )
+    request.receipt = {k: v for k, v in receipt.as_dict().items() if k != "request"}
+    if request.pk is None:
+        request.save()
+    else:
+        request.save(
+            update_fields=["accepted", "duplicates", "conflicts", "replaced", "rejected", "receipt"]
+        )
+    receipt.request = request.pk
