@@ -106,3 +106,33 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(feed):
     assert replaced <= large + 4
     two = records(500, start=1) + records(500, series="produced_quantity-line-1", start=1)
     assert count_queries(feed.token, two) <= large + 1
+
+
+def test_the_service_bounds_bytes_and_media_types_itself(feed, settings):
+    settings.DATAHUB_MAX_BYTES = 100
+    for body, content_type, status in (
+        (b"[" + b" " * 100 + b"]", "application/json", 413),
+        (b"[]", "application/xml", 415),
+        (b"{", "application/json", 400),
+    ):
+        with pytest.raises(ingest.IngestRefused) as refused:
+            ingest.ingest(source=feed.source, body=body, content_type=content_type)
+        assert refused.value.status == status
+    assert not IngestRequest.objects.exists()
+
+
+def test_an_atomic_refusal_sends_no_signal(feed, django_capture_on_commit_callbacks):
+    heard = []
+
+    def receiver(sender, **kwargs):
+        heard.append(kwargs)
+
+    ingest.rows_written.connect(receiver)
+    try:
+        rows = [*records(2), {"series": "oee", "ts": "never", "value": 1}]
+        with django_capture_on_commit_callbacks(execute=True):
+            receipt = ingest.ingest_rows(source=feed.source, rows=rows, atomic=True)
+    finally:
+        ingest.rows_written.disconnect(receiver)
+    assert (receipt.stored, receipt.accepted, heard) == (False, 0, [])
+    assert not Observation.objects.exists()
