@@ -1,0 +1,196 @@
+"""The MQTT bridge's message handling: one published message in, one reply out, through the
+same ingest service (and the same receipts) as POST /api/v1/ingest/.
+
+Topics (prefix MQTT_TOPIC_PREFIX, default ``sfh``):
+
+- a plant system publishes to ``<prefix>/ingest/<id>``, ``<id>`` being a name it chooses
+  (its MQTT client id is a good one: a broker ACL can then pin each client to its topics);
+- the bridge answers on ``<prefix>/receipts/<id>`` (QoS 1).
+
+The payload is a JSON object; the token travels inside it, never in a topic:
+
+    {"token": "sfh_…", "body": [...] | {...} | "csv text",
+     "content_type": "application/json" | "text/csv",     (optional)
+     "idempotency_key": "…"}                              (optional)
+
+`body` is what POST /api/v1/ingest/ takes: JSON records or a SensorThings ``dataArray`` object
+(sent as JSON), or CSV text (a string; `content_type` defaults to text/csv for a string and
+application/json otherwise). QoS 1 may deliver a message twice: without an
+`idempotency_key` the bridge derives one from the body, so a redelivered message is stored
+once and answers the same receipt.
+
+The reply is the ingest receipt as the API returns it, plus `idempotency_key`; a refused
+message gets ``{"status": <HTTP-like code>, "code": "…", "detail": "…",
+"idempotency_key": … or null}``. This module needs no broker: `handle` takes a topic and a
+payload and returns the reply; datahub/management/commands/mqtt_bridge.py runs the loop.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+from django.utils.translation import gettext as _
+
+from datahub.choices import IngestChannel
+from datahub.services import sources
+
+log = logging.getLogger(__name__)
+
+INGEST = "ingest"
+RECEIPTS = "receipts"
+QOS = 1
+# Room for the envelope (token, key, JSON quoting) around a body of DATAHUB_MAX_BYTES.
+ENVELOPE_BYTES = 64 * 1024
+KEY_MAX_LENGTH = 200  # IngestRequest.idempotency_key
+
+
+@dataclass(frozen=True)
+class Reply:
+    topic: str
+    payload: bytes
+    status: int  # 200 for a receipt, the refusal's code otherwise (for logs and tests)
+
+    def as_dict(self) -> dict:
+        return json.loads(self.payload)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, code: str, detail: str):
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+
+
+def subscription(prefix: str | None = None) -> str:
+    return f"{prefix or settings.MQTT_TOPIC_PREFIX}/{INGEST}/+"
+
+
+def reply_topic(client_id: str, prefix: str | None = None) -> str:
+    return f"{prefix or settings.MQTT_TOPIC_PREFIX}/{RECEIPTS}/{client_id}"
+
+
+def client_id_of(topic: str, prefix: str | None = None) -> str | None:
+    """The `<id>` of ``<prefix>/ingest/<id>``; None for any other topic."""
+    head = f"{prefix or settings.MQTT_TOPIC_PREFIX}/{INGEST}/"
+    if not topic.startswith(head):
+        return None
+    rest = topic[len(head) :]
+    return None if "/" in rest else rest
+
+
+def derived_key(body: bytes, content_type: str) -> str:
+    """The idempotency key of a message that names none: the same body (and content type)
+    gives the same key, so a QoS 1 redelivery is stored once."""
+    digest = hashlib.sha256(content_type.encode() + b"\n" + body).hexdigest()
+    return f"mqtt-{digest[:48]}"
+
+
+def parse(payload: bytes) -> tuple[str, bytes, str, str]:
+    """(token, body bytes, content type, idempotency key) of a message, or Refused (400)."""
+    limit = settings.DATAHUB_MAX_BYTES + ENVELOPE_BYTES
+    if len(payload) > limit:
+        raise Refused(
+            413,
+            "too_large",
+            _("The message is larger than %(limit)d bytes.") % {"limit": limit},
+        )
+    try:
+        message = json.loads(payload)
+    except (UnicodeDecodeError, ValueError):
+        message = None
+    if not isinstance(message, dict):
+        raise Refused(
+            400,
+            "bad_payload",
+            _('The payload must be a JSON object: {"token": …, "body": …}.'),
+        )
+    token = message.get("token")
+    if not isinstance(token, str) or not token:
+        raise Refused(401, "token_missing", _("The payload names no token."))
+    if "body" not in message:
+        raise Refused(400, "bad_payload", _("The payload has no body."))
+    body = message["body"]
+    content_type = message.get("content_type")
+    if content_type is not None and not isinstance(content_type, str):
+        raise Refused(400, "bad_payload", _("content_type must be a string."))
+    if isinstance(body, str):
+        content_type = content_type or "text/csv"
+        raw = body.encode()
+    else:
+        content_type = content_type or "application/json"
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    key = message.get("idempotency_key")
+    if key is None:
+        key = derived_key(raw, content_type)
+    elif not isinstance(key, str) or not key.strip() or len(key) > KEY_MAX_LENGTH:
+        raise Refused(
+            400,
+            "bad_idempotency_key",
+            _("idempotency_key must be a string of 1 to %(n)d characters.") % {"n": KEY_MAX_LENGTH},
+        )
+    return token, raw, content_type, key.strip()
+
+
+def _ingest(token, body: bytes, content_type: str, key: str):
+    """The ingest service, as POST /api/v1/ingest/ calls it; its whole-request refusals
+    (too large, rate limited, unsupported content, key reused with another body…) become
+    Refused with the same status and code."""
+    from datahub.services.ingest import IngestRefused, ingest
+
+    try:
+        return ingest(
+            source=token.source,
+            body=body,
+            content_type=content_type,
+            idempotency_key=key,
+            channel=IngestChannel.MQTT,
+            token=token,
+        )
+    except IngestRefused as refused:
+        raise Refused(refused.status, refused.code, str(refused.message)) from refused
+
+
+def _fresh_connection() -> None:
+    """A long-running bridge drops a database connection the server closed or that is too
+    old, as a request would (not inside a transaction: a test's, or a caller's)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def _reply(client_id: str, prefix: str | None, status: int, data: dict) -> Reply:
+    payload = json.dumps(data, ensure_ascii=False, default=str).encode()
+    return Reply(topic=reply_topic(client_id, prefix), payload=payload, status=status)
+
+
+def handle(topic: str, payload: bytes, *, prefix: str | None = None) -> Reply | None:
+    """Ingest one message; returns the reply to publish (None: not an ingest topic)."""
+    client_id = client_id_of(topic, prefix)
+    if client_id is None:
+        return None
+    key = None
+    _fresh_connection()
+    try:
+        token_text, body, content_type, key = parse(payload)
+        token = sources.authenticate(token_text)
+        if token is None:
+            raise Refused(401, "token_invalid", _("The token is invalid, expired or revoked."))
+        receipt = _ingest(token, body, content_type, key)
+    except Refused as refused:
+        return _error(client_id, prefix, refused.status, refused.code, refused.detail, key)
+    except Exception:
+        log.exception("MQTT message on %s could not be ingested", topic)
+        detail = _("The message could not be ingested; it can be sent again.")
+        return _error(client_id, prefix, 500, "server_error", str(detail), key)
+    finally:
+        _fresh_connection()
+    return _reply(client_id, prefix, 200, {**receipt.as_dict(), "idempotency_key": key})
+
+
+def _error(client_id, prefix, status, code, detail, key) -> Reply:
+    log.info("MQTT message from %s refused: %s %s", client_id, status, code)
+    data = {"status": status, "code": code, "detail": str(detail), "idempotency_key": key}
+    return _reply(client_id, prefix, status, data)
