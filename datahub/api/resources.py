@@ -37,9 +37,9 @@ class DataHubPermission(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if request.method in SAFE_METHODS or view.detail:
-            return True
-        return roles.is_admin(user) or roles.is_sme_member(user)
+        if view.action == "create":
+            return roles.is_admin(user) or roles.is_sme_member(user)
+        return True  # reads, and on one object has_object_permission; other methods: 405
 
     def has_object_permission(self, request, view, obj):
         return request.method in SAFE_METHODS or sources.manages_data_of(request.user, obj.plant)

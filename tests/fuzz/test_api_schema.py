@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from assessments.models import Assessment, Framework, Item
+from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, Series
 from hub.models import Mentorship, Organization, Plant
 from programs.models import KPI, Program, Project
 from progress.models import ProgressReport
@@ -45,8 +46,12 @@ CHECKS = [
     response_schema_conformance,
 ]
 MODELS = {
+    "access-log": AccessLogEntry,
     "assessments": Assessment,
+    "consents": Consent,
+    "data-sources": DataSource,
     "frameworks": Framework,
+    "kpi-definitions": KpiDefinition,
     "kpis": KPI,
     "mentorships": Mentorship,
     "organizations": Organization,
@@ -54,6 +59,7 @@ MODELS = {
     "programs": Program,
     "projects": Project,
     "reports": ProgressReport,
+    "series": Series,
 }
 NONEXISTENT = 987_654
 

@@ -1,0 +1,235 @@
+"""The MQTT bridge: message handling without a broker (datahub.mqtt.handle), then
+manage.py mqtt_bridge against a real mosquitto started on a free loopback port.
+
+mosquitto missing: these broker tests are skipped on a workstation, and fail on CI (CI=true),
+which must install it (.ci/run, Makefile APT_TEST)."""
+
+import datetime as dt
+import json
+import os
+import queue
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+
+import paho.mqtt.client as paho
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from datahub import mqtt
+from datahub.models import Observation
+from datahub.services import sources
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "sfh-test"
+
+
+def message(token, body, **extra) -> bytes:
+    return json.dumps({"token": token, "body": body, **extra}).encode()
+
+
+def recent_hours(n=2):
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    return [(now - dt.timedelta(hours=h)).isoformat() for h in range(n, 0, -1)]
+
+
+def records(series_key, values):
+    return [
+        {"series": series_key, "ts": ts, "value": value}
+        for ts, value in zip(recent_hours(len(values)), values, strict=True)
+    ]
+
+
+# --- topics and payloads ---------------------------------------------------------------------
+
+
+def test_topics():
+    assert mqtt.subscription("sfh") == "sfh/ingest/+"
+    assert mqtt.client_id_of("sfh/ingest/plant-7-mes", "sfh") == "plant-7-mes"
+    assert mqtt.reply_topic("plant-7-mes", "sfh") == "sfh/receipts/plant-7-mes"
+    for other in ("sfh/receipts/x", "sfh/ingest/a/b", "other/ingest/x", "sfh/ingest"):
+        assert mqtt.client_id_of(other, "sfh") is None
+
+
+def test_a_message_on_another_topic_gets_no_reply(feed):
+    assert mqtt.handle("sfh/receipts/x", message(feed.token, []), prefix="sfh") is None
+
+
+def test_the_idempotency_key_is_derived_from_the_body_when_none_is_given(feed):
+    body = records("oee", [70.0])
+    first = mqtt.parse(message(feed.token, body))
+    again = mqtt.parse(message(feed.token, body))
+    other = mqtt.parse(message(feed.token, records("oee", [71.0])))
+    named = mqtt.parse(message(feed.token, body, idempotency_key="batch-1"))
+    assert first == again and first[3].startswith("mqtt-")
+    assert other[3] != first[3]
+    assert named[3] == "batch-1" and named[1] == first[1]
+    assert first[2] == "application/json" and json.loads(first[1]) == body
+
+
+def test_a_csv_body_is_sent_as_text():
+    csv = "timestamp,oee\n2025-03-01T09:00:00+09:00,71.5\n"
+    token, body, content_type, _key = mqtt.parse(message("sfh_x_y", csv))
+    assert (token, body, content_type) == ("sfh_x_y", csv.encode(), "text/csv")
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "code"),
+    [
+        (b"not json", 400, "bad_payload"),
+        (b"\xff\xfe", 400, "bad_payload"),
+        (b"[1, 2]", 400, "bad_payload"),
+        (json.dumps({"body": []}).encode(), 401, "token_missing"),
+        (json.dumps({"token": "sfh_abc_def"}).encode(), 400, "bad_payload"),
+        (json.dumps({"token": "x", "body": [], "content_type": 7}).encode(), 400, "bad_payload"),
+        (
+            json.dumps({"token": "x", "body": [], "idempotency_key": ["k"]}).encode(),
+            400,
+            "bad_idempotency_key",
+        ),
+        (json.dumps({"token": "sfh_abc_def", "body": []}).encode(), 401, "token_invalid"),
+    ],
+)
+def test_refused_messages_get_an_error_on_the_reply_topic(payload, status, code):
+    reply = mqtt.handle("sfh/ingest/gw-1", payload, prefix="sfh")
+    assert reply.topic == "sfh/receipts/gw-1" and reply.status == status
+    answer = reply.as_dict()
+    assert answer["status"] == status and answer["code"] == code and answer["detail"]
+
+
+def test_a_message_too_large_is_refused_unread(settings):
+    settings.DATAHUB_MAX_BYTES = 100
+    payload = message("sfh_x_y", "x" * (100 + mqtt.ENVELOPE_BYTES))
+    reply = mqtt.handle("sfh/ingest/gw-1", payload, prefix="sfh")
+    assert reply.status == 413 and reply.as_dict()["code"] == "too_large"
+
+
+def test_a_revoked_or_deactivated_token_is_refused(world, feed):
+    payload = message(feed.token, records("oee", [70.0]))
+    sources.token_revoke(user=world.sme, source=feed.source)
+    reply = mqtt.handle("sfh/ingest/gw-1", payload, prefix="sfh")
+    assert reply.status == 401 and reply.as_dict()["code"] == "token_invalid"
+    _row, fresh = sources.token_issue(user=world.sme, source=feed.source)
+    sources.source_update(user=world.sme, source=feed.source, data={"is_active": False})
+    reply = mqtt.handle("sfh/ingest/gw-1", message(fresh, []), prefix="sfh")
+    assert reply.status == 401
+    assert not Observation.objects.exists()
+
+
+# --- the bridge against a real broker --------------------------------------------------------
+
+
+def _mosquitto() -> str | None:
+    found = shutil.which("mosquitto")
+    if found is None and os.path.exists("/usr/sbin/mosquitto"):
+        found = "/usr/sbin/mosquitto"
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def broker():
+    """A mosquitto of our own on a free loopback port (no configuration: local-only mode),
+    stopped after the module."""
+    binary = _mosquitto()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("mosquitto is not installed: CI must install it (.ci/run)")
+        pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
+    port = _free_port()
+    process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [binary, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"mosquitto did not start: {process.stderr.read()!r}") from None
+            time.sleep(0.05)
+    yield "127.0.0.1", port
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class Device:
+    """A plant system on the broker: publishes to <prefix>/ingest/<id>, hears every reply."""
+
+    def __init__(self, host, port):
+        self.replies = queue.Queue()
+        self.client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"dev-{uuid.uuid4()}")
+        subscribed = queue.Queue()
+        self.client.on_message = lambda c, u, m: self.replies.put((m.topic, json.loads(m.payload)))
+        self.client.on_subscribe = lambda *args: subscribed.put(True)
+        self.client.connect(host, port)
+        self.client.loop_start()
+        self.client.subscribe(f"{PREFIX}/receipts/#", qos=1)
+        subscribed.get(timeout=5)
+
+    def publish(self, client_id, payload: bytes):
+        info = self.client.publish(f"{PREFIX}/ingest/{client_id}", payload, qos=1)
+        info.wait_for_publish(timeout=5)
+        assert info.is_published()
+
+    def answers(self, n, timeout=10):
+        return [self.replies.get(timeout=timeout) for _ in range(n)]
+
+    def close(self):
+        self.client.loop_stop()
+        self.client.disconnect()
+
+
+@pytest.fixture
+def device(broker):
+    device = Device(*broker)
+    yield device
+    device.close()
+
+
+def bridge(broker, client_id, **options):
+    host, port = broker
+    call_command(
+        "mqtt_bridge",
+        host=host,
+        port=port,
+        client_id=client_id,
+        prefix=PREFIX,
+        verbosity=0,
+        **options,
+    )
+
+
+def test_the_bridge_answers_refused_messages_on_the_reply_topic(broker, device, feed):
+    """Messages published while the bridge is away wait in its persistent session."""
+    bridge_id = f"bridge-{uuid.uuid4()}"
+    bridge(broker, bridge_id, max_messages=0, timeout=10)  # subscribes, then leaves
+    device.publish("gw-json", b"{not json")
+    device.publish("gw-token", message("sfh_0000_forged", records("oee", [70.0])))
+    bridge(broker, bridge_id, max_messages=2, timeout=20)
+    answers = dict(device.answers(2))
+    assert answers[f"{PREFIX}/receipts/gw-json"]["status"] == 400
+    assert answers[f"{PREFIX}/receipts/gw-token"]["code"] == "token_invalid"
+    assert not Observation.objects.exists()
+
+
+def test_the_bridge_gives_up_waiting_for_an_absent_broker():
+    started = time.monotonic()
+    call_command(
+        "mqtt_bridge", host="127.0.0.1", port=_free_port(), client_id="x", timeout=1.5, verbosity=0
+    )
+    assert time.monotonic() - started < 5
