@@ -82,71 +82,88 @@ def client_id_of(topic: str, prefix: str | None = None) -> str | None:
     return None if "/" in rest else rest
 
 
-def derived_key(body: bytes, content_type: str) -> str:
-    """The idempotency key of a message that names none: the same body (and content type)
-    gives the same key, so a QoS 1 redelivery is stored once."""
-    digest = hashlib.sha256(content_type.encode() + b"\n" + body).hexdigest()
-    return f"mqtt-{digest[:48]}"
+@dataclass(frozen=True)
+class Message:
+    """What a published message asks: the ingest service's arguments."""
+
+    token: str
+    body: bytes
+    content_type: str
+    idempotency_key: str
+    on_conflict: str = "refuse"
+    atomic: bool = False
 
 
-def parse(payload: bytes) -> tuple[str, bytes, str, str]:
-    """(token, body bytes, content type, idempotency key) of a message, or Refused (400)."""
+def derived_key(body: bytes, content_type: str, on_conflict="refuse", atomic=False) -> str:
+    """The idempotency key of a message that names none: the same body (content type and
+    options) gives the same key, so a QoS 1 redelivery is stored once."""
+    head = f"{content_type}\n{on_conflict}\n{int(bool(atomic))}\n".encode()
+    return f"mqtt-{hashlib.sha256(head + body).hexdigest()[:48]}"
+
+
+def _refuse_payload(detail) -> Refused:
+    return Refused(400, "bad_payload", detail)
+
+
+def parse(payload: bytes) -> Message:
+    """The message a payload carries, or Refused (400, 401 without a token, 413)."""
     limit = settings.DATAHUB_MAX_BYTES + ENVELOPE_BYTES
     if len(payload) > limit:
         raise Refused(
-            413,
-            "too_large",
-            _("The message is larger than %(limit)d bytes.") % {"limit": limit},
+            413, "too_large", _("The message is larger than %(limit)d bytes.") % {"limit": limit}
         )
     try:
         message = json.loads(payload)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         message = None
     if not isinstance(message, dict):
-        raise Refused(
-            400,
-            "bad_payload",
-            _('The payload must be a JSON object: {"token": …, "body": …}.'),
-        )
+        raise _refuse_payload(_('The payload must be a JSON object: {"token": …, "body": …}.'))
     token = message.get("token")
     if not isinstance(token, str) or not token:
         raise Refused(401, "token_missing", _("The payload names no token."))
     if "body" not in message:
-        raise Refused(400, "bad_payload", _("The payload has no body."))
-    body = message["body"]
-    content_type = message.get("content_type")
+        raise _refuse_payload(_("The payload has no body."))
+    body, content_type = message["body"], message.get("content_type")
     if content_type is not None and not isinstance(content_type, str):
-        raise Refused(400, "bad_payload", _("content_type must be a string."))
+        raise _refuse_payload(_("content_type must be a string."))
+    on_conflict = message.get("on_conflict", "refuse")
+    if not isinstance(on_conflict, str):
+        raise _refuse_payload(_('on_conflict must be "refuse" or "replace".'))
+    atomic = message.get("atomic", False)
+    if not isinstance(atomic, bool):
+        raise _refuse_payload(_("atomic must be true or false."))
     if isinstance(body, str):
         content_type = content_type or "text/csv"
-        raw = body.encode()
+        raw = body.encode("utf-8", "surrogatepass")
     else:
         content_type = content_type or "application/json"
-        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        raw = json.dumps(body, separators=(",", ":")).encode()
     key = message.get("idempotency_key")
     if key is None:
-        key = derived_key(raw, content_type)
+        key = derived_key(raw, content_type, on_conflict, atomic)
     elif not isinstance(key, str) or not key.strip() or len(key) > KEY_MAX_LENGTH:
         raise Refused(
             400,
             "bad_idempotency_key",
             _("idempotency_key must be a string of 1 to %(n)d characters.") % {"n": KEY_MAX_LENGTH},
         )
-    return token, raw, content_type, key.strip()
+    return Message(token, raw, content_type, key.strip(), on_conflict, atomic)
 
 
-def _ingest(token, body: bytes, content_type: str, key: str):
+def _ingest(token, message: Message):
     """The ingest service, as POST /api/v1/ingest/ calls it; its whole-request refusals
-    (too large, rate limited, unsupported content, key reused with another body…) become
-    Refused with the same status and code."""
+    (too many rows, unsupported content, key reused with another body…) become Refused with
+    the same status and code."""
     from datahub.services.ingest import IngestRefused, ingest
 
     try:
         return ingest(
             source=token.source,
-            body=body,
-            content_type=content_type,
-            idempotency_key=key,
+            body=message.body,
+            content_type=message.content_type,
+            idempotency_key=message.idempotency_key,
+            on_conflict=message.on_conflict,
+            atomic=message.atomic,
             channel=IngestChannel.MQTT,
             token=token,
         )
@@ -174,11 +191,12 @@ def handle(topic: str, payload: bytes, *, prefix: str | None = None) -> Reply | 
     key = None
     _fresh_connection()
     try:
-        token_text, body, content_type, key = parse(payload)
-        token = sources.authenticate(token_text)
+        message = parse(payload)
+        key = message.idempotency_key
+        token = sources.authenticate(message.token)
         if token is None:
             raise Refused(401, "token_invalid", _("The token is invalid, expired or revoked."))
-        receipt = _ingest(token, body, content_type, key)
+        receipt = _ingest(token, message)
     except Refused as refused:
         return _error(client_id, prefix, refused.status, refused.code, refused.detail, key)
     except Exception:

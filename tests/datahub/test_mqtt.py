@@ -64,17 +64,22 @@ def test_the_idempotency_key_is_derived_from_the_body_when_none_is_given(feed):
     first = mqtt.parse(message(feed.token, body))
     again = mqtt.parse(message(feed.token, body))
     other = mqtt.parse(message(feed.token, records("oee", [71.0])))
+    replace = mqtt.parse(message(feed.token, body, on_conflict="replace"))
+    atomic = mqtt.parse(message(feed.token, body, atomic=True))
     named = mqtt.parse(message(feed.token, body, idempotency_key="batch-1"))
-    assert first == again and first[3].startswith("mqtt-")
-    assert other[3] != first[3]
-    assert named[3] == "batch-1" and named[1] == first[1]
-    assert first[2] == "application/json" and json.loads(first[1]) == body
+    assert first == again and first.idempotency_key.startswith("mqtt-")
+    keys = {m.idempotency_key for m in (first, other, replace, atomic, named)}
+    assert len(keys) == 5
+    assert named.idempotency_key == "batch-1" and named.body == first.body
+    assert first.content_type == "application/json" and json.loads(first.body) == body
+    assert (replace.on_conflict, atomic.atomic) == ("replace", True)
+    assert (first.on_conflict, first.atomic) == ("refuse", False)
 
 
 def test_a_csv_body_is_sent_as_text():
     csv = "timestamp,oee\n2025-03-01T09:00:00+09:00,71.5\n"
-    token, body, content_type, _key = mqtt.parse(message("sfh_x_y", csv))
-    assert (token, body, content_type) == ("sfh_x_y", csv.encode(), "text/csv")
+    parsed = mqtt.parse(message("sfh_x_y", csv))
+    assert (parsed.token, parsed.body, parsed.content_type) == ("sfh_x_y", csv.encode(), "text/csv")
 
 
 @pytest.mark.parametrize(
@@ -86,6 +91,9 @@ def test_a_csv_body_is_sent_as_text():
         (json.dumps({"body": []}).encode(), 401, "token_missing"),
         (json.dumps({"token": "sfh_abc_def"}).encode(), 400, "bad_payload"),
         (json.dumps({"token": "x", "body": [], "content_type": 7}).encode(), 400, "bad_payload"),
+        (json.dumps({"token": "x", "body": [], "atomic": "yes"}).encode(), 400, "bad_payload"),
+        (json.dumps({"token": "x", "body": [], "on_conflict": 1}).encode(), 400, "bad_payload"),
+        (b"[" * 100_000 + b"]" * 100_000, 400, "bad_payload"),
         (
             json.dumps({"token": "x", "body": [], "idempotency_key": ["k"]}).encode(),
             400,
