@@ -19,9 +19,11 @@ application/json otherwise). QoS 1 may deliver a message twice: without an
 `idempotency_key` the bridge derives one from the body, so a redelivered message is stored
 once and answers the same receipt.
 
-The reply is the ingest receipt as the API returns it, plus `idempotency_key`; a refused
-message gets ``{"status": <HTTP-like code>, "code": "…", "detail": "…",
-"idempotency_key": … or null}``. This module needs no broker: `handle` takes a topic and a
+The reply is the ingest receipt as the API returns it, plus `status` (201 when values were
+stored, 200 otherwise, as the API answers), `replayed` and `idempotency_key`; a refused
+message gets ``{"status": <the API's code>, "code": "…", "detail": "…",
+"idempotency_key": … or null}`` (429 adds `retry_after`). A token has one rate budget for
+both ways in (DATAHUB_TOKEN_RATE). This module needs no broker: `handle` takes a topic and a
 payload and returns the reply; datahub/management/commands/mqtt_bridge.py runs the loop.
 """
 
@@ -30,7 +32,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import close_old_connections, connection
@@ -53,16 +57,18 @@ KEY_MAX_LENGTH = 200  # IngestRequest.idempotency_key
 class Reply:
     topic: str
     payload: bytes
-    status: int  # 200 for a receipt, the refusal's code otherwise (for logs and tests)
+    status: int  # as the API would answer: 201/200 for a receipt, the refusal's code otherwise
 
     def as_dict(self) -> dict:
         return json.loads(self.payload)
 
 
 class Refused(Exception):
-    def __init__(self, status: int, code: str, detail: str):
+    """The whole message is refused: its reply says why, with the API's status and code."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra):
         super().__init__(detail)
-        self.status, self.code, self.detail = status, code, detail
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
 
 
 def subscription(prefix: str | None = None) -> str:
@@ -196,19 +202,52 @@ def handle(topic: str, payload: bytes, *, prefix: str | None = None) -> Reply | 
         token = sources.authenticate(message.token)
         if token is None:
             raise Refused(401, "token_invalid", _("The token is invalid, expired or revoked."))
+        wait = _throttled(token)
+        if wait is not None:
+            raise Refused(
+                429,
+                "rate_limited",
+                _("Too many messages with this token: wait %(n)d seconds.") % {"n": wait},
+                retry_after=wait,
+            )
         receipt = _ingest(token, message)
     except Refused as refused:
-        return _error(client_id, prefix, refused.status, refused.code, refused.detail, key)
+        return _error(client_id, prefix, refused, key)
     except Exception:
         log.exception("MQTT message on %s could not be ingested", topic)
         detail = _("The message could not be ingested; it can be sent again.")
-        return _error(client_id, prefix, 500, "server_error", str(detail), key)
+        return _error(client_id, prefix, Refused(500, "server_error", detail), key)
     finally:
         _fresh_connection()
-    return _reply(client_id, prefix, 200, {**receipt.as_dict(), "idempotency_key": key})
-
-
-def _error(client_id, prefix, status, code, detail, key) -> Reply:
-    log.info("MQTT message from %s refused: %s %s", client_id, status, code)
-    data = {"status": status, "code": code, "detail": str(detail), "idempotency_key": key}
+    # As the API answers: 201 when values were stored, 200 otherwise (and for a replay).
+    status = 201 if receipt.stored and not receipt.replayed else 200
+    data = {
+        **receipt.as_dict(),
+        "status": status,
+        "replayed": receipt.replayed,
+        "idempotency_key": key,
+    }
     return _reply(client_id, prefix, status, data)
+
+
+def _throttled(token) -> int | None:
+    """Seconds to wait when the token is over its rate (DATAHUB_TOKEN_RATE, one budget with
+    POST /api/v1/ingest/), else None."""
+    from datahub.api.ingest import SourceTokenThrottle
+
+    throttle = SourceTokenThrottle()
+    if throttle.allow_request(SimpleNamespace(auth=token), None):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))
+
+
+def _error(client_id, prefix, refused: Refused, key) -> Reply:
+    log.info("MQTT message from %s refused: %s %s", client_id, refused.status, refused.code)
+    data = {
+        "status": refused.status,
+        "code": refused.code,
+        "detail": str(refused.detail),
+        **refused.extra,
+        "idempotency_key": key,
+    }
+    return _reply(client_id, prefix, refused.status, data)
