@@ -64,7 +64,8 @@ def test_a_definition_by_code_or_id_in_the_active_language(world):
     assert english["unit"] == oee.unit and english["kind"] == "kpi"
     assert english["inputs"] and english["formula"]
     assert english["catalogue_version"] == oee.catalogue.version
-    assert api(world.sme).get("/api/v1/kpi-definitions/no-such-kpi/").status_code == 404
+    for missing in ("no-such-kpi", "99999999999999999999999", "%EC%95%88"):
+        assert api(world.sme).get(f"/api/v1/kpi-definitions/{missing}/").status_code == 404
 
 
 def test_catalogue_filters_by_kind(world):
