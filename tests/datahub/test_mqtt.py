@@ -11,6 +11,7 @@ import queue
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 
@@ -144,35 +145,56 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+class Mosquitto:
+    """A mosquitto of our own on a loopback port (no configuration: local-only mode)."""
+
+    def __init__(self, binary: str, port: int):
+        self.binary, self.port, self.process = binary, port, None
+
+    def start(self):
+        self.process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+            [self.binary, "-p", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.process.kill()
+                    error = self.process.stderr.read()
+                    raise RuntimeError(f"mosquitto did not start: {error!r}") from None
+                time.sleep(0.05)
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+
+
 @pytest.fixture(scope="module")
-def broker():
-    """A mosquitto of our own on a free loopback port (no configuration: local-only mode),
-    stopped after the module."""
+def mosquitto():
+    """mosquitto's binary; skipped without it, except on CI."""
     binary = _mosquitto()
     if binary is None:
         if os.environ.get("CI") == "true":
             pytest.fail("mosquitto is not installed: CI must install it (.ci/run)")
         pytest.skip("mosquitto is not installed (apt-get install mosquitto)")
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
-        [binary, "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"mosquitto did not start: {process.stderr.read()!r}") from None
-            time.sleep(0.05)
-    yield "127.0.0.1", port
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    return binary
+
+
+@pytest.fixture(scope="module")
+def broker(mosquitto):
+    """A broker on a free port for the module: (host, port)."""
+    server = Mosquitto(mosquitto, _free_port())
+    server.start()
+    yield "127.0.0.1", server.port
+    server.stop()
 
 
 class Device:
@@ -241,3 +263,48 @@ def test_the_bridge_gives_up_waiting_for_an_absent_broker():
         "mqtt_bridge", host="127.0.0.1", port=_free_port(), client_id="x", timeout=1.5, verbosity=0
     )
     assert time.monotonic() - started < 5
+
+
+def test_the_bridge_reconnects_and_subscribes_again_after_the_broker_restarts(mosquitto, capsys):
+    """The broker goes away for a while (its sessions with it): the bridge retries with
+    backoff, subscribes again, and answers the next message."""
+    server = Mosquitto(mosquitto, _free_port())
+    server.start()
+    answered = queue.Queue()
+
+    def meanwhile():
+        time.sleep(1.0)
+        server.stop()
+        time.sleep(1.5)
+        server.start()
+        device = Device("127.0.0.1", server.port)
+        try:
+            for _ in range(40):  # until the bridge is back and answers
+                device.publish("probe", b"not json")
+                try:
+                    answered.put(device.replies.get(timeout=0.5))
+                    return
+                except queue.Empty:
+                    continue
+        finally:
+            device.close()
+
+    helper = threading.Thread(target=meanwhile)
+    helper.start()
+    try:
+        call_command(
+            "mqtt_bridge",
+            host="127.0.0.1",
+            port=server.port,
+            client_id=f"bridge-{uuid.uuid4()}",
+            prefix=PREFIX,
+            max_messages=1,
+            timeout=25,
+        )
+    finally:
+        helper.join(timeout=30)
+        server.stop()
+    topic, answer = answered.get_nowait()
+    assert topic == f"{PREFIX}/receipts/probe" and answer["code"] == "bad_payload"
+    output = capsys.readouterr()
+    assert "connection lost" in output.err and "1 message(s) handled" in output.out
