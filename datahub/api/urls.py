@@ -1,6 +1,9 @@
 """The data hub's API: resources on the shared router, the ingest endpoint beside it."""
 
+from django.urls import path
+
 from datahub.api import resources
+from datahub.api.ingest import IngestView
 
 
 def register(router) -> None:
@@ -13,4 +16,6 @@ def register(router) -> None:
 
 
 # Paths outside the router, under /api/v1/ (the ingest endpoint).
-urlpatterns: list = []
+urlpatterns: list = [
+    path("ingest/", IngestView.as_view(), name="ingest"),
+]

@@ -21,8 +21,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from datahub import mqtt
-from datahub.models import Observation
+from datahub.models import Correction, IngestRequest, Observation
 from datahub.services import sources
+from tests.datahub.ingest_client import fresh_partitions, hours_ago, iso  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -308,3 +309,100 @@ def test_the_bridge_reconnects_and_subscribes_again_after_the_broker_restarts(mo
     assert topic == f"{PREFIX}/receipts/probe" and answer["code"] == "bad_payload"
     output = capsys.readouterr()
     assert "connection lost" in output.err and "1 message(s) handled" in output.out
+
+
+# --- through the ingest service --------------------------------------------------------------
+
+
+def good_rows():
+    return [
+        {"series": "oee", "ts": iso(hours_ago(2)), "value": 71.5},
+        {"series": "oee", "ts": iso(hours_ago(1)), "value": 73.0},
+    ]
+
+
+def send(payload, client_id="gw-1"):
+    return mqtt.handle(f"sfh/ingest/{client_id}", payload, prefix="sfh")
+
+
+def test_a_message_is_stored_once_and_answers_the_apis_receipt(feed):
+    payload = message(feed.token, good_rows())
+    first = send(payload)
+    assert first.topic == "sfh/receipts/gw-1" and first.status == 201
+    receipt = first.as_dict()
+    assert receipt | {"request": None, "idempotency_key": None} == {
+        "request": None,
+        "accepted": 2,
+        "duplicates": 0,
+        "conflicts": 0,
+        "replaced": 0,
+        "rejected": [],
+        "stored": True,
+        "status": 201,
+        "replayed": False,
+        "idempotency_key": None,
+    }
+    request = IngestRequest.objects.get(pk=receipt["request"])
+    assert (request.channel, request.source) == ("mqtt", feed.source)
+    assert request.idempotency_key == receipt["idempotency_key"]
+    # A QoS 1 redelivery: the same receipt, nothing stored twice.
+    again = send(payload)
+    assert again.status == 200 and again.as_dict()["replayed"] is True
+    assert again.as_dict()["request"] == receipt["request"]
+    assert Observation.objects.filter(series=feed.oee).count() == 2
+    assert IngestRequest.objects.count() == 1
+
+
+def test_rejections_conflicts_and_replacements_as_through_the_api(feed):
+    t = iso(hours_ago(1))
+    assert send(message(feed.token, [{"series": "oee", "ts": t, "value": 70.0}])).status == 201
+    rows = [{"series": "oee", "ts": t, "value": 75.0}, {"series": "nope", "ts": t, "value": 1}]
+    refused = send(message(feed.token, rows)).as_dict()
+    assert refused["conflicts"] == 1 and refused["accepted"] == 0
+    assert {(r["index"], r["code"]) for r in refused["rejected"]} >= {(1, "unknown_series")}
+    replaced = send(message(feed.token, rows[:1], on_conflict="replace")).as_dict()
+    assert replaced["replaced"] == 1
+    assert Observation.objects.get(series=feed.oee).value == 75.0
+    assert Correction.objects.get(series=feed.oee).old_value == 70.0
+
+
+def test_a_csv_message(feed):
+    csv = f"timestamp,oee,produced_quantity-line-1\n{iso(hours_ago(1))},71.5,480\n"
+    reply = send(message(feed.token, csv))
+    assert reply.status == 201 and reply.as_dict()["accepted"] == 2
+
+
+def test_a_key_reused_with_another_body_is_refused(feed):
+    rows = good_rows()
+    assert send(message(feed.token, rows[:1], idempotency_key="k1")).status == 201
+    reply = send(message(feed.token, rows[1:], idempotency_key="k1"))
+    assert reply.status == 422 and reply.as_dict()["idempotency_key"] == "k1"
+    assert Observation.objects.filter(series=feed.oee).count() == 1
+
+
+def test_one_rate_budget_per_token_for_the_api_and_mqtt(feed, settings):
+    settings.DATAHUB_TOKEN_RATE = "2/min"
+    over = [send(message(feed.token, [row])) for row in good_rows() + good_rows()[:1]]
+    assert [reply.status for reply in over] == [201, 201, 429]
+    answer = over[-1].as_dict()
+    assert answer["code"] == "rate_limited" and answer["retry_after"] >= 1
+    assert send(message(feed.token_b, [])).status != 429  # another token, another budget
+
+
+def test_the_bridge_stores_rows_and_publishes_the_receipt(broker, device, feed):
+    bridge_id = f"bridge-{uuid.uuid4()}"
+    bridge(broker, bridge_id, max_messages=0, timeout=10)
+    payload = message(feed.token, good_rows())
+    device.publish("line1-gw", payload)
+    device.publish("line1-gw", payload)  # as a QoS 1 redelivery would
+    device.publish("gw-json", b'{"token": ')
+    bridge(broker, bridge_id, max_messages=3, timeout=20)
+    answers = device.answers(3)
+    receipts = [answer for topic, answer in answers if topic == f"{PREFIX}/receipts/line1-gw"]
+    assert [(r["status"], r["accepted"], r["replayed"]) for r in receipts] == [
+        (201, 2, False),
+        (200, 2, True),
+    ]
+    assert dict(answers)[f"{PREFIX}/receipts/gw-json"]["code"] == "bad_payload"
+    assert Observation.objects.filter(series=feed.oee).count() == 2
+    assert IngestRequest.objects.get().channel == "mqtt"

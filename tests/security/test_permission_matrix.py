@@ -216,6 +216,8 @@ consent-revoke                 POST   cons   401   404   403      404      403/4
 consent-odrl                   GET    cons   401   404   200      404      200/404  200/404  200      200/404
 access-log-list                GET    log    401   200   200      200      200      200      200      200
 access-log-detail              GET    log    401   404   200      404      404      404      404      200/404
+# the ingest endpoint takes only a data source's token: none of these
+ingest                         POST   -      401   401   401      401      401      401      401      401
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
