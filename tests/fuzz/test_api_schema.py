@@ -256,6 +256,10 @@ def hidden_from_partner_a(populated) -> dict[str, set]:
         "projects": {project_secret.pk},
         "kpis": set(project_secret.kpis.values_list("pk", flat=True)),
         "reports": {populated.reports[world.firm_b.pk].pk},
+        "data-sources": {populated.data[n].source.pk for n in ("b", "secret")},
+        "series": {populated.data[n].series.pk for n in ("b", "secret")},
+        "consents": {populated.data[n].consent.pk for n in ("b", "secret")},
+        "access-log": {populated.data[n].read.pk for n in ("a", "b", "secret")},
     }
 
 
