@@ -18,8 +18,8 @@ The payload is a JSON object; the token travels inside it, never in a topic:
 `body` is what POST /api/v1/ingest/ takes: JSON records or a SensorThings ``dataArray`` object
 (sent as JSON), or CSV text (a string; `content_type` defaults to text/csv for a string and
 application/json otherwise). QoS 1 may deliver a message twice: without an
-`idempotency_key` the bridge derives one from the body and options, so a redelivered message is stored
-once and answers the same receipt.
+`idempotency_key` the bridge derives one from the body and options, so a redelivered message
+is stored once and answers the same receipt.
 
 The reply is the ingest receipt as the API returns it, plus `status` (201 when values were
 stored, 200 otherwise, as the API answers), `replayed` and `idempotency_key`; a refused
