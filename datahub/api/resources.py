@@ -236,7 +236,10 @@ class ConsentViewSet(
     revoked. The plant's members see and grant their own; agency staff and officials see
     every one; a partner member those given to its firm."""
 
-    queryset = Consent.objects.select_related("plant__company", "partner")
+    # The id breaks ties, so pages never overlap.
+    queryset = Consent.objects.select_related("plant__company", "partner").order_by(
+        "plant", "purpose", "-granted_at", "-pk"
+    )
     serializer_class = s.ConsentSerializer
     filterset_class = f.ConsentFilterSet
 
