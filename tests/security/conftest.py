@@ -30,6 +30,9 @@ from django.test.utils import override_settings
 
 from assessments import services as assessment_services
 from assessments.models import Item
+from datahub.choices import Purpose
+from datahub.models import KpiDefinition
+from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from programs import services as program_services
 from programs.choices import ProgramKind
@@ -188,6 +191,22 @@ PAIRS = {
         "off": ("failed_a", "failed_b"),
         "sme": ("failed_a", "failed_b"),
     },
+    # data hub: plant A's and plant B's sources, series, consents (each plant gave its
+    # mentoring firm the partner consent) and access-log entries
+    "kdef": dict.fromkeys(PERSONAS, ("kdef", None)),
+    **{
+        kind: {
+            "anon": (f"{kind}_a", f"{kind}_b"),
+            "out": (f"{kind}_a", f"{kind}_b"),
+            "agy": (f"{kind}_a", None),  # agency staff see every plant's
+            "con": (f"{kind}_a", f"{kind}_b"),
+            "pA": (f"{kind}_a", f"{kind}_b"),
+            "pB": (f"{kind}_b", f"{kind}_a"),
+            "off": (f"{kind}_a", None if kind != "log" else f"{kind}_b"),
+            "sme": (f"{kind}_a", f"{kind}_b"),
+        }
+        for kind in ("src", "ser", "cons", "log")
+    },
 }
 
 
@@ -331,6 +350,23 @@ def build_world() -> SimpleNamespace:
     w.rep_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.DONE)
     w.failed_a = _report(p_a, partner, str(w.firm_a.pk), ReportStatus.FAILED)
     w.failed_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.FAILED)
+
+    # --- data hub -----------------------------------------------------------------------------
+    # Written by an administrator, so that the SME persona starts with nothing of its own doing.
+    admin = UserFactory(username="matrix-admin", is_superuser=True)
+    w.kdef = KpiDefinition.objects.get(catalogue__is_current=True, code="oee")
+    w.src_a, _ = sources.source_create(user=admin, plant=w.plant_a, name="MES A")
+    w.src_b, _ = sources.source_create(user=admin, plant=w.plant_b, name="MES B")
+    w.ser_a = sources.series_create(user=admin, source=w.src_a, kpi="oee")
+    w.ser_b = sources.series_create(user=admin, source=w.src_b, kpi="oee")
+    w.cons_a, w.cons_b = (
+        consents.consent_grant(user=admin, plant=plant, purpose=Purpose.PARTNER, partner=firm)
+        for plant, firm in ((w.plant_a, w.firm_a), (w.plant_b, w.firm_b))
+    )
+    w.log_a, w.log_b = (
+        access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
+        for plant in (w.plant_a, w.plant_b)
+    )
 
     # One session per persona, reused by every test (a test that logs out or in again gets
     # its session back when its savepoint is rolled back).
