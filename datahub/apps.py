@@ -10,3 +10,6 @@ class DatahubConfig(AppConfig):
     def ready(self):
         # tasks: registered in every process (beat and services name them).
         from datahub import tasks  # noqa: F401
+        from datahub.nav import register_nav  # the Data hub entry and the SME home page
+
+        register_nav()
