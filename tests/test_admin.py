@@ -6,11 +6,13 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from datahub.models import Consent, DataSource, KpiDefinition, SourceToken
 from programs.models import KPI, CostShareRule, PartnerCommitment, Program, Project
 from progress.models import ProgressReport, Target, TargetChange
 from tests.programs.conftest import M, winwin_program
 
 READ_ONLY = [CostShareRule, Program, Project, KPI, Target, TargetChange, ProgressReport]
+READ_ONLY += [KpiDefinition, DataSource, SourceToken, Consent]
 
 
 def _url(model, view, *args):
@@ -19,7 +21,7 @@ def _url(model, view, *args):
 
 def test_every_app_with_models_has_its_admin():
     registered = {model._meta.app_label for model in admin.site._registry}
-    assert {"hub", "assessments", "programs", "progress"} <= registered
+    assert {"hub", "assessments", "programs", "datahub", "progress"} <= registered
 
 
 @pytest.mark.parametrize("model", READ_ONLY, ids=lambda m: m.__name__)
@@ -55,3 +57,13 @@ def test_non_admin_cannot_open_the_admin(client, world):
     response = client.get(_url(Program, "changelist"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_token_admin_never_shows_the_digest(client, world):
+    from datahub.services import sources
+
+    source, _token = sources.source_create(user=world.sme, plant=world.plant_a, name="MES")
+    stored = SourceToken.objects.get(source=source)
+    client.force_login(world.admin_user)
+    page = client.get(_url(SourceToken, "change", stored.pk)).content.decode()
+    assert stored.prefix in page and stored.digest not in page

@@ -2,13 +2,15 @@
 
 The plant's own members read its data freely. Anyone else reads it only under an active
 consent for their purpose (DESIGN.md §4): agency staff for program follow-up, a mentoring
-partner firm under the partner consent it was given. Every such read is logged where the
-plant sees it (AccessLogEntry).
+partner firm under the partner consent it was given. A completed project's follow-up period
+counts as the follow-up consent (the project agreement carries it). Every such read is logged
+where the plant sees it (AccessLogEntry).
 """
 
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils import timezone
 
 from datahub.choices import Purpose
 from datahub.models import AccessLogEntry, Consent
@@ -25,7 +27,7 @@ def purpose_of_read(user, plant) -> Purpose | None:
     plant's own members need none (and are not logged)."""
     consents = Consent.objects.active().filter(plant=plant)
     if roles.is_agency_staff_or_admin(user):
-        if consents.filter(purpose=Purpose.FOLLOW_UP).exists():
+        if consents.filter(purpose=Purpose.FOLLOW_UP).exists() or in_follow_up(plant):
             return Purpose.FOLLOW_UP
         return None
     firm = roles.partner_firm_of(user)
@@ -36,6 +38,16 @@ def purpose_of_read(user, plant) -> Purpose | None:
         if mentored and consents.filter(purpose=Purpose.PARTNER, partner=firm).exists():
             return Purpose.PARTNER
     return None
+
+
+def in_follow_up(plant, today=None) -> bool:
+    """A completed project's agreement carries the program follow-up consent for its
+    follow-up period (DATAHUB_FOLLOW_UP_YEARS after completion): the plant cannot withdraw
+    it then, and its consents page says so."""
+    from datahub.services.consents import follow_up_until
+
+    until = follow_up_until(plant)
+    return until is not None and until >= (today or timezone.localdate())
 
 
 def may_read(user, plant) -> bool:

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from datahub import formulas
+
 SEED = Path(__file__).resolve().parents[1] / "catalogue" / "sfh-kpi-v1.json"
 
 
@@ -53,6 +55,22 @@ def check(data: dict) -> None:
                 _("%(code)s uses unknown inputs: %(missing)s")
                 % {"code": row["code"], "missing": ", ".join(missing)}
             )
+        if row.get("formula"):
+            try:
+                names = formulas.parse(row["formula"]).names
+            except formulas.FormulaError as error:
+                raise ValidationError(f"{row['code']}: {error}") from error
+            if names != set(row.get("inputs", [])):
+                raise ValidationError(
+                    _("%(code)s: the formula's names and its inputs differ") % {"code": row["code"]}
+                )
+    try:
+        formulas.order(
+            formulas.Definition(code=row["code"], formula=row.get("formula", ""))
+            for row in data["definitions"]
+        )
+    except formulas.FormulaError as error:
+        raise ValidationError(str(error)) from error
 
 
 @transaction.atomic

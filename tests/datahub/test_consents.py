@@ -82,3 +82,15 @@ def test_odrl_export(world):
     operands = {c["leftOperand"] for c in permission["constraint"]}
     assert operands == {"purpose", "dateTime"}
     assert permission["assigner"]["uid"] == f"urn:sfh:organization:{world.plant_a.company_id}"
+
+
+def test_a_completed_projects_follow_up_period_lets_the_agency_read(world, monkeypatch):
+    assert not access.may_read(world.agency, world.plant_a)
+    monkeypatch.setattr(
+        consents, "follow_up_until", lambda plant: timezone.localdate() + dt.timedelta(days=10)
+    )
+    assert access.open_for_reading(world.agency, world.plant_a, what="oee") == Purpose.FOLLOW_UP
+    entry = world.plant_a.data_reads.get()
+    assert (entry.user, entry.purpose) == (world.agency, Purpose.FOLLOW_UP)
+    # Partners never read under the follow-up purpose.
+    assert not access.may_read(world.partner_a, world.plant_a)

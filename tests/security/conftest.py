@@ -1,7 +1,7 @@
 """The world of the permission matrix, built once per module (inside a transaction that is
 rolled back at the end; every test runs in its own savepoint on top of it).
 
-Seven personas, each with exactly one thing they may and one thing they may not see or change
+Eight personas, each with exactly one thing they may and one thing they may not see or change
 for every kind of object (DESIGN.md §4, refined by docs/decisions.md):
 
 - ``anon``: not signed in;              ``out``: signed in, no membership;
@@ -10,7 +10,8 @@ for every kind of object (DESIGN.md §4, refined by docs/decisions.md):
   ``submitted`` (plant "free"); another consultant holds ``draft_c2`` and ``conf_b`` (plant B);
 - ``pA`` / ``pB``: members of partner firms A / B, mentoring plant A / plant B, each funding
   one project in one program (``winwin`` by our agency / ``other`` by another agency);
-- ``off``: a ministry official.
+- ``off``: a ministry official;
+- ``sme``: a member of plant A's company (the SME itself).
 
 `PAIRS[kind][persona]` is the (allowed, forbidden) pair of object names the matrix uses.
 """
@@ -54,7 +55,7 @@ from tests.programs.conftest import M, project_data
 
 PASSWORD = "matrix-pw-2025"
 MATRIX_SIZE = pytest.StashKey[str]()
-PERSONAS = ("anon", "out", "agy", "con", "pA", "pB", "off")
+PERSONAS = ("anon", "out", "agy", "con", "pA", "pB", "off", "sme")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # kind -> persona -> (allowed object, forbidden object); names are attributes of the world.
@@ -69,6 +70,7 @@ PAIRS = {
         "pA": ("plant_a", "plant_b"),
         "pB": ("plant_b", "plant_a"),
         "off": ("plant_a", "plant_b"),
+        "sme": ("plant_a", "plant_b"),
     },
     "org": {
         "anon": ("company_a", "company_b"),
@@ -78,6 +80,7 @@ PAIRS = {
         "pA": ("firm_a", "firm_b"),
         "pB": ("company_b", "company_a"),
         "off": ("firm_a", "company_b"),
+        "sme": ("company_a", "company_b"),
     },
     "ment": {
         "anon": ("mentorship_a", "mentorship_b"),
@@ -87,6 +90,7 @@ PAIRS = {
         "pA": ("mentorship_a", "mentorship_b"),
         "pB": ("mentorship_b", "mentorship_a"),
         "off": ("mentorship_a", "mentorship_b"),
+        "sme": ("mentorship_a", "mentorship_b"),
     },
     # assessments: reading, filling, submitting
     "asm": {
@@ -97,6 +101,7 @@ PAIRS = {
         "pA": ("conf_a", "conf_b"),
         "pB": ("conf_b", "draft_c2"),  # a draft of the plant firm B mentors: not yet theirs
         "off": ("submitted", "draft_c"),  # officials never see drafts
+        "sme": ("conf_a", "draft_c"),
     },
     # assessments: confirming and returning
     "dec": {
@@ -107,6 +112,7 @@ PAIRS = {
         "pA": ("conf_a", "submitted"),
         "pB": ("conf_b", "submitted"),
         "off": ("submitted", "draft_c"),
+        "sme": ("conf_a", "submitted"),
     },
     "ev": {
         "anon": ("ev_draft_c", "ev_conf_a"),
@@ -116,6 +122,7 @@ PAIRS = {
         "pA": ("ev_conf_a", "ev_conf_b"),
         "pB": ("ev_conf_b", "ev_draft_c2"),
         "off": ("ev_submitted", "ev_draft_c"),
+        "sme": ("ev_conf_a", "ev_draft_c"),
     },
     "fw": dict.fromkeys(PERSONAS, ("framework", None)),
     # programs
@@ -127,6 +134,7 @@ PAIRS = {
         "pA": ("winwin", "other"),
         "pB": ("other", "winwin"),
         "off": ("winwin", "other"),
+        "sme": ("winwin", "other"),
     },
     "proj": {
         "anon": ("project_a", "project_b"),
@@ -136,6 +144,7 @@ PAIRS = {
         "pA": ("project_a", "project_b"),
         "pB": ("project_b", "project_a"),
         "off": ("project_a", "project_b"),
+        "sme": ("project_a", "project_b"),
     },
     "kpi": {
         "anon": ("kpi_a", "kpi_b"),
@@ -145,6 +154,7 @@ PAIRS = {
         "pA": ("kpi_a", "kpi_b"),
         "pB": ("kpi_b", "kpi_a"),
         "off": ("kpi_a", "kpi_b"),
+        "sme": ("kpi_a", "kpi_b"),
     },
     "firm": {
         "anon": ("firm_a", "firm_b"),
@@ -154,6 +164,7 @@ PAIRS = {
         "pA": ("firm_a", "firm_b"),
         "pB": ("firm_b", "firm_a"),
         "off": ("firm_a", "firm_b"),
+        "sme": ("firm_a", "firm_b"),
     },
     "target": dict.fromkeys(PERSONAS, ("target", None)),
     # progress reports: done ones (read, download) and failed ones (retry)
@@ -165,6 +176,7 @@ PAIRS = {
         "pA": ("rep_a", "rep_b"),
         "pB": ("rep_b", "rep_national"),
         "off": ("rep_national", "rep_b"),
+        "sme": ("rep_national", "rep_a"),
     },
     "failed": {
         "anon": ("failed_a", "failed_b"),
@@ -174,6 +186,7 @@ PAIRS = {
         "pA": ("failed_a", "failed_b"),
         "pB": ("failed_b", "failed_a"),
         "off": ("failed_a", "failed_b"),
+        "sme": ("failed_a", "failed_b"),
     },
 }
 
@@ -234,6 +247,8 @@ def build_world() -> SimpleNamespace:
         "pB": member(Role.PARTNER_MEMBER, w.firm_b, "partner_b"),
         "off": member(Role.OFFICIAL, MinistryFactory(), "official"),
     }
+    # Created after the plants: the SME member of plant A's company.
+    w.users["sme"] = member(Role.SME_MEMBER, w.company_a, "sme")
     w.agency, w.consultant = w.users["agy"], w.users["con"]
     w.consultant_2 = member(Role.CONSULTANT, consultancy, "consultant_2")
     w.other_staff = member(Role.AGENCY_STAFF, w.other_agency, "other_agency_staff")

@@ -10,8 +10,8 @@ How to read `MATRIX` (one row per route and method):
   evidence id, item…), the query string (`QUERY`) or the body (`PAYLOADS`); ``-``: none.
 - one column per persona (``anon`` not signed in, ``out`` signed in without membership,
   ``agy`` agency staff, ``con`` consultant, ``pA``/``pB`` partner firms A/B, ``off``
-  ministry official): ``A/F`` is the answer on the persona's allowed object A and on their
-  forbidden object F; a single code is the answer on both (or on the only request).
+  ministry official, ``sme`` a member of plant A's company): ``A/F`` is the answer on the
+  persona's allowed object A and on their forbidden object F; a single code is the answer on both (or on the only request).
 
 Codes: ``200 201 202 204 400 401 403 404 405`` the status; ``302`` a redirect elsewhere than
 a login page; ``login`` a redirect to the login page (where a logout lands too); ``adm`` a
@@ -56,151 +56,151 @@ from programs.importers import template_header as program_template_header
 from tests.security.conftest import MATRIX_SIZE, PAIRS, PASSWORD, PERSONAS, pdf_upload
 
 MATRIX = """
-# route                        method kind   anon  out   agy      con      pA       pB       off
+# route                        method kind   anon  out   agy      con      pA       pB       off      sme
 # --- public, account and audit pages -------------------------------------------------------------
-home                           GET    -      login 200   200      200      302      302      200
-healthz                        GET    -      200   200   200      200      200      200      200
-login                          GET    -      200   200   200      200      200      200      200
-login                          POST   -      302   302   302      302      302      302      302
-logout                         POST   -      login login login    login    login    login    login
-set_language                   GET    -      302   302   302      302      302      302      302
-set_language                   POST   -      302   302   302      302      302      302      302
-javascript-catalog             GET    -      200   200   200      200      200      200      200
-audit-list                     GET    -      login 403   200      403      403      403      403
+home                           GET    -      login 200   200      200      302      302      200      200
+healthz                        GET    -      200   200   200      200      200      200      200      200
+login                          GET    -      200   200   200      200      200      200      200      200
+login                          POST   -      302   302   302      302      302      302      302      302
+logout                         POST   -      login login login    login    login    login    login    login
+set_language                   GET    -      302   302   302      302      302      302      302      302
+set_language                   POST   -      302   302   302      302      302      302      302      302
+javascript-catalog             GET    -      200   200   200      200      200      200      200      200
+audit-list                     GET    -      login 403   200      403      403      403      403      403
 # --- registry pages: plants, organisations, mentorships ------------------------------------------
-hub:plant_list                 GET    plant  login 200   200      200      200      200      200
-hub:plant_lookup               GET    plant  login 200   200      200      200      200      200
-hub:plant_create               GET    -      login 403   200      403      403      403      403
-hub:plant_create               POST   -      login 403   302      403      403      403      403
-hub:plant_import               GET    -      login 403   200      403      403      403      403
-hub:plant_import               POST   -      login 403   200      403      403      403      403
-hub:plant_detail               GET    plant  login 404   200      200/404  200/404  200/404  200
-hub:plant_update               GET    plant  login 404   200      403/404  403/404  403/404  403
-hub:plant_update               POST   plant  login 404   302      403/404  403/404  403/404  403
-hub:organization_list          GET    org    login 200   200      200      200      200      200
-hub:organization_create        GET    -      login 403   200      403      403      403      403
-hub:organization_create        POST   -      login 403   302      403      403      403      403
-hub:organization_detail        GET    org    login 404   200      200/404  200/404  200/404  200
-hub:organization_update        GET    org    login 404   200      403/404  403/404  403/404  403
-hub:organization_update        POST   org    login 404   302      403/404  403/404  403/404  403
-hub:mentorship_list            GET    ment   login 200   200      200      200      200      200
-hub:mentorship_create          GET    -      login 403   200      403      403      403      403
-hub:mentorship_create          POST   -      login 403   302      403      403      403      403
-hub:mentorship_detail          GET    ment   login 404   200      200/404  200/404  200/404  200
-hub:mentorship_update          GET    ment   login 404   200      403/404  403/404  403/404  403
-hub:mentorship_update          POST   ment   login 404   302      403/404  403/404  403/404  403
+hub:plant_list                 GET    plant  login 200   200      200      200      200      200      200
+hub:plant_lookup               GET    plant  login 200   200      200      200      200      200      200
+hub:plant_create               GET    -      login 403   200      403      403      403      403      403
+hub:plant_create               POST   -      login 403   302      403      403      403      403      403
+hub:plant_import               GET    -      login 403   200      403      403      403      403      403
+hub:plant_import               POST   -      login 403   200      403      403      403      403      403
+hub:plant_detail               GET    plant  login 404   200      200/404  200/404  200/404  200      200/404
+hub:plant_update               GET    plant  login 404   200      403/404  403/404  403/404  403      403/404
+hub:plant_update               POST   plant  login 404   302      403/404  403/404  403/404  403      403/404
+hub:organization_list          GET    org    login 200   200      200      200      200      200      200
+hub:organization_create        GET    -      login 403   200      403      403      403      403      403
+hub:organization_create        POST   -      login 403   302      403      403      403      403      403
+hub:organization_detail        GET    org    login 404   200      200/404  200/404  200/404  200      200/404
+hub:organization_update        GET    org    login 404   200      403/404  403/404  403/404  403      403/404
+hub:organization_update        POST   org    login 404   302      403/404  403/404  403/404  403      403/404
+hub:mentorship_list            GET    ment   login 200   200      200      200      200      200      200
+hub:mentorship_create          GET    -      login 403   200      403      403      403      403      403
+hub:mentorship_create          POST   -      login 403   302      403      403      403      403      403
+hub:mentorship_detail          GET    ment   login 404   200      200/404  200/404  200/404  200      200/404
+hub:mentorship_update          GET    ment   login 404   200      403/404  403/404  403/404  403      403/404
+hub:mentorship_update          POST   ment   login 404   302      403/404  403/404  403/404  403      403/404
 # --- assessment pages ----------------------------------------------------------------------------
-assessments:assessment_list    GET    asm    login 200   200      200      200      200      200
-assessments:assessment_compare GET    asm    login 404   200      200/404  200/404  200/404  200/404
-assessments:assessment_open    GET    plant  login 404   200      403/404  403/404  403/404  403
-assessments:assessment_open    POST   plant  login 404   302/200  403/404  403/404  403/404  403
-assessments:assessment_detail  GET    asm    login 404   200      200/404  200/404  200/404  200/404
-assessments:assessment_fill    GET    asm    login 404   403      200/404  302/404  302/404  302/404
-assessments:item_save          POST   asm    login 404   403      302/404  403/404  403/404  403/404
-assessments:evidence_upload    POST   asm    login 404   403      302/404  403/404  403/404  403/404
-assessments:evidence_download  GET    ev     login 404   200      200/404  200/404  200/404  200/404
-assessments:evidence_delete    POST   ev     login 404   403      302/404  403/404  403/404  403/404
-assessments:assessment_submit  POST   asm    login 404   403      302/404  403/404  403/404  403/404
-assessments:assessment_confirm POST   dec    login 404   302/back 403/404  403/404  403/404  403/404
-assessments:assessment_return  POST   dec    login 404   302/back 403/404  403/404  403/404  403/404
-assessments:framework_list     GET    -      login 200   200      200      200      200      200
-assessments:framework_detail   GET    fw     login 404   200      200      200      200      200
+assessments:assessment_list    GET    asm    login 200   200      200      200      200      200      200
+assessments:assessment_compare GET    asm    login 404   200      200/404  200/404  200/404  200/404  200/404
+assessments:assessment_open    GET    plant  login 404   200      403/404  403/404  403/404  403      403/404
+assessments:assessment_open    POST   plant  login 404   302/200  403/404  403/404  403/404  403      403/404
+assessments:assessment_detail  GET    asm    login 404   200      200/404  200/404  200/404  200/404  200/404
+assessments:assessment_fill    GET    asm    login 404   403      200/404  302/404  302/404  302/404  302/404
+assessments:item_save          POST   asm    login 404   403      302/404  403/404  403/404  403/404  403/404
+assessments:evidence_upload    POST   asm    login 404   403      302/404  403/404  403/404  403/404  403/404
+assessments:evidence_download  GET    ev     login 404   200      200/404  200/404  200/404  200/404  200/404
+assessments:evidence_delete    POST   ev     login 404   403      302/404  403/404  403/404  403/404  403/404
+assessments:assessment_submit  POST   asm    login 404   403      302/404  403/404  403/404  403/404  403/404
+assessments:assessment_confirm POST   dec    login 404   302/back 403/404  403/404  403/404  403/404  403/404
+assessments:assessment_return  POST   dec    login 404   302/back 403/404  403/404  403/404  403/404  403/404
+assessments:framework_list     GET    -      login 200   200      200      200      200      200      200
+assessments:framework_detail   GET    fw     login 404   200      200      200      200      200      200
 # --- program pages -------------------------------------------------------------------------------
-programs:program_list          GET    prog   login 200   200      200      200      200      200
-programs:program_create        GET    -      login 403   200      403      403      403      403
-programs:program_create        POST   -      login 403   302      403      403      403      403
-programs:program_detail        GET    prog   login 404   200      200      200/404  200/404  200
-programs:program_update        GET    prog   login 404   200/403  403      403/404  403/404  403
-programs:program_update        POST   prog   login 404   302/403  403      403/404  403/404  403
-programs:commitment_set        GET    prog   login 404   200/403  403      403/404  403/404  403
-programs:commitment_set        POST   prog   login 404   302/403  403      403/404  403/404  403
-programs:project_list          GET    proj   login 200   200      200      200      200      200
-programs:project_create        GET    -      login 403   200      403      403      403      403
-programs:project_create        POST   -      login 403   302      403      403      403      403
-programs:project_import        GET    -      login 403   200      403      403      403      403
-programs:project_import        POST   -      login 403   200      403      403      403      403
-programs:project_detail        GET    proj   login 404   200      200/404  200/404  200/404  200
-programs:project_update        GET    proj   login 404   200/403  403/404  403/404  403/404  403
-programs:project_update        POST   proj   login 404   302/403  403/404  403/404  403/404  403
-programs:project_advance       POST   proj   login 404   302/403  403/404  403/404  403/404  403
-programs:kpi_record            GET    proj   login 404   200/403  403/404  403/404  403/404  403
-programs:kpi_record            POST   proj   login 404   302/403  403/404  403/404  403/404  403
-programs:kpi_import            GET    -      login 403   200      403      403      403      403
-programs:kpi_import            POST   -      login 403   200      403      403      403      403
-programs:ledger                GET    -      login 404   200      404      200      200      200
-programs:portfolio             GET    firm   login 404   200      404      200      200      200
-progress:dashboard              GET    firm   login 404   200      404      200      200      200
-progress:target_list           GET    -      login 404   200      404      404      404      200
-progress:target_update         GET    target login 404   200      404      404      404      403
-progress:target_update         POST   target login 404   302      404      404      404      403
-progress:report_list           GET    rep    login 200   200      200      200      200      200
-progress:report_list           POST   firm   login 403   302      403      302/400  302/400  302
-progress:report_detail         GET    rep    login 404   200      404      200/404  200/404  200
-progress:report_detail         POST   failed login 404   302      404      302/404  302/404  302
-progress:report_status         GET    rep    login 404   200      404      200/404  200/404  200
-progress:report_download       GET    rep    login 404   200      404      200/404  200/404  200
+programs:program_list          GET    prog   login 200   200      200      200      200      200      200
+programs:program_create        GET    -      login 403   200      403      403      403      403      403
+programs:program_create        POST   -      login 403   302      403      403      403      403      403
+programs:program_detail        GET    prog   login 404   200      200      200/404  200/404  200      200
+programs:program_update        GET    prog   login 404   200/403  403      403/404  403/404  403      403
+programs:program_update        POST   prog   login 404   302/403  403      403/404  403/404  403      403
+programs:commitment_set        GET    prog   login 404   200/403  403      403/404  403/404  403      403
+programs:commitment_set        POST   prog   login 404   302/403  403      403/404  403/404  403      403
+programs:project_list          GET    proj   login 200   200      200      200      200      200      200
+programs:project_create        GET    -      login 403   200      403      403      403      403      403
+programs:project_create        POST   -      login 403   302      403      403      403      403      403
+programs:project_import        GET    -      login 403   200      403      403      403      403      403
+programs:project_import        POST   -      login 403   200      403      403      403      403      403
+programs:project_detail        GET    proj   login 404   200      200/404  200/404  200/404  200      200/404
+programs:project_update        GET    proj   login 404   200/403  403/404  403/404  403/404  403      403/404
+programs:project_update        POST   proj   login 404   302/403  403/404  403/404  403/404  403      403/404
+programs:project_advance       POST   proj   login 404   302/403  403/404  403/404  403/404  403      403/404
+programs:kpi_record            GET    proj   login 404   200/403  403/404  403/404  403/404  403      403/404
+programs:kpi_record            POST   proj   login 404   302/403  403/404  403/404  403/404  403      403/404
+programs:kpi_import            GET    -      login 403   200      403      403      403      403      403
+programs:kpi_import            POST   -      login 403   200      403      403      403      403      403
+programs:ledger                GET    -      login 404   200      404      200      200      200      404
+programs:portfolio             GET    firm   login 404   200      404      200      200      200      404
+progress:dashboard             GET    firm   login 404   200      404      200      200      200      404
+progress:target_list           GET    -      login 404   200      404      404      404      200      404
+progress:target_update         GET    target login 404   200      404      404      404      403      404
+progress:target_update         POST   target login 404   302      404      404      404      403      404
+progress:report_list           GET    rep    login 200   200      200      200      200      200      200
+progress:report_list           POST   firm   login 403   302      403      302/400  302/400  302      403
+progress:report_detail         GET    rep    login 404   200      404      200/404  200/404  200      404
+progress:report_detail         POST   failed login 404   302      404      302/404  302/404  302      404
+progress:report_status         GET    rep    login 404   200      404      200/404  200/404  200      404
+progress:report_download       GET    rep    login 404   200      404      200/404  200/404  200      404
 # --- API: root, token, schema --------------------------------------------------------------------
-api-root                       GET    -      401   200   200      200      200      200      200
-api_token                      POST   -      200   200   200      200      200      200      200
-api_schema                     GET    -      200   200   200      200      200      200      200
-api_docs                       GET    -      200   200   200      200      200      200      200
+api-root                       GET    -      401   200   200      200      200      200      200      200
+api_token                      POST   -      200   200   200      200      200      200      200      200
+api_schema                     GET    -      200   200   200      200      200      200      200      200
+api_docs                       GET    -      200   200   200      200      200      200      200      200
 # --- API: registry -------------------------------------------------------------------------------
-organization-list              GET    org    401   200   200      200      200      200      200
-organization-list              POST   -      401   403   201      403      403      403      403
-organization-detail            GET    org    401   404   200      200/404  200/404  200/404  200
-organization-detail            PUT    org    401   404   200      403/404  403/404  403/404  403
-organization-detail            PATCH  org    401   404   200      403/404  403/404  403/404  403
-plant-list                     GET    plant  401   200   200      200      200      200      200
-plant-list                     POST   -      401   403   201      403      403      403      403
-plant-detail                   GET    plant  401   404   200      200/404  200/404  200/404  200
-plant-detail                   PUT    plant  401   404   200      403/404  403/404  403/404  403
-plant-detail                   PATCH  plant  401   404   200      403/404  403/404  403/404  403
-mentorship-list                GET    ment   401   200   200      200      200      200      200
-mentorship-list                POST   -      401   403   201      403      403      403      403
-mentorship-detail              GET    ment   401   404   200      200/404  200/404  200/404  200
-mentorship-detail              PUT    ment   401   404   200      403/404  403/404  403/404  403
-mentorship-detail              PATCH  ment   401   404   200      403/404  403/404  403/404  403
+organization-list              GET    org    401   200   200      200      200      200      200      200
+organization-list              POST   -      401   403   201      403      403      403      403      403
+organization-detail            GET    org    401   404   200      200/404  200/404  200/404  200      200/404
+organization-detail            PUT    org    401   404   200      403/404  403/404  403/404  403      403/404
+organization-detail            PATCH  org    401   404   200      403/404  403/404  403/404  403      403/404
+plant-list                     GET    plant  401   200   200      200      200      200      200      200
+plant-list                     POST   -      401   403   201      403      403      403      403      403
+plant-detail                   GET    plant  401   404   200      200/404  200/404  200/404  200      200/404
+plant-detail                   PUT    plant  401   404   200      403/404  403/404  403/404  403      403/404
+plant-detail                   PATCH  plant  401   404   200      403/404  403/404  403/404  403      403/404
+mentorship-list                GET    ment   401   200   200      200      200      200      200      200
+mentorship-list                POST   -      401   403   201      403      403      403      403      403
+mentorship-detail              GET    ment   401   404   200      200/404  200/404  200/404  200      200/404
+mentorship-detail              PUT    ment   401   404   200      403/404  403/404  403/404  403      403/404
+mentorship-detail              PATCH  ment   401   404   200      403/404  403/404  403/404  403      403/404
 # --- API: assessments ----------------------------------------------------------------------------
-framework-list                 GET    -      401   200   200      200      200      200      200
-framework-detail               GET    fw     401   404   200      200      200      200      200
-assessment-list                GET    asm    401   200   200      200      200      200      200
-assessment-list                POST   plant  401   403   201/400  403      403      403      403
-assessment-detail              GET    asm    401   404   200      200/404  200/404  200/404  200/404
-assessment-submit              POST   asm    401   404   403      200/404  403/404  403/404  403/404
-assessment-confirm             POST   dec    401   404   200/400  403/404  403/404  403/404  403/404
-assessment-return              POST   dec    401   404   200/400  403/404  403/404  403/404  403/404
-assessment-ratings             GET    asm    401   404   200      200/404  200/404  200/404  200/404
-assessment-ratings             PATCH  asm    401   404   403      200/404  403/404  403/404  403/404
-assessment-rating              PATCH  asm    401   404   403      200/404  403/404  403/404  403/404
-assessment-evidence            GET    asm    401   404   200      200/404  200/404  200/404  200/404
-assessment-evidence            POST   asm    401   404   403      201/404  403/404  403/404  403/404
-assessment-evidence-detail     DELETE ev     401   404   403      204/404  403/404  403/404  403/404
+framework-list                 GET    -      401   200   200      200      200      200      200      200
+framework-detail               GET    fw     401   404   200      200      200      200      200      200
+assessment-list                GET    asm    401   200   200      200      200      200      200      200
+assessment-list                POST   plant  401   403   201/400  403      403      403      403      403
+assessment-detail              GET    asm    401   404   200      200/404  200/404  200/404  200/404  200/404
+assessment-submit              POST   asm    401   404   403      200/404  403/404  403/404  403/404  403/404
+assessment-confirm             POST   dec    401   404   200/400  403/404  403/404  403/404  403/404  403/404
+assessment-return              POST   dec    401   404   200/400  403/404  403/404  403/404  403/404  403/404
+assessment-ratings             GET    asm    401   404   200      200/404  200/404  200/404  200/404  200/404
+assessment-ratings             PATCH  asm    401   404   403      200/404  403/404  403/404  403/404  403/404
+assessment-rating              PATCH  asm    401   404   403      200/404  403/404  403/404  403/404  403/404
+assessment-evidence            GET    asm    401   404   200      200/404  200/404  200/404  200/404  200/404
+assessment-evidence            POST   asm    401   404   403      201/404  403/404  403/404  403/404  403/404
+assessment-evidence-detail     DELETE ev     401   404   403      204/404  403/404  403/404  403/404  403/404
 # --- API: programs, projects, KPIs, progress, reports --------------------------------------------
-program-list                   GET    prog   401   200   200      200      200      200      200
-program-list                   POST   -      401   403   201      403      403      403      403
-program-detail                 GET    prog   401   404   200      200      200/404  200/404  200
-program-detail                 PUT    prog   401   404   200/403  403      403/404  403/404  403
-program-detail                 PATCH  prog   401   404   200/403  403      403/404  403/404  403
-program-commitments            POST   prog   401   404   200/403  403      403/404  403/404  403
-project-list                   GET    proj   401   200   200      200      200      200      200
-project-list                   POST   -      401   403   201      403      403      403      403
-project-detail                 GET    proj   401   404   200      200/404  200/404  200/404  200
-project-detail                 PATCH  proj   401   404   200/403  403/404  403/404  403/404  403
-project-advance                POST   proj   401   404   200/403  403/404  403/404  403/404  403
-kpi-list                       GET    kpi    401   200   200      200      200      200      200
-kpi-list                       POST   proj   401   403   201/403  403      403      403      403
-kpi-detail                     GET    kpi    401   404   200      200/404  200/404  200/404  200
-kpi-detail                     PATCH  kpi    401   404   200/403  403/404  403/404  403/404  403
-progress-list                  GET    firm   401   404   200      404      200/400  200/400  200
-report-list                    GET    rep    401   200   200      200      200      200      200
-report-list                    POST   firm   401   403   202      403      202/403  202/403  202
-report-detail                  GET    rep    401   404   200      404      200/404  200/404  200
-report-download                GET    rep    401   404   200      404      200/404  200/404  200
-report-retry                   POST   failed 401   404   202      404      202/404  202/404  202
+program-list                   GET    prog   401   200   200      200      200      200      200      200
+program-list                   POST   -      401   403   201      403      403      403      403      403
+program-detail                 GET    prog   401   404   200      200      200/404  200/404  200      200
+program-detail                 PUT    prog   401   404   200/403  403      403/404  403/404  403      403
+program-detail                 PATCH  prog   401   404   200/403  403      403/404  403/404  403      403
+program-commitments            POST   prog   401   404   200/403  403      403/404  403/404  403      403
+project-list                   GET    proj   401   200   200      200      200      200      200      200
+project-list                   POST   -      401   403   201      403      403      403      403      403
+project-detail                 GET    proj   401   404   200      200/404  200/404  200/404  200      200/404
+project-detail                 PATCH  proj   401   404   200/403  403/404  403/404  403/404  403      403/404
+project-advance                POST   proj   401   404   200/403  403/404  403/404  403/404  403      403/404
+kpi-list                       GET    kpi    401   200   200      200      200      200      200      200
+kpi-list                       POST   proj   401   403   201/403  403      403      403      403      403
+kpi-detail                     GET    kpi    401   404   200      200/404  200/404  200/404  200      200/404
+kpi-detail                     PATCH  kpi    401   404   200/403  403/404  403/404  403/404  403      403/404
+progress-list                  GET    firm   401   404   200      404      200/400  200/400  200      404
+report-list                    GET    rep    401   200   200      200      200      200      200      200
+report-list                    POST   firm   401   403   202      403      202/403  202/403  202      403
+report-detail                  GET    rep    401   404   200      404      200/404  200/404  200      404
+report-download                GET    rep    401   404   200      404      200/404  200/404  200      404
+report-retry                   POST   failed 401   404   202      404      202/404  202/404  202      404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
-admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm
-admin:login                    GET    -      200   200   200      200      200      200      200
-admin:logout                   GET    -      302   302   302      302      302      302      302
+admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
+admin:login                    GET    -      200   200   200      200      200      200      200      200
+admin:logout                   GET    -      302   302   302      302      302      302      302      302
 """
 
 REFUSALS = {"login", "adm", "back", "400", "401", "403", "404", "405"}
