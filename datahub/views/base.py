@@ -45,7 +45,7 @@ class PlantDataMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.plant = managed_plant(request.user, kwargs["plant_id"])
+        self.plant = managed_plant(request.user, kwargs["plant_pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -60,7 +60,7 @@ class SourceMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.source = managed_source(request.user, kwargs["source_id"])
+        self.source = managed_source(request.user, kwargs["pk"])
         self.plant = self.source.plant
         return super().dispatch(request, *args, **kwargs)
 

@@ -57,15 +57,15 @@ class ConsentListView(PlantDataMixin, FormView):
             add_service_errors(form, exc, rename={"expires_at": "expires_on"})
             return self.form_invalid(form)
         messages.success(self.request, _("Consent given: %(consent)s.") % {"consent": consent})
-        return redirect("datahub:consents", plant_id=self.plant.pk)
+        return redirect("datahub:consents", plant_pk=self.plant.pk)
 
 
 class ConsentRevokeView(View):
     """POST only; the service's refusal (the follow-up consent during the follow-up period)
     comes back as a message on the consents page."""
 
-    def post(self, request, consent_id):
-        consent = managed_consent(request.user, consent_id)
+    def post(self, request, pk):
+        consent = managed_consent(request.user, pk)
         try:
             consents.consent_revoke(user=request.user, consent=consent)
         except ValidationError as exc:
@@ -73,7 +73,7 @@ class ConsentRevokeView(View):
                 messages.error(request, message)
         else:
             messages.success(request, _("Consent revoked: %(consent)s.") % {"consent": consent})
-        return redirect("datahub:consents", plant_id=consent.plant_id)
+        return redirect("datahub:consents", plant_pk=consent.plant_id)
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -86,12 +86,12 @@ class ConsentRevokeView(View):
 class ConsentOdrlView(View):
     """The consent as an ODRL policy (JSON-LD), downloaded."""
 
-    def get(self, request, consent_id):
+    def get(self, request, pk):
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        consent = managed_consent(request.user, consent_id)
+        consent = managed_consent(request.user, pk)
         body = json.dumps(consents.odrl_policy(consent), ensure_ascii=False, indent=2)
         response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="consent-{consent.pk}.jsonld"'

@@ -40,7 +40,7 @@ class SourceCreateView(PlantDataMixin, FormView):
             return self.form_invalid(form)
         remember_token(self.request, source, secret)
         messages.success(self.request, _("Data source %(name)s registered.") % {"name": source})
-        return redirect("datahub:source_token", source_id=source.pk)
+        return redirect("datahub:source_token", pk=source.pk)
 
 
 class SourceTokenView(SourceMixin, TemplateView):
@@ -80,7 +80,7 @@ class TokenActionView(SourceMixin, TemplateView):
             _token, secret = sources.token_rotate(user=request.user, source=self.source)
             remember_token(request, self.source, secret)
             messages.success(request, _("A new token was issued; the old ones no longer work."))
-            return redirect("datahub:source_token", source_id=self.source.pk)
+            return redirect("datahub:source_token", pk=self.source.pk)
         count = sources.token_revoke(user=request.user, source=self.source)
         messages.success(
             request,

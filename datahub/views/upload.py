@@ -147,7 +147,7 @@ class UploadView(PlantDataMixin, FormView):
         key = secrets.token_hex(16)
         ext = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
         default_storage.save(_stored_path(self.plant, key, ext), ContentFile(content))
-        return redirect("datahub:upload_preview", plant_id=self.plant.pk, key=key)
+        return redirect("datahub:upload_preview", plant_pk=self.plant.pk, key=key)
 
 
 class UploadPreviewView(PlantDataMixin, TemplateView):
@@ -170,14 +170,14 @@ class UploadPreviewView(PlantDataMixin, TemplateView):
             _path, parsed = self.parse()
         except sheets.SheetError as exc:
             messages.error(request, str(exc))
-            return redirect("datahub:upload", plant_id=self.plant.pk)
+            return redirect("datahub:upload", plant_pk=self.plant.pk)
         return self.render_to_response(self.get_context_data(parsed=parsed))
 
     def post(self, request, *args, **kwargs):
         path, parsed = self.parse()
         if not parsed.records:
             messages.error(request, _("The file has no value to send."))
-            return redirect("datahub:upload_preview", plant_id=self.plant.pk, key=kwargs["key"])
+            return redirect("datahub:upload_preview", plant_pk=self.plant.pk, key=kwargs["key"])
         try:
             receipt = ingest(
                 user=request.user,
@@ -188,7 +188,7 @@ class UploadPreviewView(PlantDataMixin, TemplateView):
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            return redirect("datahub:upload_preview", plant_id=self.plant.pk, key=kwargs["key"])
+            return redirect("datahub:upload_preview", plant_pk=self.plant.pk, key=kwargs["key"])
         default_storage.delete(path)
         return render_receipt(request, self.plant, receipt, parsed.origins, parsed.errors)
 
@@ -282,4 +282,3 @@ def settings_zone():
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(settings.DATAHUB_NAIVE_TIMEZONE)
-
