@@ -39,10 +39,19 @@ def require_manager(user, plant) -> None:
         raise PermissionDenied(_("Only the plant's own members manage its data."))
 
 
+def answers(view, request) -> bool:
+    """Whether the view has a handler for the request's method (checked before the object,
+    so an unknown method is a 405 for everyone, never a 403 or 404)."""
+    method = request.method.lower()
+    return method in view.http_method_names and hasattr(view, method)
+
+
 class PlantDataMixin(LoginRequiredMixin):
     """A page about one plant's data (URL kwarg `plant_id`): sets self.plant."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not answers(self, request):
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.plant = managed_plant(request.user, kwargs["plant_pk"])
@@ -58,6 +67,8 @@ class SourceMixin(LoginRequiredMixin):
     """A page about one data source (URL kwarg `source_id`): sets self.source and self.plant."""
 
     def dispatch(self, request, *args, **kwargs):
+        if not answers(self, request):
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.source = managed_source(request.user, kwargs["pk"])

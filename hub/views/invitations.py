@@ -47,6 +47,8 @@ class SmeCompanyMixin(LoginRequiredMixin):
     """The SME company the URL names (404 if not visible), for agency staff only (403)."""
 
     def dispatch(self, request, *args, **kwargs):
+        if request.method.lower() not in ("get", "post"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.organization = get_visible_or_404(

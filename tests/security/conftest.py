@@ -17,6 +17,7 @@ for every kind of object (DESIGN.md §4, refined by docs/decisions.md):
 """
 
 import datetime
+import hashlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -27,10 +28,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Item
+from datahub.choices import Purpose
+from datahub.models import Consent, DataSource
+from datahub.services import sources
 from hub.choices import OrganizationKind
+from hub.invitations import Invitation
 from programs import services as program_services
 from programs.choices import ProgramKind
 from programs.models import CostShareRule
@@ -54,6 +60,8 @@ from tests.factories import (
 from tests.programs.conftest import M, project_data
 
 PASSWORD = "matrix-pw-2025"
+# The one-time link of the world's invitation (/invitations/<token>/).
+INVITATION_TOKEN = "matrix-invitation-token"
 MATRIX_SIZE = pytest.StashKey[str]()
 PERSONAS = ("anon", "out", "agy", "con", "pA", "pB", "off", "sme")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -177,6 +185,27 @@ PAIRS = {
         "pB": ("rep_b", "rep_national"),
         "off": ("rep_national", "rep_b"),
         "sme": ("rep_national", "rep_a"),
+    },
+    # data hub: a data source and a consent of plant A (the SME member's) and of plant B
+    "src": {
+        "anon": ("source_a", "source_b"),
+        "out": ("source_a", "source_b"),
+        "agy": ("source_a", "source_b"),
+        "con": ("source_a", "source_b"),
+        "pA": ("source_a", "source_b"),
+        "pB": ("source_b", "source_a"),
+        "off": ("source_a", "source_b"),
+        "sme": ("source_a", "source_b"),
+    },
+    "cons": {
+        "anon": ("consent_a", "consent_b"),
+        "out": ("consent_a", "consent_b"),
+        "agy": ("consent_a", "consent_b"),
+        "con": ("consent_a", "consent_b"),
+        "pA": ("consent_a", "consent_b"),
+        "pB": ("consent_b", "consent_a"),
+        "off": ("consent_a", "consent_b"),
+        "sme": ("consent_a", "consent_b"),
     },
     "failed": {
         "anon": ("failed_a", "failed_b"),
@@ -322,6 +351,19 @@ def build_world() -> SimpleNamespace:
         for project, user in ((w.project_a, w.agency), (w.project_b, w.other_staff))
     )
     w.target = Target.objects.get(code=TargetCode.SUPPORTED_PLANTS)
+
+    # --- data hub ---------------------------------------------------------------------------
+    w.source_a, _token = sources.source_create(user=w.users["sme"], plant=w.plant_a, name="MES")
+    w.source_b = DataSource.objects.create(plant=w.plant_b, name="SCADA")
+    w.consent_a = Consent.objects.create(plant=w.plant_a, purpose=Purpose.STATISTICS)
+    w.consent_b = Consent.objects.create(plant=w.plant_b, purpose=Purpose.STATISTICS)
+    Invitation.objects.create(
+        organization=w.company_a,
+        email="invited@example.org",
+        name="초대 받은 사람",
+        digest=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
 
     # --- progress reports -------------------------------------------------------------------
     off, p_a, p_b = w.users["off"], w.users["pA"], w.users["pB"]
