@@ -1,7 +1,8 @@
 """Invitations of SME members: agency staff invite a person by e-mail to act for an SME
 company; the mail carries a one-time link (the token is stored only as its SHA-256 digest)
 that opens a page where the person picks a username and password. Used, expired or unknown
-links create no account. Model and services in one small module; audited like the registry."""
+links create no account. The model is in hub/invitation_model.py (registered by hub.models);
+audited like the registry."""
 
 from __future__ import annotations
 
@@ -13,73 +14,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 
 from hub import roles
 from hub.audit import audit_record, snapshot
 from hub.choices import AuditAction, OrganizationKind, Role
-from hub.models import Organization, VisibleQuerySet
-
-
-class InvitationQuerySet(VisibleQuerySet):
-    def restrict_to(self, user, membership):
-        # Agency staff send them; nobody else lists them.
-        if membership.role == Role.AGENCY_STAFF:
-            return self
-        return self.none()
-
-
-class Invitation(models.Model):
-    """An invitation for one person to become an SME member of `organization`, usable once
-    before `expires_at`."""
-
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        related_name="invitations",
-        limit_choices_to={"kind": OrganizationKind.SME},
-        verbose_name=_lazy("SME company"),
-    )
-    email = models.EmailField(_lazy("e-mail"))
-    name = models.CharField(_lazy("name"), max_length=150)
-    digest = models.CharField(_lazy("token digest"), max_length=64, unique=True)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_lazy("invited by"),
-    )
-    created_at = models.DateTimeField(_lazy("sent at"), auto_now_add=True)
-    expires_at = models.DateTimeField(_lazy("expires at"))
-    used_at = models.DateTimeField(_lazy("used at"), null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_lazy("account created"),
-    )
-
-    objects = InvitationQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _lazy("invitation")
-        verbose_name_plural = _lazy("invitations")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self):
-        return f"{self.email} → {self.organization}"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.used_at is None and self.expires_at > timezone.now()
+from hub.invitation_model import Invitation
 
 
 def _digest(token: str) -> str:

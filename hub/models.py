@@ -414,4 +414,4 @@ class AuditEntry(models.Model):
 
 
 # Registered here so Django finds the model; it lives beside its services.
-from hub.invitations import Invitation  # noqa: E402, F401
+from hub.invitation_model import Invitation  # noqa: E402, F401
