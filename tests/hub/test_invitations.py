@@ -141,3 +141,45 @@ def test_the_organisation_page_offers_both_to_agency_staff_only(world, browse):
     assert reverse("hub:sme_member_create", args=[world.plant_a.company.pk]) in page
     own = browse(world.sme).get(url).content.decode()
     assert reverse("hub:organization_invite", args=[world.plant_a.company.pk]) not in own
+
+
+def _mail_settings(**env) -> dict:
+    """EMAIL_* settings of a fresh process with these environment variables."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    environ.update(env)
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) "
+        "for k in ('EMAIL_BACKEND', 'EMAIL_HOST', 'EMAIL_PORT', 'EMAIL_USE_TLS', "
+        "'INVITATION_DAYS')}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_mail_goes_to_the_console_unless_an_smtp_host_is_set():
+    assert _mail_settings()["EMAIL_BACKEND"].endswith("console.EmailBackend")
+    smtp = _mail_settings(
+        EMAIL_HOST="smtp.example.org", EMAIL_PORT="465", EMAIL_USE_TLS="false", INVITATION_DAYS="3"
+    )
+    assert smtp == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.org",
+        "EMAIL_PORT": 465,
+        "EMAIL_USE_TLS": False,
+        "INVITATION_DAYS": 3,
+    }
