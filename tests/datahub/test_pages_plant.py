@@ -35,6 +35,11 @@ def page_urls(world, feed):
         ("post", reverse("datahub:consent_revoke", args=[consent.pk])),
         ("get", reverse("datahub:consent_odrl", args=[consent.pk])),
         ("get", reverse("datahub:access_log", args=[plant])),
+        ("get", reverse("datahub:upload_template", args=[plant, "xlsx"])),
+        ("get", reverse("datahub:upload", args=[plant])),
+        ("post", reverse("datahub:upload", args=[plant])),
+        ("get", reverse("datahub:monthly", args=[plant])),
+        ("post", reverse("datahub:monthly", args=[plant])),
     ]
 
 
@@ -268,3 +273,20 @@ def test_plant_page_bounds_its_queries(world, feed, browse, django_assert_max_nu
         response = client.get(url)
     assert len(response.context["sources"]) == 6
     assert AccessLogEntry.objects.filter(plant=world.plant_a).count() == 5
+
+
+def test_consents_page_bounds_its_queries(world, feed, browse, django_assert_max_num_queries):
+    from tests.factories import MentorshipFactory, PartnerFactory
+
+    for i in range(6):
+        firm = PartnerFactory(name=f"파트너 {i}")
+        MentorshipFactory(partner=firm, plant=world.plant_a)
+        consent = consents.consent_grant(
+            user=world.sme, plant=world.plant_a, purpose=Purpose.PARTNER, partner=firm
+        )
+        if i % 2:
+            consents.consent_revoke(user=world.sme, consent=consent)
+    client = browse(world.sme)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("datahub:consents", args=[world.plant_a.pk]))
+    assert len(response.context["active"]) == 3 and len(response.context["ended"]) == 3
