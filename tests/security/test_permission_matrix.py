@@ -235,6 +235,8 @@ datahub:upload_preview         GET    plant  login 404   403      403/404  403/4
 datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
 datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
 datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
+# --- API: data hub (the ingest endpoint takes only a data source's token: none of these) --------
+ingest                         POST   -      401   401   401      401      401      401      401      401
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200

@@ -1,0 +1,252 @@
+"""The write path of observations: checked points in, what happened to each out.
+
+A point is new (inserted), a duplicate (the same value is already stored), or a conflict
+(another value is stored: refused, or replaced when asked). Everything runs inside the
+caller's transaction with a fixed number of statements whatever the number of points.
+
+- PostgreSQL: the points are copied (binary ``COPY``) into a temporary table, then
+  ``INSERT … SELECT … ON CONFLICT DO NOTHING`` stores the new ones and returns what it wrote
+  per (series, hour); one join finds the conflicts, one ``UPDATE`` replaces them.
+- SQLite (the embedded default): the same outcome with one read of the stored values in the
+  points' time range and ``executemany`` writes.
+
+The partitions the points fall in must exist before (``datahub.partitions.ensure``, outside
+the write transaction).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from datahub.ingest.rules import Point
+from datahub.models import Correction, DataSource, Observation, Series
+
+ROWS_TABLE = "datahub_ingest_rows"
+
+
+@dataclass
+class Stored:
+    inserted: int = 0
+    duplicates: int = 0
+    conflicts: list[tuple[Point, float]] = field(default_factory=list)  # (point, stored value)
+    replaced: list[tuple[Point, float]] = field(default_factory=list)  # (point, old value)
+    # What was written (inserted or replaced): hours per series, and the latest time per series.
+    hours: set[tuple[int, dt.datetime]] = field(default_factory=set)
+    last_ts: dict[int, dt.datetime] = field(default_factory=dict)
+
+    def wrote(self, series_id: int, moment: dt.datetime, count_hour=True) -> None:
+        if count_hour:
+            self.hours.add((series_id, hour_of(moment)))
+        if series_id not in self.last_ts or moment > self.last_ts[series_id]:
+            self.last_ts[series_id] = moment
+
+
+def hour_of(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def store_points(points: list[Point], *, plant_id: int, replace: bool = False) -> Stored:
+    """Store `points` (unique per series and time) of one plant; must run in a transaction."""
+    if not points:
+        return Stored()
+    if connection.vendor == "postgresql":
+        stored = _store_postgresql(points, plant_id)
+    else:
+        stored = _store_orm(points, plant_id)
+    if replace and stored.conflicts:
+        _replace(stored.conflicts)
+        stored.replaced, stored.conflicts = stored.conflicts, []
+        for point, _old in stored.replaced:
+            stored.wrote(point.series_id, point.ts)
+    return stored
+
+
+def _time_range(points: list[Point]) -> tuple[dt.datetime, dt.datetime]:
+    moments = [p.ts for p in points]
+    return min(moments), max(moments)
+
+
+def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
+    stored = Stored()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {ROWS_TABLE} (idx integer, series_id bigint, "
+            "ts timestamptz, value double precision) ON COMMIT DELETE ROWS"
+        )
+        cursor.execute(f"DELETE FROM {ROWS_TABLE}")  # noqa: S608 (constant name)
+        raw = cursor.cursor
+        with raw.copy(
+            f"COPY {ROWS_TABLE} (idx, series_id, ts, value) FROM STDIN (FORMAT BINARY)"
+        ) as copy:
+            copy.set_types(["int4", "int8", "timestamptz", "float8"])
+            for p in points:
+                copy.write_row((p.index, p.series_id, p.ts, p.value))
+        cursor.execute(
+            f"""WITH written AS (
+                    INSERT INTO datahub_observation (series_id, ts, plant_id, value)
+                    SELECT series_id, ts, %s, value FROM {ROWS_TABLE}
+                    ON CONFLICT DO NOTHING RETURNING series_id, ts)
+                SELECT series_id, date_trunc('hour', ts, 'UTC'), count(*), max(ts)
+                FROM written GROUP BY 1, 2""",  # noqa: S608
+            [plant_id],
+        )
+        for series_id, hour, count, last in cursor.fetchall():
+            stored.inserted += count
+            stored.hours.add((series_id, hour))
+            stored.wrote(series_id, last, count_hour=False)
+        start, end = _time_range(points)
+        series_ids = sorted({p.series_id for p in points})
+        # Our own inserts carry the same value: only other values are conflicts.
+        cursor.execute(
+            f"""SELECT t.idx, o.value FROM {ROWS_TABLE} t
+                JOIN datahub_observation o ON o.series_id = t.series_id AND o.ts = t.ts
+                WHERE o.series_id = ANY(%s) AND o.ts BETWEEN %s AND %s
+                  AND o.value <> t.value""",  # noqa: S608
+            [series_ids, start, end],
+        )
+        by_index = {p.index: p for p in points}
+        stored.conflicts = [(by_index[idx], old) for idx, old in cursor.fetchall()]
+    stored.duplicates = len(points) - stored.inserted - len(stored.conflicts)
+    return stored
+
+
+def _store_orm(points: list[Point], plant_id: int) -> Stored:
+    stored = Stored()
+    start, end = _time_range(points)
+    existing = {
+        (series_id, ts): value
+        for series_id, ts, value in Observation.objects.filter(
+            series_id__in={p.series_id for p in points}, ts__gte=start, ts__lte=end
+        ).values_list("series_id", "ts", "value")
+    }
+    new = []
+    for p in points:
+        old = existing.get((p.series_id, p.ts))
+        if old is None:
+            new.append(p)
+            stored.wrote(p.series_id, p.ts)
+        elif old == p.value:
+            stored.duplicates += 1
+        else:
+            stored.conflicts.append((p, old))
+    if new:
+        adapt = connection.ops.adapt_datetimefield_value
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO datahub_observation (series_id, ts, plant_id, value) "
+                "VALUES (%s, %s, %s, %s)",
+                [(p.series_id, adapt(p.ts), plant_id, p.value) for p in new],
+            )
+    stored.inserted = len(new)
+    return stored
+
+
+def _replace(conflicts: list[tuple[Point, float]]) -> None:
+    changed = [point for point, _old in conflicts]
+    if connection.vendor == "postgresql":
+        start, end = _time_range(changed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE datahub_observation o SET value = t.value FROM {ROWS_TABLE} t
+                    WHERE o.series_id = t.series_id AND o.ts = t.ts AND t.idx = ANY(%s)
+                      AND o.series_id = ANY(%s) AND o.ts BETWEEN %s AND %s""",  # noqa: S608
+                [
+                    [p.index for p in changed],
+                    sorted({p.series_id for p in changed}),
+                    start,
+                    end,
+                ],
+            )
+        return
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE datahub_observation SET value = %s WHERE series_id = %s AND ts = %s",
+            [(p.value, p.series_id, adapt(p.ts)) for p in changed],
+        )
+
+
+def record_corrections(replaced: list[tuple[Point, float]], *, plant_id: int, request) -> None:
+    """Keep the old and the new value of every replaced point (the audit of corrections)."""
+    if not replaced:
+        return
+    if connection.vendor == "postgresql":
+        Correction.objects.bulk_create(
+            [
+                Correction(
+                    series_id=point.series_id,
+                    plant_id=plant_id,
+                    ts=point.ts,
+                    old_value=old,
+                    new_value=point.value,
+                    request=request,
+                )
+                for point, old in replaced
+            ]
+        )
+        return
+    # SQLite bounds the parameters of one statement: one executemany instead of batches.
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO datahub_correction (series_id, plant_id, ts, old_value, "
+            "new_value, request_id, corrected_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [
+                (point.series_id, plant_id, adapt(point.ts), old, point.value, request.pk, now)
+                for point, old in replaced
+            ],
+        )
+
+
+def mark_dirty(hours: set[tuple[int, dt.datetime]], *, plant_id: int) -> None:
+    """Mark every (series, hour) written so its rollups are recomputed (upsert marked_at)."""
+    if not hours:
+        return
+    now = timezone.now()
+    ordered = sorted(hours)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                """INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at)
+                   SELECT s, h, %s, %s FROM unnest(%s::bigint[], %s::timestamptz[]) AS u(s, h)
+                   ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = EXCLUDED.marked_at""",
+                [plant_id, now, [s for s, _h in ordered], [h for _s, h in ordered]],
+            )
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            cursor.executemany(
+                "INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at) "
+                "VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = excluded.marked_at",
+                [(s, adapt(h), plant_id, adapt(now)) for s, h in ordered],
+            )
+
+
+def touch_series(last_ts: dict[int, dt.datetime], *, source_id: int, now=None) -> None:
+    """Latest observation time and last data received of the series written, and the
+    source's last data received: one statement each."""
+    now = now or timezone.now()
+    if last_ts:
+        latest = Case(
+            *[
+                When(
+                    pk=series_id,
+                    then=Greatest(
+                        Coalesce(F("last_ts"), Value(ts, output_field=DateTimeField())),
+                        Value(ts, output_field=DateTimeField()),
+                    ),
+                )
+                for series_id, ts in last_ts.items()
+            ],
+            default=F("last_ts"),
+            output_field=DateTimeField(),
+        )
+        Series.objects.filter(pk__in=list(last_ts)).update(last_ts=latest, last_data_at=now)
+    DataSource.objects.filter(pk=source_id).update(last_data_at=now)
