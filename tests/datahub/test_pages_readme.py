@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.datahub.ingest_client import fresh_partitions  # noqa: F401 (autouse)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -24,7 +26,6 @@ def readme_curl() -> tuple[str, dict, str]:
 
 
 def test_the_readme_curl_is_accepted_and_revoking_stops_the_next(world, feed, browse, client):
-    pytest.importorskip("datahub.services.ingest")
     url, headers, body = readme_curl()
     assert url.endswith("/api/v1/ingest/")
     assert headers["Authorization"] == "Bearer $TOKEN"

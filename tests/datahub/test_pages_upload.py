@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from datahub import sheets
 from datahub.models import DataSource
+from tests.datahub.ingest_client import fresh_partitions  # noqa: F401 (autouse)
 
 KNOWN = {"oee", "produced_quantity-line-1"}
 
@@ -144,7 +145,6 @@ def test_monthly_form_has_a_field_per_series_and_checks_the_month(world, feed, b
 
 @pytest.mark.django_db
 def test_confirmed_upload_gives_the_receipt_once(world, feed, browse, settings, tmp_path):
-    pytest.importorskip("datahub.services.ingest")
     from datahub.models import IngestRequest, Observation
 
     settings.MEDIA_ROOT = tmp_path
@@ -174,7 +174,6 @@ def test_confirmed_upload_gives_the_receipt_once(world, feed, browse, settings, 
 
 @pytest.mark.django_db
 def test_monthly_figures_go_through_the_ingest_service(world, feed, browse):
-    pytest.importorskip("datahub.services.ingest")
     from datahub.models import IngestRequest
 
     client = browse(world.sme)
