@@ -41,6 +41,12 @@ def test_the_readme_curl_is_accepted_and_revoking_stops_the_next(world, feed, br
     assert response.json()["accepted"] == 1
     page = pages.get(reverse("datahub:plant", args=[world.plant_a.pk]))
     assert len(page.context["receipts"]) == 1
+    source = next(s for s in page.context["sources"] if s.pk == feed.source.pk)
+    assert source.last_data_at is not None
+    oee = next(s for s in page.context["series"] if s.key == "oee")
+    assert oee.last_ts.isoformat() == "2026-12-01T00:00:00+00:00"
+    home = pages.get(reverse("datahub:home"))
+    assert next(p for p in home.context["plants"] if p.pk == world.plant_a.pk).last_data_at
     pages.post(reverse("datahub:token_revoke", args=[feed.source.pk]))
     refused = client.post("/api/v1/ingest/", body, content_type=headers["Content-Type"], **auth)
     assert refused.status_code == 401
