@@ -4,6 +4,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -89,3 +90,44 @@ class AccessLogFilterForm(forms.Form):
     purpose = forms.ChoiceField(
         label=_("purpose"), choices=[("", _("All"))] + list(Purpose.choices), required=False
     )
+
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("filled template (.xlsx or .csv)"),
+        help_text=_("At most 10 MB and 10,000 rows."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = upload.name.lower()
+        if not (name.endswith(".xlsx") or name.endswith(".csv")):
+            raise ValidationError(_("Upload an .xlsx or .csv file."))
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB; split it."))
+        return upload
+
+
+class MonthlyForm(forms.Form):
+    month = forms.CharField(
+        label=_("month"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("YYYY-MM. Each figure is the month's total or average."),
+    )
+
+    def __init__(self, *args, series, **kwargs):
+        super().__init__(*args, **kwargs)
+        for s in series:
+            self.fields[f"s_{s.key}"] = forms.FloatField(
+                label=f"{s.kpi.name} ({s.key}, {s.unit})", required=False
+            )
+
+    def clean_month(self):
+        text = self.cleaned_data["month"].strip()
+        try:
+            return dt.datetime.strptime(text, "%Y-%m").date()
+        except ValueError as exc:
+            raise ValidationError(_("Give the month as YYYY-MM.")) from exc

@@ -7,7 +7,6 @@ import datetime as dt
 import re
 import secrets
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,18 +15,17 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import FormView, TemplateView
 
 from datahub import sheets
 from datahub.choices import Granularity, IngestChannel, SourceKind
+from datahub.forms import MonthlyForm, UploadForm
 from datahub.models import DataSource, Series
 from datahub.services import sources
 from datahub.views.base import PlantDataMixin
 
 UPLOAD_DIR = "datahub-uploads"
 KEY = re.compile(r"^[0-9a-f]{32}$")
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 def plant_series(plant):
@@ -106,22 +104,6 @@ class TemplateDownloadView(PlantDataMixin, TemplateView):
             raise Http404
         response["Content-Disposition"] = f'attachment; filename="plant-{self.plant.pk}.{fmt}"'
         return response
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=_lazy("filled template (.xlsx or .csv)"),
-        help_text=_lazy("At most 10 MB and 10,000 rows."),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not (name.endswith(".xlsx") or name.endswith(".csv")):
-            raise ValidationError(_("Upload an .xlsx or .csv file."))
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(_("The file is larger than 10 MB; split it."))
-        return upload
 
 
 class UploadView(PlantDataMixin, FormView):
@@ -208,28 +190,6 @@ def render_receipt(request, plant, receipt, origins=None, read_errors=None):
         "read_errors": read_errors or [],
     }
     return render(request, "datahub/receipt.html", context)
-
-
-class MonthlyForm(forms.Form):
-    month = forms.CharField(
-        label=_lazy("month"),
-        widget=forms.TextInput(attrs={"type": "month"}),
-        help_text=_lazy("YYYY-MM. Each figure is the month's total or average."),
-    )
-
-    def __init__(self, *args, series, **kwargs):
-        super().__init__(*args, **kwargs)
-        for s in series:
-            self.fields[f"s_{s.key}"] = forms.FloatField(
-                label=f"{s.kpi.name} ({s.key}, {s.unit})", required=False
-            )
-
-    def clean_month(self):
-        text = self.cleaned_data["month"].strip()
-        try:
-            return dt.datetime.strptime(text, "%Y-%m").date()
-        except ValueError as exc:
-            raise ValidationError(_("Give the month as YYYY-MM.")) from exc
 
 
 class MonthlyFormView(PlantDataMixin, FormView):

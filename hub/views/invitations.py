@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView
 
@@ -20,21 +20,21 @@ from hub.views.mixins import get_visible_or_404
 
 
 class InvitationForm(forms.Form):
-    name = forms.CharField(label=_lazy("name"), max_length=150)
-    email = forms.EmailField(label=_lazy("e-mail"))
+    name = forms.CharField(label=gettext_lazy("name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("e-mail"))
 
 
 class SmeMemberForm(forms.Form):
-    username = forms.CharField(label=_lazy("username"), max_length=150)
-    name = forms.CharField(label=_lazy("name"), max_length=150, required=False)
-    email = forms.EmailField(label=_lazy("e-mail"), required=False)
-    password = forms.CharField(label=_lazy("password"), widget=forms.PasswordInput)
+    username = forms.CharField(label=gettext_lazy("username"), max_length=150)
+    name = forms.CharField(label=gettext_lazy("name"), max_length=150, required=False)
+    email = forms.EmailField(label=gettext_lazy("e-mail"), required=False)
+    password = forms.CharField(label=gettext_lazy("password"), widget=forms.PasswordInput)
 
 
 class AcceptForm(forms.Form):
-    username = forms.CharField(label=_lazy("username"), max_length=150)
-    password1 = forms.CharField(label=_lazy("password"), widget=forms.PasswordInput)
-    password2 = forms.CharField(label=_lazy("password again"), widget=forms.PasswordInput)
+    username = forms.CharField(label=gettext_lazy("username"), max_length=150)
+    password1 = forms.CharField(label=gettext_lazy("password"), widget=forms.PasswordInput)
+    password2 = forms.CharField(label=gettext_lazy("password again"), widget=forms.PasswordInput)
 
     def clean(self):
         data = super().clean()
