@@ -8,8 +8,7 @@ class DatahubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        import datahub.nav  # noqa: F401  (the Data hub entry and the SME home page)
+
         # tasks: registered in every process (beat and services name them).
         from datahub import tasks  # noqa: F401
-        from datahub.nav import register_nav  # the Data hub entry and the SME home page
-
-        register_nav()

@@ -1,10 +1,10 @@
-"""The "Data hub" navigation entry and home page of SME members (registered in
-DatahubConfig.ready through hub.extensions)."""
+"""The "Data hub" navigation entry and home page of SME members (registered with
+hub.extensions when DatahubConfig.ready imports this module)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from hub import roles
+from hub import extensions, roles
 
 
 def nav(user) -> list[tuple[str, str]]:
@@ -20,8 +20,6 @@ def home(user) -> str | None:
     return None
 
 
-def register_nav() -> None:
-    from hub import extensions
-
-    extensions.register(extensions.nav_items, nav)
-    extensions.register(extensions.home_redirects, home)
+# Registered on import (DatahubConfig.ready imports this module); register() adds each once.
+extensions.register(extensions.nav_items, nav)
+extensions.register(extensions.home_redirects, home)
