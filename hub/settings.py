@@ -351,6 +351,8 @@ SPECTACULAR_SETTINGS = {
         "FrameworkStatusEnum": "assessments.choices.FrameworkStatus",
         "ProjectStatusEnum": "programs.choices.ProjectStatus",
         "ProgramKindEnum": "programs.choices.ProgramKind",
+        "SourceKindEnum": "datahub.choices.SourceKind",
+        "QuantityKindEnum": "datahub.choices.QuantityKind",
     },
 }
 

@@ -33,8 +33,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import Purpose
-from datahub.models import Consent, DataSource
-from datahub.services import sources
+from datahub.models import KpiDefinition
+from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from hub.invitations import Invitation
 from programs import services as program_services
@@ -186,27 +186,6 @@ PAIRS = {
         "off": ("rep_national", "rep_b"),
         "sme": ("rep_national", "rep_a"),
     },
-    # data hub: a data source and a consent of plant A (the SME member's) and of plant B
-    "src": {
-        "anon": ("source_a", "source_b"),
-        "out": ("source_a", "source_b"),
-        "agy": ("source_a", "source_b"),
-        "con": ("source_a", "source_b"),
-        "pA": ("source_a", "source_b"),
-        "pB": ("source_b", "source_a"),
-        "off": ("source_a", "source_b"),
-        "sme": ("source_a", "source_b"),
-    },
-    "cons": {
-        "anon": ("consent_a", "consent_b"),
-        "out": ("consent_a", "consent_b"),
-        "agy": ("consent_a", "consent_b"),
-        "con": ("consent_a", "consent_b"),
-        "pA": ("consent_a", "consent_b"),
-        "pB": ("consent_b", "consent_a"),
-        "off": ("consent_a", "consent_b"),
-        "sme": ("consent_a", "consent_b"),
-    },
     "failed": {
         "anon": ("failed_a", "failed_b"),
         "out": ("failed_a", "failed_b"),
@@ -216,6 +195,22 @@ PAIRS = {
         "pB": ("failed_b", "failed_a"),
         "off": ("failed_a", "failed_b"),
         "sme": ("failed_a", "failed_b"),
+    },
+    # data hub: plant A's and plant B's sources, series, consents (each plant gave its
+    # mentoring firm the partner consent) and access-log entries
+    "kdef": dict.fromkeys(PERSONAS, ("kdef", None)),
+    **{
+        kind: {
+            "anon": (f"{kind}_a", f"{kind}_b"),
+            "out": (f"{kind}_a", f"{kind}_b"),
+            "agy": (f"{kind}_a", None),  # agency staff see every plant's
+            "con": (f"{kind}_a", f"{kind}_b"),
+            "pA": (f"{kind}_a", f"{kind}_b"),
+            "pB": (f"{kind}_b", f"{kind}_a"),
+            "off": (f"{kind}_a", None if kind != "log" else f"{kind}_b"),
+            "sme": (f"{kind}_a", f"{kind}_b"),
+        }
+        for kind in ("src", "ser", "cons", "log")
     },
 }
 
@@ -352,19 +347,6 @@ def build_world() -> SimpleNamespace:
     )
     w.target = Target.objects.get(code=TargetCode.SUPPORTED_PLANTS)
 
-    # --- data hub ---------------------------------------------------------------------------
-    w.source_a, _token = sources.source_create(user=w.users["sme"], plant=w.plant_a, name="MES")
-    w.source_b = DataSource.objects.create(plant=w.plant_b, name="SCADA")
-    w.consent_a = Consent.objects.create(plant=w.plant_a, purpose=Purpose.STATISTICS)
-    w.consent_b = Consent.objects.create(plant=w.plant_b, purpose=Purpose.STATISTICS)
-    Invitation.objects.create(
-        organization=w.company_a,
-        email="invited@example.org",
-        name="초대 받은 사람",
-        digest=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
-        expires_at=timezone.now() + datetime.timedelta(days=7),
-    )
-
     # --- progress reports -------------------------------------------------------------------
     off, p_a, p_b = w.users["off"], w.users["pA"], w.users["pB"]
     partner = ReportScope.PARTNER
@@ -373,6 +355,30 @@ def build_world() -> SimpleNamespace:
     w.rep_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.DONE)
     w.failed_a = _report(p_a, partner, str(w.firm_a.pk), ReportStatus.FAILED)
     w.failed_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.FAILED)
+
+    # --- data hub -----------------------------------------------------------------------------
+    # Written by an administrator, so that the SME persona starts with nothing of its own doing.
+    admin = UserFactory(username="matrix-admin", is_superuser=True)
+    w.kdef = KpiDefinition.objects.get(catalogue__is_current=True, code="oee")
+    w.src_a, _ = sources.source_create(user=admin, plant=w.plant_a, name="MES A")
+    w.src_b, _ = sources.source_create(user=admin, plant=w.plant_b, name="MES B")
+    w.ser_a = sources.series_create(user=admin, source=w.src_a, kpi="oee")
+    w.ser_b = sources.series_create(user=admin, source=w.src_b, kpi="oee")
+    w.cons_a, w.cons_b = (
+        consents.consent_grant(user=admin, plant=plant, purpose=Purpose.PARTNER, partner=firm)
+        for plant, firm in ((w.plant_a, w.firm_a), (w.plant_b, w.firm_b))
+    )
+    w.log_a, w.log_b = (
+        access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
+        for plant in (w.plant_a, w.plant_b)
+    )
+    Invitation.objects.create(
+        organization=w.company_a,
+        email="invited@example.org",
+        name="초대 받은 사람",
+        digest=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
 
     # One session per persona, reused by every test (a test that logs out or in again gets
     # its session back when its savepoint is rolled back).

@@ -235,7 +235,26 @@ datahub:upload_preview         GET    plant  login 404   403      403/404  403/4
 datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
 datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
 datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
-# --- API: data hub (the ingest endpoint takes only a data source's token: none of these) --------
+# --- API: data hub --------------------------------------------------------------------------------
+kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
+kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
+data-source-list               GET    src    401   200   200      200      200      200      200      200
+data-source-list               POST   plant  401   403   403      403      403      403      403      201/400
+data-source-detail             GET    src    401   404   200      404      200/404  200/404  200      200/404
+data-source-detail             PATCH  src    401   404   403      404      403/404  403/404  403      200/404
+data-source-rotate-token       POST   src    401   404   403      404      403/404  403/404  403      200/404
+data-source-revoke-token       POST   src    401   404   403      404      403/404  403/404  403      200/404
+series-list                    GET    ser    401   200   200      200      200      200      200      200
+series-list                    POST   src    401   403   403      403      403      403      403      201/400
+series-detail                  GET    ser    401   404   200      404      200/404  200/404  200      200/404
+consent-list                   GET    cons   401   200   200      200      200      200      200      200
+consent-list                   POST   plant  401   403   403      403      403      403      403      201/400
+consent-detail                 GET    cons   401   404   200      404      200/404  200/404  200      200/404
+consent-revoke                 POST   cons   401   404   403      404      403/404  403/404  403      200/404
+consent-odrl                   GET    cons   401   404   200      404      200/404  200/404  200      200/404
+access-log-list                GET    log    401   200   200      200      200      200      200      200
+access-log-detail              GET    log    401   404   200      404      404      404      404      200/404
+# the ingest endpoint takes only a data source's token: none of these
 ingest                         POST   -      401   401   401      401      401      401      401      401
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
@@ -266,6 +285,11 @@ LISTS = {
     "project-list": "project-detail",
     "kpi-list": "kpi-detail",
     "report-list": "report-detail",
+    "kpi-definition-list": "kpi-definition-detail",
+    "data-source-list": "data-source-detail",
+    "series-list": "series-detail",
+    "consent-list": "consent-detail",
+    "access-log-list": "access-log-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
@@ -656,6 +680,10 @@ PAYLOADS = {
     ("datahub:upload", "POST"): lambda w, o: {
         "file": SimpleUploadedFile("m.csv", b"timestamp,oee\r\n2026-11-01T09:00:00+09:00,70\r\n")
     },
+    ("data-source-list", "POST"): lambda w, o: {"plant": o.pk, "name": "API MES", "kind": "mes"},
+    ("data-source-detail", "PATCH"): lambda w, o: {"description": "API"},
+    ("series-list", "POST"): lambda w, o: {"source": o.pk, "kpi": "scrap_quantity"},
+    ("consent-list", "POST"): lambda w, o: {"plant": o.pk, "purpose": "research"},
     ("report-list", "POST"): lambda w, o: {
         "scope": "partner",
         "scope_value": str(o.pk),
@@ -685,13 +713,15 @@ def matches(expected: str, got: str) -> bool:
 
 
 def snapshot() -> dict:
-    """Every row of the hub's own tables (registry, assessments, programs, audit), read raw."""
+    """Every row of the hub's own tables (registry, assessments, programs, data hub, audit),
+    read raw."""
     rows = {}
     with connection.cursor() as cursor:
-        for label in ("hub", "assessments", "programs"):
+        for label in ("hub", "assessments", "programs", "datahub"):
             for model in apps.get_app_config(label).get_models():
                 table = connection.ops.quote_name(model._meta.db_table)
-                pk = connection.ops.quote_name(model._meta.pk.column)
+                quote = connection.ops.quote_name
+                pk = ", ".join(quote(field.column) for field in model._meta.pk_fields)
                 cursor.execute(f"SELECT * FROM {table} ORDER BY {pk}")  # noqa: S608 - our names
                 rows[model._meta.label] = cursor.fetchall()
     return rows
