@@ -13,7 +13,7 @@ APT_TEST    := poppler-utils chromium chromium-driver mosquitto
 
 # Demo size: `make demo DEMO_PLANTS=2000` gives about 2,400 projects (about 90 s).
 DEMO_PLANTS ?= 240
-DEMO_USERS := agency consultant (also consultant2-4) partner official admin
+DEMO_USERS := agency consultant (also consultant2-4) partner official sme admin
 # Compiled translations, rebuilt with msgfmt (gettext) whenever a .po file changes.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 

@@ -17,6 +17,7 @@ for every kind of object (DESIGN.md §4, refined by docs/decisions.md):
 """
 
 import datetime
+import hashlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -27,6 +28,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Item
@@ -34,6 +36,7 @@ from datahub.choices import Purpose
 from datahub.models import KpiDefinition
 from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
+from hub.invitations import Invitation
 from programs import services as program_services
 from programs.choices import ProgramKind
 from programs.models import CostShareRule
@@ -57,6 +60,8 @@ from tests.factories import (
 from tests.programs.conftest import M, project_data
 
 PASSWORD = "matrix-pw-2025"
+# The one-time link of the world's invitation (/invitations/<token>/).
+INVITATION_TOKEN = "matrix-invitation-token"
 MATRIX_SIZE = pytest.StashKey[str]()
 PERSONAS = ("anon", "out", "agy", "con", "pA", "pB", "off", "sme")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -366,6 +371,13 @@ def build_world() -> SimpleNamespace:
     w.log_a, w.log_b = (
         access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
         for plant in (w.plant_a, w.plant_b)
+    )
+    Invitation.objects.create(
+        organization=w.company_a,
+        email="invited@example.org",
+        name="초대 받은 사람",
+        digest=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
     )
 
     # One session per persona, reused by every test (a test that logs out or in again gets

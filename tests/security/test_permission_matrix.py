@@ -53,12 +53,19 @@ from hub.models import Plant
 from programs.choices import TargetLevel
 from programs.importers import KPI_COLUMNS, PROJECT_COLUMNS
 from programs.importers import template_header as program_template_header
-from tests.security.conftest import MATRIX_SIZE, PAIRS, PASSWORD, PERSONAS, pdf_upload
+from tests.security.conftest import (
+    INVITATION_TOKEN,
+    MATRIX_SIZE,
+    PAIRS,
+    PASSWORD,
+    PERSONAS,
+    pdf_upload,
+)
 
 MATRIX = """
 # route                        method kind   anon  out   agy      con      pA       pB       off      sme
 # --- public, account and audit pages -------------------------------------------------------------
-home                           GET    -      login 200   200      200      302      302      200      200
+home                           GET    -      login 200   200      200      302      302      200      302
 healthz                        GET    -      200   200   200      200      200      200      200      200
 login                          GET    -      200   200   200      200      200      200      200      200
 login                          POST   -      302   302   302      302      302      302      302      302
@@ -197,6 +204,37 @@ report-list                    POST   firm   401   403   202      403      202/4
 report-detail                  GET    rep    401   404   200      404      200/404  200/404  200      404
 report-download                GET    rep    401   404   200      404      200/404  200/404  200      404
 report-retry                   POST   failed 401   404   202      404      202/404  202/404  202      404
+# --- SME members: invitations (agency staff on an SME company), the one-time link (public) -------
+hub:organization_invite        GET    org    login 404   200/404  403/404  404      403/404  404/403  403/404
+hub:organization_invite        POST   org    login 404   302/404  403/404  404      403/404  404/403  403/404
+hub:sme_member_create          GET    org    login 404   200/404  403/404  404      403/404  404/403  403/404
+hub:sme_member_create          POST   org    login 404   302/404  403/404  404      403/404  404/403  403/404
+hub:invitation_accept          GET    -      200   200   200      200      200      200      200      200
+hub:invitation_accept          POST   -      200   200   200      200      200      200      200      200
+# --- data hub pages: the plant's own members manage; 403 where the plant is visible, else 404 ----
+datahub:home                   GET    -      login 403   403      403      403      403      403      200
+datahub:plant                  GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:source_create          GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:source_create          POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+datahub:source_token           GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:token_rotate           GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:token_rotate           POST   src    login 404   403      403/404  403/404  403/404  403      302/404
+datahub:token_revoke           GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:token_revoke           POST   src    login 404   403      403/404  403/404  403/404  403      302/404
+datahub:series_create          GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:series_create          POST   src    login 404   403      403/404  403/404  403/404  403      302/404
+datahub:consents               GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:consents               POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+datahub:consent_revoke         POST   cons   login 404   403      403/404  403/404  403/404  403      302/404
+datahub:consent_odrl           GET    cons   login 404   403      403/404  403/404  403/404  403      200/404
+datahub:access_log             GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:upload_template        GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:upload                 GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:upload                 POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+datahub:upload_preview         GET    plant  login 404   403      403/404  403/404  403/404  403      404
+datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
+datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -421,11 +459,19 @@ def url_kwargs(w, obj) -> dict:
     return values
 
 
+# Other URL parameters: the world's invitation link, an upload that does not exist (no file is
+# kept between requests), the CSV template.
+PAGE_VALUES = {"token": INVITATION_TOKEN, "key": "0" * 32, "fmt": "csv"}
 ADMIN_VALUES = {"app_label": "hub", "object_id": "1", "id": 1, "content_type_id": 1, "url": "x/"}
 
 
 def build_path(route: Route, w, obj) -> str:
-    values = {**(ADMIN_VALUES if route.is_admin else {}), "format": "json", **url_kwargs(w, obj)}
+    values = {
+        **(ADMIN_VALUES if route.is_admin else {}),
+        **PAGE_VALUES,
+        "format": "json",
+        **url_kwargs(w, obj),
+    }
     if isinstance(obj, Evidence) and "evidence_pk" in route.params:
         values["pk"] = obj.assessment_id  # /assessments/<assessment>/evidence/<evidence>/
     missing = [p for p in route.params if p not in values]
@@ -616,6 +662,24 @@ PAYLOADS = {
         "baseline": "2.5",
     },
     ("kpi-detail", "PATCH"): lambda w, o: {"baseline": "110"},
+    ("hub:organization_invite", "POST"): lambda w, o: {
+        "email": "matrix@example.org",
+        "name": "매트릭스",
+    },
+    ("hub:sme_member_create", "POST"): lambda w, o: {
+        "username": "matrix-sme",
+        "password": "Matrix-Pass-2025!",
+    },
+    ("datahub:source_create", "POST"): lambda w, o: {"name": "매트릭스 소스", "kind": "mes"},
+    ("datahub:series_create", "POST"): lambda w, o: {
+        "kpi": "availability",
+        "unit": "%",
+        "granularity": "hour",
+    },
+    ("datahub:consents", "POST"): lambda w, o: {"purpose": "research"},
+    ("datahub:upload", "POST"): lambda w, o: {
+        "file": SimpleUploadedFile("m.csv", b"timestamp,oee\r\n2026-11-01T09:00:00+09:00,70\r\n")
+    },
     ("data-source-list", "POST"): lambda w, o: {"plant": o.pk, "name": "API MES", "kind": "mes"},
     ("data-source-detail", "PATCH"): lambda w, o: {"description": "API"},
     ("series-list", "POST"): lambda w, o: {"source": o.pk, "kpi": "scrap_quantity"},
