@@ -8,12 +8,12 @@ MANAGE := $(BIN)/python manage.py
 
 # Runtime: Korean font and HarfBuzz subsetting for WeasyPrint PDFs, gettext for translations.
 APT_RUNTIME := python3-venv fonts-nanum libharfbuzz-subset0 gettext
-# Tests also read PDFs back (pdftotext) and drive Chromium.
-APT_TEST    := poppler-utils chromium chromium-driver
+# Tests also read PDFs back (pdftotext), drive Chromium and start their own MQTT broker.
+APT_TEST    := poppler-utils chromium chromium-driver mosquitto
 
 # Demo size: `make demo DEMO_PLANTS=2000` gives about 2,400 projects (about 90 s).
 DEMO_PLANTS ?= 240
-DEMO_USERS := agency consultant (also consultant2-4) partner official admin
+DEMO_USERS := agency consultant (also consultant2-4) partner official sme admin
 # Compiled translations, rebuilt with msgfmt (gettext) whenever a .po file changes.
 MO := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
 from assessments.models import Assessment
 from hub.choices import Industry, Region, Role
-from hub.filtersets import OrderingFilter
+from hub.filtersets import IdFilter, OrderingFilter
 
 
 def _consultants(request):
@@ -37,9 +37,9 @@ class AssessmentFilterSet(django_filters.FilterSet):
     industry = django_filters.ChoiceFilter(
         field_name="plant__industry", choices=Industry.choices, label=_("Industry")
     )
-    level = django_filters.NumberFilter(field_name="final_level", label=_("Level"))
+    level = IdFilter(field_name="final_level", label=_("Level"))
     consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
-    plant = django_filters.NumberFilter(field_name="plant_id", label=_("Plant"))
+    plant = IdFilter(field_name="plant_id", label=_("Plant"))
     ordering = OrderingFilter(
         fields=(
             ("opened_at", "opened"),

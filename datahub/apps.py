@@ -8,6 +8,8 @@ class DatahubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        import datahub.nav  # noqa: F401  (the Data hub entry and the SME home page)
+
         # tasks: registered in every process (beat and services name them).
         from datahub import panels, tasks  # noqa: F401
         from datahub.services import ingest, rollups

@@ -6,7 +6,8 @@ caller's transaction with a fixed number of statements whatever the number of po
 
 - PostgreSQL: the points are copied (binary ``COPY``) into a temporary table, then
   ``INSERT … SELECT … ON CONFLICT DO NOTHING`` stores the new ones and returns what it wrote
-  per (series, hour); one join finds the conflicts, one ``UPDATE`` replaces them.
+  per (series, hour); unless all were new, one join finds the conflicts, one ``UPDATE``
+  replaces them.
 - SQLite (the embedded default): the same outcome with one read of the stored values in the
   points' time range and ``executemany`` writes.
 
@@ -20,7 +21,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, DateTimeField, F, Value, When
+from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -28,6 +29,8 @@ from datahub.ingest.rules import Point
 from datahub.models import Correction, DataSource, Observation, Series
 
 ROWS_TABLE = "datahub_ingest_rows"
+# A source's "last data received" is written at most this often (like a token's last use).
+SOURCE_SEEN_RESOLUTION = dt.timedelta(seconds=30)
 
 
 @dataclass
@@ -100,6 +103,8 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
             stored.inserted += count
             stored.hours.add((series_id, hour))
             stored.wrote(series_id, last, count_hour=False)
+        if stored.inserted == len(points):
+            return stored  # all new (the usual case): nothing was there to compare with
         start, end = _time_range(points)
         series_ids = sorted({p.series_id for p in points})
         # Our own inserts carry the same value: only other values are conflicts.
@@ -231,7 +236,7 @@ def mark_dirty(hours: set[tuple[int, dt.datetime]], *, plant_id: int) -> None:
 
 def touch_series(last_ts: dict[int, dt.datetime], *, source_id: int, now=None) -> None:
     """Latest observation time and last data received of the series written, and the
-    source's last data received: one statement each."""
+    source's last data received (to the half minute): one statement each."""
     now = now or timezone.now()
     if last_ts:
         latest = Case(
@@ -249,4 +254,7 @@ def touch_series(last_ts: dict[int, dt.datetime], *, source_id: int, now=None) -
             output_field=DateTimeField(),
         )
         Series.objects.filter(pk__in=list(last_ts)).update(last_ts=latest, last_data_at=now)
-    DataSource.objects.filter(pk=source_id).update(last_data_at=now)
+    # Every request of a source would otherwise queue on the source's row lock.
+    DataSource.objects.filter(pk=source_id).filter(
+        Q(last_data_at__isnull=True) | Q(last_data_at__lt=now - SOURCE_SEEN_RESOLUTION)
+    ).update(last_data_at=now)

@@ -53,8 +53,17 @@ USERS = {
 }
 USER_NAMES = {  # username -> (first name, last name)
     "agency": ("지현", "김"), "consultant": ("민수", "이"), "partner": ("서연", "박"),
-    "official": ("준호", "최"), "admin": ("관리자", ""),
+    "official": ("준호", "최"), "sme": ("하은", "정"), "admin": ("관리자", ""),
 }
+
+# The `sme` login acts for the first company of the plan that owns two plants: (주)동하전기
+# (본사공장 and 성동공장, the 7th company; 본사공장 has completed projects). Its first plant
+# gets the demo data source "MES" with these series (docs/datahub-web.md).
+SME_LOGIN = "sme"
+SME_SOURCE = "MES"
+SME_SERIES = (
+    "oee", "availability", "performance", "quality_rate", "produced_quantity", "good_quantity",
+)
 
 # Partner firms, weighted; the first one is the flagship of the demo (the `partner` login).
 PARTNER_WEIGHTS = {
@@ -191,6 +200,12 @@ class CompanyPlan:
     region: str
     address: str
     plants: list[PlantPlan] = field(default_factory=list)
+
+
+def sme_login_company(companies: list["CompanyPlan"]) -> "CompanyPlan | None":
+    """The company the `sme` login acts for: the first of the plan with two plants (the first
+    company when none has two, in very small plans)."""
+    return next((c for c in companies if len(c.plants) >= 2), companies[0] if companies else None)
 
 
 def business_number(index: int, corporate: bool, rng: random.Random) -> str:

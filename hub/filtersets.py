@@ -13,6 +13,18 @@ from hub.choices import Industry, OrganizationKind, PlantStatus, Region, SizeCla
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import normalize_business_number
 
+# Largest value a database integer holds (SQLite and PostgreSQL bigint): a bigger one in a
+# query string is a 400, not an overflow inside the database driver.
+DB_INT_MAX = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter on an id or another whole number, bounded so any value reaches the database
+    as an integer it can hold."""
+
+    def __init__(self, *args, min_value=0, max_value=DB_INT_MAX, **kwargs):
+        super().__init__(*args, min_value=min_value, max_value=max_value, **kwargs)
+
 
 class OrderingFilter(django_filters.OrderingFilter):
     """Sorting that puts empty values last in both directions on every database (PostgreSQL
@@ -94,7 +106,7 @@ class PlantFilterSet(django_filters.FilterSet):
         queryset=_partner_queryset, method="by_partner", label=_("Partner firm")
     )
     status = django_filters.ChoiceFilter(choices=PlantStatus.choices, label=_("Status"))
-    company = django_filters.NumberFilter(field_name="company_id", label=_("Company"))
+    company = IdFilter(field_name="company_id", label=_("Company"))
     level = django_filters.ChoiceFilter(
         choices=LEVEL_FILTER_CHOICES, method="by_level", label=_("Level")
     )
@@ -148,7 +160,7 @@ class PlantFilterSet(django_filters.FilterSet):
 
 class MentorshipFilterSet(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(queryset=_partner_queryset, label=_("Partner firm"))
-    plant = django_filters.NumberFilter(field_name="plant_id", label=_("Plant"))
+    plant = IdFilter(field_name="plant_id", label=_("Plant"))
     region = django_filters.ChoiceFilter(
         field_name="plant__region", choices=Region.choices, label=_("Region")
     )

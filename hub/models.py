@@ -411,3 +411,7 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+# Registered here so Django finds the model; it lives beside its services.
+from hub.invitation_model import Invitation  # noqa: E402, F401

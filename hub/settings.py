@@ -265,6 +265,21 @@ MQTT_PASSWORD = env_str("MQTT_PASSWORD")
 MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "sfh")
 MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "sfh-bridge")
 
+# Mail: printed to the console unless an SMTP host is set (invitations of SME members).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Smart Factory Hub <noreply@localhost>")
+# An invitation link of an SME member works once, for this many days.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -346,6 +361,8 @@ SPECTACULAR_SETTINGS = {
         "FrameworkStatusEnum": "assessments.choices.FrameworkStatus",
         "ProjectStatusEnum": "programs.choices.ProjectStatus",
         "ProgramKindEnum": "programs.choices.ProgramKind",
+        "SourceKindEnum": "datahub.choices.SourceKind",
+        "QuantityKindEnum": "datahub.choices.QuantityKind",
     },
 }
 

@@ -13,7 +13,7 @@ import hub.api.urls
 import programs.api.urls
 import progress.api.urls
 from hub.lockout import TokenLoginView
-from hub.views import audit, health, home, imports, registry
+from hub.views import audit, health, home, imports, invitations, registry
 
 # One API router for every app, so /api/v1/ lists all endpoints. No ".json" suffix routes:
 # the API speaks JSON (and PDF by Accept header), and the suffix broke every custom action.
@@ -45,6 +45,21 @@ registry_patterns = [
         "organizations/<int:pk>/edit/",
         registry.OrganizationUpdateView.as_view(),
         name="organization_update",
+    ),
+    path(
+        "organizations/<int:pk>/invite/",
+        invitations.InviteView.as_view(),
+        name="organization_invite",
+    ),
+    path(
+        "organizations/<int:pk>/members/new/",
+        invitations.SmeMemberCreateView.as_view(),
+        name="sme_member_create",
+    ),
+    path(
+        "invitations/<str:token>/",
+        invitations.InvitationAcceptView.as_view(),
+        name="invitation_accept",
     ),
     path("mentorships/", registry.MentorshipListView.as_view(), name="mentorship_list"),
     path("mentorships/new/", registry.MentorshipCreateView.as_view(), name="mentorship_create"),

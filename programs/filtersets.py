@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hub.choices import Industry, OrganizationKind, Region
-from hub.filtersets import OrderingFilter
+from hub.filtersets import IdFilter, OrderingFilter
 from hub.models import Organization
 from programs.choices import Indicator, ProgramKind, ProjectStatus, TargetLevel
 from programs.models import KPI, Program, Project
@@ -26,7 +26,7 @@ def _programs(request):
 
 class ProgramFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    year = django_filters.NumberFilter(label=_("Year"))
+    year = IdFilter(label=_("Year"))
     kind = django_filters.ChoiceFilter(choices=ProgramKind.choices, label=_("Kind"))
     agency = django_filters.ModelChoiceFilter(queryset=_agencies, label=_("Operating agency"))
     partner = django_filters.ModelChoiceFilter(
@@ -54,7 +54,7 @@ class ProgramFilterSet(django_filters.FilterSet):
 class ProjectFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     program = django_filters.ModelChoiceFilter(queryset=_programs, label=_("Program"))
-    year = django_filters.NumberFilter(field_name="program__year", label=_("Year"))
+    year = IdFilter(field_name="program__year", label=_("Year"))
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
     partner = django_filters.ModelChoiceFilter(queryset=_partners, label=_("Partner firm"))
     region = django_filters.ChoiceFilter(
@@ -66,7 +66,7 @@ class ProjectFilterSet(django_filters.FilterSet):
     target_level = django_filters.ChoiceFilter(
         choices=TargetLevel.choices, label=_("Target system level")
     )
-    plant = django_filters.NumberFilter(field_name="plant_id", label=_("Plant"))
+    plant = IdFilter(field_name="plant_id", label=_("Plant"))
     ordering = OrderingFilter(
         fields=(
             ("applied_on", "applied"),
@@ -105,8 +105,8 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 
 class KPIFilterSet(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label=_("Project"))
-    program = django_filters.NumberFilter(field_name="project__program_id", label=_("Program"))
+    project = IdFilter(field_name="project_id", label=_("Project"))
+    program = IdFilter(field_name="project__program_id", label=_("Program"))
     indicator = django_filters.ChoiceFilter(choices=Indicator.choices, label=_("Indicator"))
     partner = django_filters.ModelChoiceFilter(
         queryset=_partners, field_name="project__partner", label=_("Partner firm")

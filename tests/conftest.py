@@ -111,3 +111,14 @@ def _celery_runs_tasks_in_process():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = before
+
+
+@pytest.fixture(autouse=True)
+def _fresh_partitions():
+    """The observation partitions a test creates on PostgreSQL go with its rolled-back
+    transaction: the process forgets which months it has seen, before and after each test."""
+    from datahub import partitions
+
+    partitions.forget()
+    yield
+    partitions.forget()

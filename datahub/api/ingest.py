@@ -158,11 +158,19 @@ class IngestView(APIView):
                 "parameter is invalid.",
                 [docs.UNPARSABLE_EXAMPLE],
             ),
-            401: _refusal("No valid source token (missing, unknown, revoked or expired)."),
+            401: _refusal(
+                "No valid source token (missing, unknown, revoked or expired).",
+                [docs.UNAUTHENTICATED_EXAMPLE],
+            ),
             413: _refusal("More rows or bytes than a request may carry.", [docs.TOO_MANY_EXAMPLE]),
-            415: _refusal("Not application/json nor text/csv."),
-            422: _refusal("The Idempotency-Key was used with another body."),
-            429: _refusal("Too many requests with this token: wait Retry-After seconds."),
+            415: _refusal("Not application/json nor text/csv.", [docs.MEDIA_TYPE_EXAMPLE]),
+            422: _refusal(
+                "The Idempotency-Key was used with another body.", [docs.MISMATCH_EXAMPLE]
+            ),
+            429: _refusal(
+                "Too many requests with this token: wait Retry-After seconds.",
+                [docs.THROTTLED_EXAMPLE],
+            ),
         },
     )
     def post(self, request):

@@ -149,3 +149,25 @@ TOO_MANY_EXAMPLE = OpenApiExample(
         "code": "too_many_rows",
     },
 )
+
+
+def refusal_example(name: str, detail: str, code: str | None = None) -> OpenApiExample:
+    value = {"detail": detail} | ({"code": code} if code else {})
+    return OpenApiExample(name, response_only=True, value=value)
+
+
+UNAUTHENTICATED_EXAMPLE = refusal_example(
+    "Token refused", "Invalid, revoked or expired token, or the data source is inactive."
+)
+MEDIA_TYPE_EXAMPLE = refusal_example(
+    "Unsupported media type", "Send application/json or text/csv.", "media_type"
+)
+MISMATCH_EXAMPLE = refusal_example(
+    "Idempotency-Key reused",
+    "This Idempotency-Key was used with another body (or other options): use a new key for "
+    "new data.",
+    "idempotency_mismatch",
+)
+THROTTLED_EXAMPLE = refusal_example(
+    "Rate limited", "Request was throttled. Expected available in 21 seconds."
+)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
@@ -46,7 +46,7 @@ class TooManyRows(BodyError):
     code = "too_many_rows"
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     """One value of one series at one time, as sent (nothing checked yet)."""
 
@@ -56,12 +56,12 @@ class RawRow:
     value: object = None
     unit: object = None
     # The names the rejections use for this row's parts (they differ between body forms).
-    fields: dict = field(default_factory=dict)
+    fields: dict | None = None
     datastream: int | None = None
     problem: tuple[str, str, str] | None = None  # (field, code, reason) found while reading
 
     def field_name(self, part: str) -> str:
-        return self.fields.get(part, part)
+        return self.fields.get(part, part) if self.fields else part
 
 
 class _Counter:

@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -35,7 +36,7 @@ class Limits:
     future_tolerance: dt.timedelta = dt.timedelta(seconds=300)
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     """A row that passed every check: what the write path stores."""
 
@@ -47,7 +48,7 @@ class Point:
     datastream: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Rejection:
     index: int
     field: str
@@ -108,7 +109,7 @@ def find_series(name, by_key: dict, by_id: dict) -> SeriesInfo | None:
 
 
 def parse_value(raw) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
         raise _Refused("value", "not_a_number", _("not a number"))
     try:
         value = float(raw.strip() if isinstance(raw, str) else raw)
@@ -122,6 +123,8 @@ def parse_value(raw) -> float:
 def parse_time(raw, naive_timezone: str) -> dt.datetime:
     if isinstance(raw, dt.datetime):
         moment = raw
+    elif isinstance(raw, dt.date):  # a day or a month given as a date: its first moment
+        moment = dt.datetime.combine(raw, dt.time())
     elif isinstance(raw, str) and raw.strip():
         try:
             moment = dt.datetime.fromisoformat(raw.strip())

@@ -231,11 +231,7 @@ def _series_of(plant_id: int, rows) -> tuple[dict, dict]:
 def _check(source, rows, now) -> Checked:
     plant = source.plant
     by_key, by_id = _series_of(plant.pk, rows)
-    backfills = list(
-        BackfillApproval.objects.filter(plant_id=plant.pk, expires_at__gt=now).values_list(
-            "start", "end"
-        )
-    )
+    backfills = _Backfills(plant.pk, now)
     plant_start = None
     if plant.operating_since:
         # The plant's first day, from midnight where it is (naive times are read there too).
@@ -252,6 +248,23 @@ def _check(source, rows, now) -> Checked:
     )
 
 
+class _Backfills:
+    """The plant's unexpired backfill approvals as (start, end): read only when a row is
+    older than the late-data horizon."""
+
+    def __init__(self, plant_id: int, now):
+        self.plant_id, self.now, self.periods = plant_id, now, None
+
+    def __iter__(self):
+        if self.periods is None:
+            self.periods = list(
+                BackfillApproval.objects.filter(
+                    plant_id=self.plant_id, expires_at__gt=self.now
+                ).values_list("start", "end")
+            )
+        return iter(self.periods)
+
+
 class _AtomicRefusal(Exception):
     """Rolls back the values of an atomic request that met a conflict."""
 
@@ -263,26 +276,34 @@ def _ingest(
     checked = _check(source, rows, now)
     points = checked.points
     if points and not (atomic and checked.rejected):
+        if transaction.get_connection().in_atomic_block:
+            # Called inside the caller's transaction (a test, a bigger service): partitions
+            # made there vanish if it rolls back, so the process's list of them is not trusted.
+            partitions.forget()
         # Outside the write transaction: a partition created here stays for everyone.
         partitions.ensure(min(p.ts for p in points), max(p.ts for p in points))
     replace = on_conflict == ConflictPolicy.REPLACE
+    request = IngestRequest(
+        source=source,
+        plant_id=source.plant_id,
+        token=token,
+        user=user,
+        channel=channel,
+        idempotency_key=idempotency_key,
+        body_digest=digest,
+        on_conflict=on_conflict,
+    )
     try:
         with transaction.atomic():
-            request = IngestRequest.objects.create(
-                source=source,
-                plant_id=source.plant_id,
-                token=token,
-                user=user,
-                channel=channel,
-                idempotency_key=idempotency_key,
-                body_digest=digest,
-                on_conflict=on_conflict,
-            )
+            if idempotency_key or replace:
+                # First, so that a concurrent request with the same key waits on it, and
+                # corrections can point at it.
+                request.save()
             stored = storage.Stored()
             refused = atomic and bool(checked.rejected)
             if points and not refused:
                 stored, refused = _write(points, source.plant_id, replace, atomic)
-            receipt = _receipt(request, checked, stored, refused)
+            receipt = _receipt(checked, stored, refused)
             if receipt.stored:
                 storage.record_corrections(
                     stored.replaced, plant_id=source.plant_id, request=request
@@ -327,12 +348,11 @@ def _write(points, plant_id, replace, atomic) -> tuple[storage.Stored, bool]:
     return outcome, False
 
 
-def _receipt(request, checked: Checked, stored: storage.Stored, refused: bool) -> Receipt:
+def _receipt(checked: Checked, stored: storage.Stored, refused: bool) -> Receipt:
     rejected = list(checked.rejected)
     rejected += [conflict(point, stored=old) for point, old in stored.conflicts]
     rejected.sort(key=lambda r: (r.index, r.datastream or 0))
     receipt = Receipt(
-        request=request.pk,
         duplicates=checked.duplicates + stored.duplicates,
         conflicts=checked.conflicts + len(stored.conflicts),
         rejected=[r.as_dict() for r in rejected],
@@ -345,12 +365,17 @@ def _receipt(request, checked: Checked, stored: storage.Stored, refused: bool) -
 
 
 def _save_receipt(request: IngestRequest, receipt: Receipt) -> None:
+    """Counts and receipt on the request row (inserted here unless it already was)."""
     request.accepted = receipt.accepted
     request.duplicates = receipt.duplicates
     request.conflicts = receipt.conflicts
     request.replaced = receipt.replaced
     request.rejected = len(receipt.rejected)
-    request.receipt = receipt.as_dict()
-    request.save(
-        update_fields=["accepted", "duplicates", "conflicts", "replaced", "rejected", "receipt"]
-    )
+    request.receipt = {k: v for k, v in receipt.as_dict().items() if k != "request"}
+    if request.pk is None:
+        request.save()
+    else:
+        request.save(
+            update_fields=["accepted", "duplicates", "conflicts", "replaced", "rejected", "receipt"]
+        )
+    receipt.request = request.pk

@@ -4,7 +4,8 @@ import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from datahub import partitions
@@ -31,6 +32,8 @@ def iso(moment: dt.datetime) -> str:
 
 def send(token, body, *, content_type="application/json", query="", headers=None):
     client = APIClient()
+    # Reasons and messages are asserted in English (the program's default language is Korean).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     data = body if isinstance(body, bytes | str) else json.dumps(body)
     extra = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     for name, value in (headers or {}).items():
@@ -38,3 +41,9 @@ def send(token, body, *, content_type="application/json", query="", headers=None
     return client.post(
         URL + (f"?{query}" if query else ""), data, content_type=content_type, **extra
     )
+
+
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield

@@ -4,7 +4,9 @@ each rejection with its index and field, duplicates, conflicts, atomic requests.
 import datetime as dt
 
 import pytest
+from django.db import connection
 
+from datahub import partitions
 from datahub.models import Correction, DirtyBucket, IngestRequest, Observation, Series
 from tests.datahub.ingest_client import fresh_partitions, hours_ago, iso, send  # noqa: F401
 
@@ -292,3 +294,28 @@ def test_other_media_types_and_bad_options_are_refused(feed):
     assert send(feed.token, [], query="atomic=maybe").status_code == 400
     empty = send(feed.token, [])
     assert empty.status_code == 200 and empty.json()["accepted"] == 0
+
+
+def test_the_schema_documents_the_endpoint_with_examples(client):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/v1/ingest/"]["post"]
+    body = operation["requestBody"]["content"]
+    assert set(body) == {"application/json", "text/csv"}
+    assert len(body["application/json"]["examples"]) == 2  # records and SensorThings
+    assert "timestamp," in next(iter(body["text/csv"]["examples"].values()))["value"]
+    for code in ("200", "201", "400", "401", "413", "415", "422", "429"):
+        assert code in operation["responses"], code
+    assert operation["security"] == [{"sourceToken": []}]
+    assert schema["components"]["securitySchemes"]["sourceToken"]["scheme"] == "bearer"
+    names = {p["name"] for p in operation["parameters"]}
+    assert names == {"on_conflict", "atomic", "Idempotency-Key"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="partitions exist on PostgreSQL")
+def test_a_missing_monthly_partition_is_created_on_demand(feed):
+    old = hours_ago(24 * 200)
+    name = partitions.partition_name(partitions.month_of(old))
+    assert name not in partitions.existing()
+    assert send(feed.token, [{"series": "oee", "ts": iso(old), "value": 1}]).status_code == 201
+    assert name in partitions.existing()
+    assert stored(feed.oee) == {old: 1.0}

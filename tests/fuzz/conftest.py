@@ -16,6 +16,8 @@ from rest_framework.authtoken.models import Token
 
 from assessments import services as assessment_services
 from assessments.models import Item
+from datahub.choices import Purpose
+from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from programs import services as program_services
 from programs.choices import Indicator
@@ -39,7 +41,8 @@ def populated(world, media):
     """The `world` personas plus: the seed framework; plant_a with a confirmed assessment and
     a draft in progress; a submitted assessment of a plant firm B mentors; a win-win program
     where both firms commit; a completed project of each firm with KPIs; one finished report
-    per firm. API tokens for agency, partner_a and outsider."""
+    per firm; data sources, series, consents and reads of plant A, plant B and the secret
+    plant. API tokens for agency, partner_a and outsider."""
     framework, _ = assessment_services.framework_load(data=seed_definition())
     agency, consultant = world.agency, world.consultant
 
@@ -105,6 +108,24 @@ def populated(world, media):
         report.file.save(f"report-{firm.pk}.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
         reports[firm.pk] = report
 
+    # Data hub: plant A gave firm A the partner consent; plant B and the secret plant have
+    # sources, series, consents and reads that partner A must never see.
+    admin = world.admin_user
+    data = {}
+    for name, plant, firm in (
+        ("a", world.plant_a, world.firm_a),
+        ("b", world.plant_b, world.firm_b),
+        ("secret", plant_secret, world.firm_b),
+    ):
+        label = f"{SECRET} MES" if name != "a" else "MES A"
+        source, _token = sources.source_create(user=admin, plant=plant, name=label)
+        series = sources.series_create(user=admin, source=source, kpi="oee", label=label)
+        consent = consents.consent_grant(
+            user=admin, plant=plant, purpose=Purpose.PARTNER, partner=firm
+        )
+        read = access.log_read(user=agency, plant=plant, purpose=Purpose.FOLLOW_UP, what=label)
+        data[name] = SimpleNamespace(source=source, series=series, consent=consent, read=read)
+
     tokens = {
         name: Token.objects.create(user=getattr(world, name)).key
         for name in ("agency", "partner_a", "outsider")
@@ -118,5 +139,6 @@ def populated(world, media):
         program=program,
         projects=[project_a, project_secret],
         reports=reports,
+        data=data,
         tokens=tokens,
     )

@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from assessments.models import Assessment, Framework, Item
+from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, Series
 from hub.models import Mentorship, Organization, Plant
 from programs.models import KPI, Program, Project
 from progress.models import ProgressReport
@@ -45,8 +46,12 @@ CHECKS = [
     response_schema_conformance,
 ]
 MODELS = {
+    "access-log": AccessLogEntry,
     "assessments": Assessment,
+    "consents": Consent,
+    "data-sources": DataSource,
     "frameworks": Framework,
+    "kpi-definitions": KpiDefinition,
     "kpis": KPI,
     "mentorships": Mentorship,
     "organizations": Organization,
@@ -54,6 +59,7 @@ MODELS = {
     "programs": Program,
     "projects": Project,
     "reports": ProgressReport,
+    "series": Series,
 }
 NONEXISTENT = 987_654
 
@@ -250,6 +256,10 @@ def hidden_from_partner_a(populated) -> dict[str, set]:
         "projects": {project_secret.pk},
         "kpis": set(project_secret.kpis.values_list("pk", flat=True)),
         "reports": {populated.reports[world.firm_b.pk].pk},
+        "data-sources": {populated.data[n].source.pk for n in ("b", "secret")},
+        "series": {populated.data[n].series.pk for n in ("b", "secret")},
+        "consents": {populated.data[n].consent.pk for n in ("b", "secret")},
+        "access-log": {populated.data[n].read.pk for n in ("a", "b", "secret")},
     }
 
 

@@ -361,3 +361,18 @@ def test_api_docs_are_served_from_local_assets(world, client):
     assert "swagger-ui" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
     assert "/static/drf_spectacular_sidecar/" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/assessments/?plant=99999999999999999999999",
+        "/api/v1/assessments/?level=99999999999999999999999",
+        "/api/v1/plants/?company=99999999999999999999999",
+        "/api/v1/projects/?plant=99999999999999999999999",
+        "/api/v1/kpis/?project=-99999999999999999999999",
+    ],
+)
+def test_an_id_filter_beyond_any_database_integer_is_a_400(client_for, world, url):
+    response = client_for(world.agency).get(url)
+    assert response.status_code == 400, response.content

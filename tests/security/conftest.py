@@ -17,6 +17,7 @@ for every kind of object (DESIGN.md §4, refined by docs/decisions.md):
 """
 
 import datetime
+import hashlib
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -27,12 +28,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import Purpose
-from datahub.services import consents, sources
+from datahub.models import KpiDefinition
+from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
+from hub.invitations import Invitation
 from programs import services as program_services
 from programs.choices import ProgramKind
 from programs.models import CostShareRule
@@ -56,6 +60,8 @@ from tests.factories import (
 from tests.programs.conftest import M, project_data
 
 PASSWORD = "matrix-pw-2025"
+# The one-time link of the world's invitation (/invitations/<token>/).
+INVITATION_TOKEN = "matrix-invitation-token"
 MATRIX_SIZE = pytest.StashKey[str]()
 PERSONAS = ("anon", "out", "agy", "con", "pA", "pB", "off", "sme")
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -169,18 +175,6 @@ PAIRS = {
         "sme": ("firm_a", "firm_b"),
     },
     "target": dict.fromkeys(PERSONAS, ("target", None)),
-    # data hub: a series' values (plant A consents to follow-up and to firm A; plant B to
-    # firm B only)
-    "series": {
-        "anon": ("series_a", "series_b"),
-        "out": ("series_a", "series_b"),
-        "agy": ("series_a", "series_b"),
-        "con": ("series_a", "series_b"),
-        "pA": ("series_a", "series_b"),
-        "pB": ("series_b", "series_a"),
-        "off": ("series_a", "series_b"),
-        "sme": ("series_a", "series_b"),
-    },
     # progress reports: done ones (read, download) and failed ones (retry)
     "rep": {
         "anon": ("rep_national", "rep_a"),
@@ -201,6 +195,22 @@ PAIRS = {
         "pB": ("failed_b", "failed_a"),
         "off": ("failed_a", "failed_b"),
         "sme": ("failed_a", "failed_b"),
+    },
+    # data hub: plant A's and plant B's sources, series, consents (each plant gave its
+    # mentoring firm the partner consent) and access-log entries
+    "kdef": dict.fromkeys(PERSONAS, ("kdef", None)),
+    **{
+        kind: {
+            "anon": (f"{kind}_a", f"{kind}_b"),
+            "out": (f"{kind}_a", f"{kind}_b"),
+            "agy": (f"{kind}_a", None),  # agency staff see every plant's
+            "con": (f"{kind}_a", f"{kind}_b"),
+            "pA": (f"{kind}_a", f"{kind}_b"),
+            "pB": (f"{kind}_b", f"{kind}_a"),
+            "off": (f"{kind}_a", None if kind != "log" else f"{kind}_b"),
+            "sme": (f"{kind}_a", f"{kind}_b"),
+        }
+        for kind in ("src", "ser", "cons", "log")
     },
 }
 
@@ -232,11 +242,6 @@ def _report(user, scope, scope_value, status):
     )
     report.refresh_from_db()
     return report
-
-
-def _series(plant, user):
-    source, _token = sources.source_create(user=user, plant=plant, name="MES")
-    return sources.series_create(user=user, source=source, kpi="oee")
 
 
 def build_world() -> SimpleNamespace:
@@ -271,7 +276,6 @@ def build_world() -> SimpleNamespace:
     w.agency, w.consultant = w.users["agy"], w.users["con"]
     w.consultant_2 = member(Role.CONSULTANT, consultancy, "consultant_2")
     w.other_staff = member(Role.AGENCY_STAFF, w.other_agency, "other_agency_staff")
-    w.root = UserFactory(username="matrix-root", is_superuser=True, is_staff=True)
     w.login_user = UserFactory(username="matrix-login")
     w.login_user.set_password(PASSWORD)
     w.login_user.save()
@@ -343,15 +347,6 @@ def build_world() -> SimpleNamespace:
     )
     w.target = Target.objects.get(code=TargetCode.SUPPORTED_PLANTS)
 
-    # --- data hub ---------------------------------------------------------------------------
-    w.series_a, w.series_b = _series(w.plant_a, w.root), _series(w.plant_b, w.root)
-    for plant, purpose, partner in (
-        (w.plant_a, Purpose.FOLLOW_UP, None),
-        (w.plant_a, Purpose.PARTNER, w.firm_a),
-        (w.plant_b, Purpose.PARTNER, w.firm_b),
-    ):
-        consents.consent_grant(user=w.root, plant=plant, purpose=purpose, partner=partner)
-
     # --- progress reports -------------------------------------------------------------------
     off, p_a, p_b = w.users["off"], w.users["pA"], w.users["pB"]
     partner = ReportScope.PARTNER
@@ -360,6 +355,30 @@ def build_world() -> SimpleNamespace:
     w.rep_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.DONE)
     w.failed_a = _report(p_a, partner, str(w.firm_a.pk), ReportStatus.FAILED)
     w.failed_b = _report(p_b, partner, str(w.firm_b.pk), ReportStatus.FAILED)
+
+    # --- data hub -----------------------------------------------------------------------------
+    # Written by an administrator, so that the SME persona starts with nothing of its own doing.
+    admin = UserFactory(username="matrix-admin", is_superuser=True)
+    w.kdef = KpiDefinition.objects.get(catalogue__is_current=True, code="oee")
+    w.src_a, _ = sources.source_create(user=admin, plant=w.plant_a, name="MES A")
+    w.src_b, _ = sources.source_create(user=admin, plant=w.plant_b, name="MES B")
+    w.ser_a = sources.series_create(user=admin, source=w.src_a, kpi="oee")
+    w.ser_b = sources.series_create(user=admin, source=w.src_b, kpi="oee")
+    w.cons_a, w.cons_b = (
+        consents.consent_grant(user=admin, plant=plant, purpose=Purpose.PARTNER, partner=firm)
+        for plant, firm in ((w.plant_a, w.firm_a), (w.plant_b, w.firm_b))
+    )
+    w.log_a, w.log_b = (
+        access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
+        for plant in (w.plant_a, w.plant_b)
+    )
+    Invitation.objects.create(
+        organization=w.company_a,
+        email="invited@example.org",
+        name="초대 받은 사람",
+        digest=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
 
     # One session per persona, reused by every test (a test that logs out or in again gets
     # its session back when its savepoint is rolled back).

@@ -53,12 +53,19 @@ from hub.models import Plant
 from programs.choices import TargetLevel
 from programs.importers import KPI_COLUMNS, PROJECT_COLUMNS
 from programs.importers import template_header as program_template_header
-from tests.security.conftest import MATRIX_SIZE, PAIRS, PASSWORD, PERSONAS, pdf_upload
+from tests.security.conftest import (
+    INVITATION_TOKEN,
+    MATRIX_SIZE,
+    PAIRS,
+    PASSWORD,
+    PERSONAS,
+    pdf_upload,
+)
 
 MATRIX = """
 # route                        method kind   anon  out   agy      con      pA       pB       off      sme
 # --- public, account and audit pages -------------------------------------------------------------
-home                           GET    -      login 200   200      200      302      302      200      200
+home                           GET    -      login 200   200      200      302      302      200      302
 healthz                        GET    -      200   200   200      200      200      200      200      200
 login                          GET    -      200   200   200      200      200      200      200      200
 login                          POST   -      302   302   302      302      302      302      302      302
@@ -197,9 +204,59 @@ report-list                    POST   firm   401   403   202      403      202/4
 report-detail                  GET    rep    401   404   200      404      200/404  200/404  200      404
 report-download                GET    rep    401   404   200      404      200/404  200/404  200      404
 report-retry                   POST   failed 401   404   202      404      202/404  202/404  202      404
-# --- API: data hub (the ingest endpoint takes only a data source's token: none of these) --------
+# --- SME members: invitations (agency staff on an SME company), the one-time link (public) -------
+hub:organization_invite        GET    org    login 404   200/404  403/404  404      403/404  404/403  403/404
+hub:organization_invite        POST   org    login 404   302/404  403/404  404      403/404  404/403  403/404
+hub:sme_member_create          GET    org    login 404   200/404  403/404  404      403/404  404/403  403/404
+hub:sme_member_create          POST   org    login 404   302/404  403/404  404      403/404  404/403  403/404
+hub:invitation_accept          GET    -      200   200   200      200      200      200      200      200
+hub:invitation_accept          POST   -      200   200   200      200      200      200      200      200
+# --- data hub pages: the plant's own members manage; 403 where the plant is visible, else 404 ----
+datahub:home                   GET    -      login 403   403      403      403      403      403      200
+datahub:plant                  GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:source_create          GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:source_create          POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+datahub:source_token           GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:token_rotate           GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:token_rotate           POST   src    login 404   403      403/404  403/404  403/404  403      302/404
+datahub:token_revoke           GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:token_revoke           POST   src    login 404   403      403/404  403/404  403/404  403      302/404
+datahub:series_create          GET    src    login 404   403      403/404  403/404  403/404  403      200/404
+datahub:series_create          POST   src    login 404   403      403/404  403/404  403/404  403      302/404
+datahub:consents               GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:consents               POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+datahub:consent_revoke         POST   cons   login 404   403      403/404  403/404  403/404  403      302/404
+datahub:consent_odrl           GET    cons   login 404   403      403/404  403/404  403/404  403      200/404
+datahub:access_log             GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:upload_template        GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:upload                 GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:upload                 POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+datahub:upload_preview         GET    plant  login 404   403      403/404  403/404  403/404  403      404
+datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
+datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
+# --- API: data hub --------------------------------------------------------------------------------
+kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
+kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
+data-source-list               GET    src    401   200   200      200      200      200      200      200
+data-source-list               POST   plant  401   403   403      403      403      403      403      201/400
+data-source-detail             GET    src    401   404   200      404      200/404  200/404  200      200/404
+data-source-detail             PATCH  src    401   404   403      404      403/404  403/404  403      200/404
+data-source-rotate-token       POST   src    401   404   403      404      403/404  403/404  403      200/404
+data-source-revoke-token       POST   src    401   404   403      404      403/404  403/404  403      200/404
+series-list                    GET    ser    401   200   200      200      200      200      200      200
+series-list                    POST   src    401   403   403      403      403      403      403      201/400
+series-detail                  GET    ser    401   404   200      404      200/404  200/404  200      200/404
+consent-list                   GET    cons   401   200   200      200      200      200      200      200
+consent-list                   POST   plant  401   403   403      403      403      403      403      201/400
+consent-detail                 GET    cons   401   404   200      404      200/404  200/404  200      200/404
+consent-revoke                 POST   cons   401   404   403      404      403/404  403/404  403      200/404
+consent-odrl                   GET    cons   401   404   200      404      200/404  200/404  200      200/404
+access-log-list                GET    log    401   200   200      200      200      200      200      200
+access-log-detail              GET    log    401   404   200      404      404      404      404      200/404
+# the ingest endpoint takes only a data source's token: none of these
 ingest                         POST   -      401   401   401      401      401      401      401      401
-series-observations            GET    series 401   404   200/404  404      200/404  200/404  404      200/404
+series-observations            GET    ser    401   404   404      404      200/404  200/404  404      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
@@ -229,6 +286,11 @@ LISTS = {
     "project-list": "project-detail",
     "kpi-list": "kpi-detail",
     "report-list": "report-detail",
+    "kpi-definition-list": "kpi-definition-detail",
+    "data-source-list": "data-source-detail",
+    "series-list": "series-detail",
+    "consent-list": "consent-detail",
+    "access-log-list": "access-log-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
@@ -398,11 +460,19 @@ def url_kwargs(w, obj) -> dict:
     return values
 
 
+# Other URL parameters: the world's invitation link, an upload that does not exist (no file is
+# kept between requests), the CSV template.
+PAGE_VALUES = {"token": INVITATION_TOKEN, "key": "0" * 32, "fmt": "csv"}
 ADMIN_VALUES = {"app_label": "hub", "object_id": "1", "id": 1, "content_type_id": 1, "url": "x/"}
 
 
 def build_path(route: Route, w, obj) -> str:
-    values = {**(ADMIN_VALUES if route.is_admin else {}), "format": "json", **url_kwargs(w, obj)}
+    values = {
+        **(ADMIN_VALUES if route.is_admin else {}),
+        **PAGE_VALUES,
+        "format": "json",
+        **url_kwargs(w, obj),
+    }
     if isinstance(obj, Evidence) and "evidence_pk" in route.params:
         values["pk"] = obj.assessment_id  # /assessments/<assessment>/evidence/<evidence>/
     missing = [p for p in route.params if p not in values]
@@ -593,6 +663,28 @@ PAYLOADS = {
         "baseline": "2.5",
     },
     ("kpi-detail", "PATCH"): lambda w, o: {"baseline": "110"},
+    ("hub:organization_invite", "POST"): lambda w, o: {
+        "email": "matrix@example.org",
+        "name": "매트릭스",
+    },
+    ("hub:sme_member_create", "POST"): lambda w, o: {
+        "username": "matrix-sme",
+        "password": "Matrix-Pass-2025!",
+    },
+    ("datahub:source_create", "POST"): lambda w, o: {"name": "매트릭스 소스", "kind": "mes"},
+    ("datahub:series_create", "POST"): lambda w, o: {
+        "kpi": "availability",
+        "unit": "%",
+        "granularity": "hour",
+    },
+    ("datahub:consents", "POST"): lambda w, o: {"purpose": "research"},
+    ("datahub:upload", "POST"): lambda w, o: {
+        "file": SimpleUploadedFile("m.csv", b"timestamp,oee\r\n2026-11-01T09:00:00+09:00,70\r\n")
+    },
+    ("data-source-list", "POST"): lambda w, o: {"plant": o.pk, "name": "API MES", "kind": "mes"},
+    ("data-source-detail", "PATCH"): lambda w, o: {"description": "API"},
+    ("series-list", "POST"): lambda w, o: {"source": o.pk, "kpi": "scrap_quantity"},
+    ("consent-list", "POST"): lambda w, o: {"plant": o.pk, "purpose": "research"},
     ("report-list", "POST"): lambda w, o: {
         "scope": "partner",
         "scope_value": str(o.pk),
@@ -622,13 +714,15 @@ def matches(expected: str, got: str) -> bool:
 
 
 def snapshot() -> dict:
-    """Every row of the hub's own tables (registry, assessments, programs, audit), read raw."""
+    """Every row of the hub's own tables (registry, assessments, programs, data hub, audit),
+    read raw."""
     rows = {}
     with connection.cursor() as cursor:
-        for label in ("hub", "assessments", "programs"):
+        for label in ("hub", "assessments", "programs", "datahub"):
             for model in apps.get_app_config(label).get_models():
                 table = connection.ops.quote_name(model._meta.db_table)
-                pk = connection.ops.quote_name(model._meta.pk.column)
+                quote = connection.ops.quote_name
+                pk = ", ".join(quote(field.column) for field in model._meta.pk_fields)
                 cursor.execute(f"SELECT * FROM {table} ORDER BY {pk}")  # noqa: S608 - our names
                 rows[model._meta.label] = cursor.fetchall()
     return rows

@@ -16,15 +16,18 @@ from django.core.management import call_command, get_commands, load_command_clas
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from datahub.choices import SourceKind
+from datahub.models import DataSource, Series
+from datahub.services import sources
 from devdata import registry as demo
 from devdata.demo_command import DemoCommand
 from hub import services, signals
-from hub.choices import OrganizationKind
+from hub.choices import OrganizationKind, Role
 from hub.models import Mentorship, Organization, Plant
 
 
 class Command(DemoCommand):
-    help = "Create demo organisations, SME plants, mentorships and the five demo logins."
+    help = "Create demo organisations, SME plants, mentorships and the six demo logins."
     plants_help = "SME plants (default 240)"
 
     def handle(self, *args, plants: int, force: bool, **options):
@@ -36,7 +39,9 @@ class Command(DemoCommand):
         with transaction.atomic():
             orgs = self._organizations()
             self._users(orgs)
-            self._companies(demo.plan(plants), orgs)
+            companies = demo.plan(plants)
+            self._companies(companies, orgs)
+            self._sme_login(companies)
         self._summary(time.monotonic() - started)
         self._steps(plants=plants, force=force, verbosity=options["verbosity"])
         signals.bulk_written.send(sender=Plant)  # the steps write in bulk too
@@ -165,6 +170,39 @@ class Command(DemoCommand):
                     )
                     self.created["mentorship"] += 1
 
+    def _sme_login(self, companies: list[demo.CompanyPlan]) -> None:
+        """The `sme` login, a member of the plan's first two-plant company, and the data source
+        of its first plant with the demo series (its token is not kept: the demo shows how
+        to issue one)."""
+        plan = demo.sme_login_company(companies)
+        company = Organization.objects.get(business_number=plan.business_number)
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=demo.SME_LOGIN).first()
+        if user is None:
+            first_name, last_name = demo.USER_NAMES[demo.SME_LOGIN]
+            user = services.user_create_with_membership(
+                username=demo.SME_LOGIN,
+                password=demo.PASSWORD,
+                organization=company,
+                role=Role.SME_MEMBER,
+                email=f"{demo.SME_LOGIN}@example.org",
+                first_name=first_name,
+                last_name=last_name,
+            )
+            self.created["user"] += 1
+        plant = Plant.objects.get(company=company, name=plan.plants[0].name)
+        source = DataSource.objects.filter(plant=plant, name=demo.SME_SOURCE).first()
+        if source is None:
+            source, _token = sources.source_create(
+                user=user, plant=plant, name=demo.SME_SOURCE, kind=SourceKind.MES
+            )
+            self.created["data source"] += 1
+        existing = set(Series.objects.filter(plant=plant).values_list("key", flat=True))
+        for code in demo.SME_SERIES:
+            if code not in existing:
+                sources.series_create(user=user, source=source, kpi=code)
+                self.created["series"] += 1
+
     def _summary(self, seconds: float) -> None:
         kinds = Counter(Organization.objects.values_list("kind", flat=True))
         regions = Plant.objects.values("region").distinct().count()
@@ -176,5 +214,6 @@ class Command(DemoCommand):
             f"({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})\n"
             f"  plants: {Plant.objects.count()} in {regions} regions and {industries} industries;"
             f" mentorships: {Mentorship.objects.count()}\n"
-            f"  logins (password {demo.PASSWORD}): {', '.join([*demo.USERS, 'admin'])}"
+            f"  logins (password {demo.PASSWORD}): "
+            f"{', '.join([*demo.USERS, demo.SME_LOGIN, 'admin'])}"
         )

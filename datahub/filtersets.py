@@ -1,0 +1,100 @@
+"""FilterSets of the data hub, shared by its pages and the API. Choices of plants and sources
+are restricted to what the caller sees: an invisible id reads like a missing one."""
+
+import datetime as dt
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from datahub.choices import Granularity, Purpose, QuantityKind, SourceKind
+from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, Series
+from hub.models import Plant
+
+
+def _plants(request):
+    return Plant.objects.all() if request is None else Plant.objects.visible_to(request.user)
+
+
+def _sources(request):
+    qs = DataSource.objects.all()
+    return qs if request is None else qs.visible_to(request.user)
+
+
+# Dates at the ends of the calendar bound nothing (and would overflow once in UTC).
+EARLIEST, LATEST = dt.date(1, 1, 2), dt.date(9999, 12, 30)
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight of `day` in the active time zone (Asia/Seoul by default)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class KpiDefinitionFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=QuantityKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = KpiDefinition
+        fields = ["kind"]
+
+
+class DataSourceFilterSet(django_filters.FilterSet):
+    plant = django_filters.ModelChoiceFilter(queryset=_plants, label=_("Plant"))
+    kind = django_filters.ChoiceFilter(choices=SourceKind.choices, label=_("Kind"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = DataSource
+        fields = ["plant", "kind", "is_active"]
+
+
+class SeriesFilterSet(django_filters.FilterSet):
+    plant = django_filters.ModelChoiceFilter(queryset=_plants, label=_("Plant"))
+    source = django_filters.ModelChoiceFilter(queryset=_sources, label=_("Data source"))
+    kpi = django_filters.CharFilter(field_name="kpi__code", label=_("KPI code"))
+    granularity = django_filters.ChoiceFilter(choices=Granularity.choices, label=_("Granularity"))
+
+    class Meta:
+        model = Series
+        fields = ["plant", "source", "kpi", "granularity"]
+
+
+class ConsentFilterSet(django_filters.FilterSet):
+    plant = django_filters.ModelChoiceFilter(queryset=_plants, label=_("Plant"))
+    purpose = django_filters.ChoiceFilter(choices=Purpose.choices, label=_("Purpose"))
+    active = django_filters.BooleanFilter(method="filter_active", label=_("Active now"))
+
+    class Meta:
+        model = Consent
+        fields = ["plant", "purpose", "active"]
+
+    def filter_active(self, queryset, name, value):
+        if value is None:
+            return queryset
+        active = Consent.objects.active().values("pk")
+        return queryset.filter(pk__in=active) if value else queryset.exclude(pk__in=active)
+
+
+class AccessLogFilterSet(django_filters.FilterSet):
+    plant = django_filters.ModelChoiceFilter(queryset=_plants, label=_("Plant"))
+    purpose = django_filters.ChoiceFilter(choices=Purpose.choices, label=_("Purpose"))
+    since = django_filters.DateFilter(
+        method="filter_since", label=_("From (date, inclusive, Asia/Seoul)")
+    )
+    until = django_filters.DateFilter(
+        method="filter_until", label=_("Until (date, inclusive, Asia/Seoul)")
+    )
+
+    class Meta:
+        model = AccessLogEntry
+        fields = ["plant", "purpose", "since", "until"]
+
+    def filter_since(self, queryset, name, value):
+        if value <= EARLIEST:
+            return queryset
+        return queryset.filter(at__gte=_day_start(value))
+
+    def filter_until(self, queryset, name, value):
+        if value >= LATEST:
+            return queryset
+        return queryset.filter(at__lt=_day_start(value + dt.timedelta(days=1)))

@@ -1,0 +1,25 @@
+"""The "Data hub" navigation entry and home page of SME members (registered with
+hub.extensions when DatahubConfig.ready imports this module)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from hub import extensions, roles
+
+
+def nav(user) -> list[tuple[str, str]]:
+    if roles.is_sme_member(user):
+        return [(_("Data hub"), reverse("datahub:home"))]
+    return []
+
+
+def home(user) -> str | None:
+    """An SME member's home page is its data hub home."""
+    if roles.is_sme_member(user):
+        return reverse("datahub:home")
+    return None
+
+
+# Registered on import (DatahubConfig.ready imports this module); register() adds each once.
+extensions.register(extensions.nav_items, nav)
+extensions.register(extensions.home_redirects, home)
