@@ -1,12 +1,14 @@
 """Demo telemetry: a year of plausible production data for a few demo plants, so the demo
 shows data flowing into the hub (run by `manage.py seed_telemetry`, a step of seed_demo).
 
-Which plants: the demo `sme` login's company's plants first (the newcomer's own plants),
-then other plants with a completed project, the most recently completed first (so the year
-shows the project's effect). The first `hourly` of them get hourly rows, the next `daily`
-daily rows: a full hourly year for every plant would make `make run` slow on SQLite.
+Which plants: the demo `sme` login's company's plants with a completed project first (the
+newcomer's own plants), then other plants with a completed project, the most recently
+completed first (so the year shows the project's effect). The first `hourly` of them get
+hourly rows, the next `daily` daily rows: a full hourly year for every plant would make
+`make run` slow on SQLite.
 
-What: per plant one demo source "데모 MES" and six series: OEE with its parts (availability,
+What: per plant six series (the plant's own where it has them, such as the `sme` company's
+demo source; otherwise on a demo source "데모 MES"): OEE with its parts (availability,
 performance, quality rate, all in %) and the produced and good quantities. Each row is
 consistent: quality = good / produced, OEE = availability × performance × quality. Plants
 run two shifts (08:00–24:00 Asia/Seoul) on weekdays and one on Saturdays; idle hours send
@@ -149,7 +151,10 @@ def chosen_plants(hourly: int, daily: int) -> list[tuple[Plant, bool]]:
     sme = Membership.objects.filter(user__username="sme", role=Role.SME_MEMBER).first()
     if sme is not None:
         picked += list(
-            Plant.objects.filter(company_id=sme.organization_id)
+            Plant.objects.filter(
+                company_id=sme.organization_id,
+                pk__in=Project.objects.filter(status=ProjectStatus.COMPLETED).values("plant_id"),
+            )
             .select_related("company")
             .order_by("pk")
         )
@@ -200,16 +205,22 @@ def _actor(plant, admin):
 
 
 def _series_of(plant, actor, granularity: str) -> dict[str, Series] | None:
-    """The demo source's series (created when missing); None when it already has data."""
+    """The plant's series of KPIS (its own where it has them, e.g. the `sme` demo source's;
+    the others created on that source, or on a demo source of their own); None when any of
+    them already has data."""
     actor = _actor(plant, actor)
-    source = DataSource.objects.filter(plant=plant, name=SOURCE_NAME).first()
+    existing = {
+        s.key: s for s in Series.objects.filter(plant=plant, key__in=KPIS).select_related("source")
+    }
+    if existing and Observation.objects.filter(series__in=existing.values()).exists():
+        return None
+    source = next(iter(existing.values())).source if existing else None
+    if source is None:
+        source = DataSource.objects.filter(plant=plant, name=SOURCE_NAME).first()
     if source is None:
         source, _token = sources.source_create(
             user=actor, plant=plant, name=SOURCE_NAME, kind="mes", description="Demo data"
         )
-    existing = {s.kpi.code: s for s in Series.objects.filter(source=source).select_related("kpi")}
-    if existing and Observation.objects.filter(series__in=existing.values()).exists():
-        return None
     for code in KPIS:
         if code not in existing:
             existing[code] = sources.series_create(

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from datahub.buckets import ZONE
 from datahub.models import DataSource, DirtyBucket, Observation, RollupBucket, Series
 from devdata import telemetry
+from hub.models import Membership
 
 START = dt.datetime(2026, 1, 5, tzinfo=ZONE)  # a Monday
 END = START + dt.timedelta(days=56)
@@ -88,8 +89,14 @@ def counts():
 
 
 def test_seed_demo_gives_plants_with_completed_projects_telemetry_and_rollups(seeded):
-    sources = DataSource.objects.filter(name=telemetry.SOURCE_NAME).select_related("plant")
+    fed = Series.objects.filter(kpi__code="oee", last_ts__isnull=False)
+    sources = DataSource.objects.filter(series__in=fed).select_related("plant")
     assert sources.count() == 8
+    # the `sme` login's plant with a completed project first, on its own demo source
+    sme = Membership.objects.get(user__username="sme")
+    own = sources.filter(plant__company_id=sme.organization_id)
+    assert [s.name for s in own] == ["MES"]
+    assert Series.objects.get(source=own[0], kpi__code="oee").granularity == "hour"
     for source in sources:
         assert source.plant.projects.filter(status="completed").exists()
         assert source.last_data_at is not None
@@ -110,7 +117,7 @@ def test_seeding_again_adds_nothing(seeded):
 
 
 def test_sizes_and_days_are_options(db, seeded):
-    DataSource.objects.filter(name=telemetry.SOURCE_NAME).delete()
+    DataSource.objects.all().delete()
     Observation.objects.all().delete()
     out = io.StringIO()
     call_command(
