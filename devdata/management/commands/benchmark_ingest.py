@@ -345,7 +345,7 @@ def _environment():
     """What gunicorn gets besides the load harness's settings: no per-token rate limit (one
     token sends far more than a plant would), and the refresh queue of its own."""
     saved = dict(os.environ)
-    os.environ["DATAHUB_TOKEN_RATE"] = "1000000/min"
+    os.environ["DATAHUB_TOKEN_RATE"] = "1000000/min"  # nosec B105
     # The database this process uses (under tests: the test database).
     db = settings.DATABASES["default"]
     os.environ["DATABASE_URL"] = (
