@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -52,6 +53,15 @@ def token_state(source, now=None) -> dict:
     }
 
 
+def latest_label(value, unit: str) -> str:
+    """A value with its UCUM unit, at most two decimals; unit annotations such as {unit} (a
+    count of things) are left out."""
+    if value is None:
+        return ""
+    text = floatformat(value, "-2")
+    return text if not unit or unit.startswith("{") else f"{text} {unit}"
+
+
 def daily_value(bucket, aggregation: str) -> float:
     if aggregation == Aggregation.SUM:
         return bucket.sum
@@ -77,7 +87,7 @@ def series_chart(series, buckets, *, days: list[dt.datetime]) -> str:
     }
     return charts.line_chart(
         columns,
-        title=str(series.kpi),
+        title=series.kpi.name,
         desc=summary,
         y_max=0,
         width=360,
@@ -121,6 +131,7 @@ def plant_panel(request, plant):
         context["series"] = [
             {
                 "series": s,
+                "latest": latest_label(s.latest_value, s.unit),
                 "chart": mark_safe(series_chart(s, daily[s.pk], days=days)),  # noqa: S308 - SVG built from escaped parts  # nosec B308, B703
             }
             for s in series

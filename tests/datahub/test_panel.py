@@ -41,7 +41,8 @@ def test_the_plant_sees_its_sources_series_values_charts_and_retention(browse, w
     assert "MES" in html and "Active" in html
     assert f'id="series-{sending.oee.pk}-title"' in html
     assert f'id="series-{sending.produced.pk}-title"' in html
-    assert "Latest: 100 {unit}" in html  # the produced quantity's last hour
+    assert "Latest: 100 (" in html  # the produced quantity's last hour (a count: no unit)
+    assert "Produced quantity" in html and "Latest: 6" in html
     assert "Raw data is kept 36 months" in html
     oldest = (timezone.now() - dt.timedelta(hours=239)).astimezone(timezone.get_current_timezone())
     assert f"Oldest raw data stored: {oldest:%Y-%m-%d}" in html
