@@ -82,7 +82,7 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
             f"CREATE TEMP TABLE IF NOT EXISTS {ROWS_TABLE} (idx integer, series_id bigint, "
             "ts timestamptz, value double precision) ON COMMIT DELETE ROWS"
         )
-        cursor.execute(f"DELETE FROM {ROWS_TABLE}")  # noqa: S608 (constant name)
+        cursor.execute(f"DELETE FROM {ROWS_TABLE}")  # noqa: S608 (constant name)  # nosec B608
         raw = cursor.cursor
         with raw.copy(
             f"COPY {ROWS_TABLE} (idx, series_id, ts, value) FROM STDIN (FORMAT BINARY)"
@@ -96,7 +96,7 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
                     SELECT series_id, ts, %s, value FROM {ROWS_TABLE}
                     ON CONFLICT DO NOTHING RETURNING series_id, ts)
                 SELECT series_id, date_trunc('hour', ts, 'UTC'), count(*), max(ts)
-                FROM written GROUP BY 1, 2""",  # noqa: S608
+                FROM written GROUP BY 1, 2""",  # noqa: S608  # nosec B608 - constant table name
             [plant_id],
         )
         for series_id, hour, count, last in cursor.fetchall():
@@ -112,7 +112,7 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
             f"""SELECT t.idx, o.value FROM {ROWS_TABLE} t
                 JOIN datahub_observation o ON o.series_id = t.series_id AND o.ts = t.ts
                 WHERE o.series_id = ANY(%s) AND o.ts BETWEEN %s AND %s
-                  AND o.value <> t.value""",  # noqa: S608
+                  AND o.value <> t.value""",  # noqa: S608  # nosec B608 - constant table name
             [series_ids, start, end],
         )
         by_index = {p.index: p for p in points}
@@ -160,7 +160,7 @@ def _replace(conflicts: list[tuple[Point, float]]) -> None:
             cursor.execute(
                 f"""UPDATE datahub_observation o SET value = t.value FROM {ROWS_TABLE} t
                     WHERE o.series_id = t.series_id AND o.ts = t.ts AND t.idx = ANY(%s)
-                      AND o.series_id = ANY(%s) AND o.ts BETWEEN %s AND %s""",  # noqa: S608
+                      AND o.series_id = ANY(%s) AND o.ts BETWEEN %s AND %s""",  # noqa: S608  # nosec B608 - constant table name
                 [
                     [p.index for p in changed],
                     sorted({p.series_id for p in changed}),

@@ -24,7 +24,7 @@ from hub import roles
 from hub.audit import audit_record, snapshot
 from hub.choices import AuditAction
 
-TOKEN_SCHEME = "sfh"
+TOKEN_SCHEME = "sfh"  # nosec B105 - the public scheme name of a token, not a secret
 # last_used_at is written at most this often per token (a write per request would cost more
 # than the request).
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)

@@ -15,7 +15,7 @@ from datahub.views.base import PlantDataMixin, SourceMixin
 from hub.forms import add_service_errors
 
 # The session key under which a newly issued token waits for the one page that shows it.
-NEW_TOKEN = "datahub_new_token"
+NEW_TOKEN = "datahub_new_token"  # nosec B105 - a session key name
 
 
 def remember_token(request, source, secret: str) -> None:

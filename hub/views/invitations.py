@@ -139,7 +139,7 @@ class InvitationAcceptView(View):
                     password=form.cleaned_data["password1"],
                 )
             except ValidationError as exc:
-                add_service_errors(form, exc, rename={"password": "password1"})
+                add_service_errors(form, exc, rename={"password": "password1"})  # nosec B105 - a field name
             else:
                 messages.success(
                     request,
