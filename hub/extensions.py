@@ -4,12 +4,16 @@ registry importing them (dependencies point programs → assessments → hub).
 - `plant_panels`: callables (request, plant) -> {"template": str, "context": dict} or None;
   each returned panel is included on the plant page, in registration order.
 - `nav_items`: callables (user) -> list of (label, url) appended to the navigation.
+- `plant_list_columns`: columns appended to the plant list, objects with `label`,
+  `template` (rendered with `plant`), `applies(user) -> bool` and
+  `annotate(queryset) -> queryset` (what the cell reads, one subquery for the page's rows).
 """
 
 from collections.abc import Callable
 
 plant_panels: list[Callable] = []
 nav_items: list[Callable] = []
+plant_list_columns: list = []
 
 
 def register(registry: list, func: Callable) -> Callable:

@@ -22,6 +22,23 @@ class PlantListView(FilteredListView):
     select_related = ("company",)
     template_name = "hub/plant_list.html"
 
+    def extra_columns(self):
+        if not hasattr(self, "_columns"):
+            user = self.request.user
+            self._columns = [c for c in extensions.plant_list_columns if c.applies(user)]
+        return self._columns
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        for column in self.extra_columns():
+            queryset = column.annotate(queryset)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["extra_columns"] = self.extra_columns()
+        return ctx
+
 
 class PlantDetailView(AuditedDetailView):
     model = Plant
