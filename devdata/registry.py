@@ -58,7 +58,7 @@ USER_NAMES = {  # username -> (first name, last name)
 
 # The `sme` login acts for the first company of the plan that owns two plants: (주)동하전기
 # (본사공장 and 성동공장, the 7th company; 본사공장 has completed projects). Its first plant
-# gets the demo data source "MES" with these series (docs/datahub-web.md).
+# gets the demo data source "MES" with these series (docs/datahub/web.md).
 SME_LOGIN = "sme"
 SME_SOURCE = "MES"
 SME_SERIES = (

@@ -1,6 +1,6 @@
 """manage.py mqtt_bridge: subscribe to <prefix>/ingest/+ on the broker and feed every message
 to the ingest service, answering on <prefix>/receipts/<id> (topics and payload: datahub/mqtt.py,
-docs/datahub-api.md).
+docs/datahub/api.md).
 
 QoS 1 on a persistent session (clean_session off, a fixed client id): messages published
 while the bridge is down wait at the broker, and a message is acknowledged only after it was
