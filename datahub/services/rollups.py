@@ -23,7 +23,6 @@ after the commit, so that hour is refreshed once more.
 from __future__ import annotations
 
 from celery import current_app
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 
@@ -228,7 +227,7 @@ def _enqueue() -> None:
     # By name from the registry (DatahubConfig.ready imports datahub.tasks): the tasks module
     # imports this one.
     task = current_app.tasks[REFRESH_TASK]
-    if settings.CELERY_TASK_ALWAYS_EAGER:
+    if current_app.conf.task_always_eager:
         task.delay()
     elif cache.add("datahub:rollups-queued", 1, timeout=2):
         task.apply_async(countdown=1)

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from datahub import sheets
@@ -68,7 +69,8 @@ def test_excel_cells_keep_their_types_and_cp949_csv_is_read():
     book.active.append([dt.date(2026, 11, 2), True])
     out = io.BytesIO()
     book.save(out)
-    parsed = sheets.to_records(sheets.read_table("f.xlsx", out.getvalue()), KNOWN)
+    with translation.override("en"):
+        parsed = sheets.to_records(sheets.read_table("f.xlsx", out.getvalue()), KNOWN)
     assert parsed.records == [{"series": "oee", "ts": "2026-11-01T09:00:00+09:00", "value": 71.5}]
     assert parsed.errors == [{"row": 3, "column": "oee", "reason": "not a number"}]
     text = "timestamp,oee\r\n2026-11-01 09:00,70\r\n".encode("cp949")
@@ -90,7 +92,7 @@ def test_templates_have_the_plants_series_as_columns(world, feed, browse):
     assert [c.value for c in book.worksheets[0][1]] == header
     explained = {row[0]: row for row in book.worksheets[1].iter_rows(values_only=True)}
     assert explained["oee"][3] == "%" and explained["produced_quantity-line-1"][3] == "{unit}"
-    assert "종합" in explained["oee"][1] or explained["oee"][1]  # the Korean name
+    assert explained["oee"][1] == "설비종합효율(OEE)"  # the Korean name
     missing = client.get(reverse("datahub:upload_template", args=[world.plant_a.pk, "pdf"]))
     assert missing.status_code == 404
 
