@@ -41,6 +41,8 @@ class Stored:
     replaced: list[tuple[Point, float]] = field(default_factory=list)  # (point, old value)
     # What was written (inserted or replaced): hours per series, and the latest time per series.
     hours: set[tuple[int, dt.datetime]] = field(default_factory=set)
+    # Of those, the hours already marked for the rollups by the statement that wrote them.
+    marked: set[tuple[int, dt.datetime]] = field(default_factory=set)
     last_ts: dict[int, dt.datetime] = field(default_factory=dict)
 
     def wrote(self, series_id: int, moment: dt.datetime, count_hour=True) -> None:
@@ -90,18 +92,28 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
             copy.set_types(["int4", "int8", "timestamptz", "float8"])
             for p in points:
                 copy.write_row((p.index, p.series_id, p.ts, p.value))
+        # One statement stores the new points, groups them by (series, hour) and marks
+        # those hours for the rollups (what mark_dirty would do in a second statement).
         cursor.execute(
             f"""WITH written AS (
                     INSERT INTO datahub_observation (series_id, ts, plant_id, value)
                     SELECT series_id, ts, %s, value FROM {ROWS_TABLE}
-                    ON CONFLICT DO NOTHING RETURNING series_id, ts)
-                SELECT series_id, date_trunc('hour', ts, 'UTC'), count(*), max(ts)
-                FROM written GROUP BY 1, 2""",  # noqa: S608  # nosec B608 - constant table name
-            [plant_id],
+                    ON CONFLICT DO NOTHING RETURNING series_id, ts),
+                hours AS (
+                    SELECT series_id, date_trunc('hour', ts, 'UTC') AS hour,
+                           count(*) AS n, max(ts) AS last
+                    FROM written GROUP BY 1, 2),
+                marked AS (
+                    INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at)
+                    SELECT series_id, hour, %s, %s FROM hours
+                    ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = EXCLUDED.marked_at)
+                SELECT series_id, hour, n, last FROM hours""",  # noqa: S608  # nosec B608 - constant table name
+            [plant_id, plant_id, timezone.now()],
         )
         for series_id, hour, count, last in cursor.fetchall():
             stored.inserted += count
             stored.hours.add((series_id, hour))
+            stored.marked.add((series_id, hour))
             stored.wrote(series_id, last, count_hour=False)
         if stored.inserted == len(points):
             return stored  # all new (the usual case): nothing was there to compare with

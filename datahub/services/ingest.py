@@ -308,7 +308,7 @@ def _ingest(
                 storage.record_corrections(
                     stored.replaced, plant_id=source.plant_id, request=request
                 )
-                storage.mark_dirty(stored.hours, plant_id=source.plant_id)
+                storage.mark_dirty(stored.hours - stored.marked, plant_id=source.plant_id)
             if points:
                 storage.touch_series(
                     stored.last_ts if receipt.stored else {}, source_id=source.pk, now=now
