@@ -286,6 +286,10 @@ class ConsentViewSet(
             (200, "application/ld+json"): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="The consent as an ODRL 2.2 Agreement."
             ),
+            # The same document to a client that asks for plain JSON (Accept).
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The consent as an ODRL 2.2 Agreement."
+            ),
         }
     )
     @action(

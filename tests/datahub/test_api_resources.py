@@ -398,6 +398,11 @@ def test_consent_exports_as_odrl_json_ld(world):
         [permission] = policy["permission"]
         assert permission["assignee"]["uid"] == f"urn:sfh:organization:{world.firm_a.pk}"
     assert api(world.partner_b).get(f"/api/v1/consents/{consent['id']}/odrl/").status_code == 404
+    plain = api(world.sme).get(
+        f"/api/v1/consents/{consent['id']}/odrl/", HTTP_ACCEPT="application/json"
+    )
+    assert plain["Content-Type"].startswith("application/json")
+    assert plain.json()["uid"] == f"urn:sfh:consent:{consent['id']}"
 
 
 # --- the access log --------------------------------------------------------------------------

@@ -35,6 +35,14 @@ def path_of(link: str) -> str:
     return "/" + link.split("/", 3)[3]
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The invitee's pages are read in English here (the messages asserted are English)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def test_agency_invites_and_the_link_creates_the_sme_member_once(
     world, browse, client, django_capture_on_commit_callbacks
 ):
