@@ -52,6 +52,13 @@ class Stored:
             self.last_ts[series_id] = moment
 
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def from_epoch(seconds: int, microseconds: int = 0) -> dt.datetime:
+    return EPOCH + dt.timedelta(seconds=seconds, microseconds=microseconds)
+
+
 def hour_of(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -107,14 +114,20 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
                     INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at)
                     SELECT series_id, hour, %s, %s FROM hours
                     ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = EXCLUDED.marked_at)
-                SELECT series_id, hour, n, last FROM hours""",  # noqa: S608  # nosec B608 - constant table name
+                SELECT series_id, extract(epoch FROM hour)::bigint, n,
+                       floor(extract(epoch FROM last))::bigint,
+                       extract(microseconds FROM last)::bigint %% 1000000
+                FROM hours""",  # noqa: S608  # nosec B608 - constant table name
             [plant_id, plant_id, timezone.now()],
         )
-        for series_id, hour, count, last in cursor.fetchall():
+        # Times as whole epoch seconds and microseconds: exact, and far cheaper to read than
+        # a timestamp per row through the driver.
+        for series_id, hour_s, count, last_s, last_us in cursor.fetchall():
+            hour = from_epoch(hour_s)
             stored.inserted += count
             stored.hours.add((series_id, hour))
             stored.marked.add((series_id, hour))
-            stored.wrote(series_id, last, count_hour=False)
+            stored.wrote(series_id, from_epoch(last_s, last_us), count_hour=False)
         if stored.inserted == len(points):
             return stored  # all new (the usual case): nothing was there to compare with
         start, end = _time_range(points)
@@ -250,7 +263,19 @@ def touch_series(last_ts: dict[int, dt.datetime], *, source_id: int, now=None) -
     """Latest observation time and last data received of the series written, and the
     source's last data received (to the half minute): one statement each."""
     now = now or timezone.now()
-    if last_ts:
+    if last_ts and connection.vendor == "postgresql":
+        # One statement over two arrays: the ORM's CASE of one branch per series costs more
+        # in Python than the update in the database.
+        ids = sorted(last_ts)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """UPDATE datahub_series s
+                   SET last_ts = GREATEST(COALESCE(s.last_ts, u.ts), u.ts), last_data_at = %s
+                   FROM unnest(%s::bigint[], %s::timestamptz[]) AS u(id, ts)
+                   WHERE s.id = u.id""",
+                [now, ids, [last_ts[i] for i in ids]],
+            )
+    elif last_ts:
         latest = Case(
             *[
                 When(
