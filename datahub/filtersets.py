@@ -6,6 +6,8 @@ import datetime as dt
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from datahub.choices import Granularity, Purpose, QuantityKind, SourceKind
 from datahub.models import (
@@ -121,6 +123,11 @@ def _agencies(request):
     return qs if request is None else qs.visible_to(request.user)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _ByIdFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter filtering through a method: an id in the schema."""
+
+
 class EarlyWarningFilterSet(django_filters.FilterSet):
     """The early-warning queue's filters (the page and GET /api/v1/warnings/): kind, status,
     plant, the plant's region, and a program or operating agency the plant has a project in."""
@@ -131,12 +138,8 @@ class EarlyWarningFilterSet(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         field_name="plant__region", choices=Region.choices, label=_("Region")
     )
-    program = django_filters.ModelChoiceFilter(
-        queryset=_programs, method="filter_program", label=_("Program")
-    )
-    agency = django_filters.ModelChoiceFilter(
-        queryset=_agencies, method="filter_agency", label=_("Operating agency")
-    )
+    program = _ByIdFilter(queryset=_programs, method="filter_program", label=_("Program"))
+    agency = _ByIdFilter(queryset=_agencies, method="filter_agency", label=_("Operating agency"))
 
     class Meta:
         model = EarlyWarning
@@ -145,7 +148,9 @@ class EarlyWarningFilterSet(django_filters.FilterSet):
     def filter_program(self, queryset, name, value):
         if value is None:
             return queryset
-        return queryset.filter(plant_id__in=Project.objects.filter(program=value).values("plant_id"))
+        return queryset.filter(
+            plant_id__in=Project.objects.filter(program=value).values("plant_id")
+        )
 
     def filter_agency(self, queryset, name, value):
         if value is None:

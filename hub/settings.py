@@ -235,7 +235,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datahub.tasks.maintain_partitions",
         "schedule": 24 * 60 * 60,
     },
-    # Data hub: the early-warning rules daily, the digest mail weekly (datahub/services/warnings.py).
+    # Data hub: early-warning rules daily, digest mail weekly (datahub/services/warnings.py).
     "datahub-early-warning": {
         "task": "datahub.tasks.run_early_warning",
         "schedule": crontab(hour=5, minute=30),

@@ -144,7 +144,9 @@ class EarlyWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visi
         warning = self.get_object()
         body = WarningActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        warning = service(user=request.user, warning=warning, note=body.validated_data.get("note", ""))
+        warning = service(
+            user=request.user, warning=warning, note=body.validated_data.get("note", "")
+        )
         return Response(EarlyWarningSerializer(self.reread(warning)).data)
 
     @extend_schema(request=WarningActionSerializer, responses=ACTION_RESPONSES)

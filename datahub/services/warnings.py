@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
@@ -204,7 +204,7 @@ def kpis_regressed(today: dt.date) -> Iterable[Finding]:
     plants whose data the agency may use for follow-up are judged: a warning shows the shift's
     size to agency staff."""
     start_day = today - dt.timedelta(days=warning_rules.LOOKBACK_DAYS)
-    start, end = _day_start(start_day), _day_start(today)
+    start = _day_start(start_day)
     series = list(
         Series.objects.filter(
             plants_in_follow_up(today),
@@ -218,25 +218,7 @@ def kpis_regressed(today: dt.date) -> Iterable[Finding]:
     )
     for offset in range(0, len(series), SERIES_BATCH):
         batch = {row[0]: row for row in series[offset : offset + SERIES_BATCH]}
-        days: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
-        rows = (
-            RollupBucket.objects.filter(
-                series_id__in=list(batch),
-                rollup=Rollup.DAY,
-                bucket__gte=start,
-                bucket__lt=end,
-            )
-            .order_by("series_id", "bucket")
-            .values_list("series_id", "bucket", "count", "sum", "last")
-            .iterator(chunk_size=20_000)
-        )
-        for series_id, bucket, count, total, last in rows:
-            if not count:
-                continue
-            dates, values = days[series_id]
-            dates.append(bucket.astimezone(ZONE).date())
-            values.append(_daily_value(batch[series_id][5], count, total, last))
-        for series_id, (dates, values) in days.items():
+        for series_id, (dates, values) in _day_values(batch, start_day, today).items():
             pk, plant_id, key, code, better, _aggregation = batch[series_id]
             shift = warning_rules.regression(dates, values, better)
             if shift is not None:
@@ -247,6 +229,49 @@ def kpis_regressed(today: dt.date) -> Iterable[Finding]:
                     since=shift.date,
                     detail={"series": pk, "series_key": key, "kpi": code, **shift.as_detail()},
                 )
+
+
+def _day_values(batch: dict, start_day: dt.date, end_day: dt.date) -> dict:
+    """series id -> (days, daily values) from the day rollups in [start_day, end_day), one
+    query for the batch. On PostgreSQL one row per series with its days (as offsets from
+    start_day) and values in arrays: loading 8,000 timestamps per second in the driver was
+    most of the rule's time."""
+    start, end = _day_start(start_day), _day_start(end_day)
+    result: dict[int, tuple[list, list]] = {}
+    if connection.vendor == "postgresql":
+        sql = """
+            SELECT b.series_id,
+                   array_agg(((b.bucket AT TIME ZONE 'Asia/Seoul')::date - %s::date)
+                             ORDER BY b.bucket),
+                   array_agg(CASE k.aggregation WHEN 'sum' THEN b.sum WHEN 'last' THEN b.last
+                                  ELSE b.sum / b.count END ORDER BY b.bucket)
+            FROM datahub_rollupbucket b
+            JOIN datahub_series s ON s.id = b.series_id
+            JOIN datahub_kpidefinition k ON k.id = s.kpi_id
+            WHERE b.series_id = ANY(%s) AND b.rollup = 'day' AND b.bucket >= %s
+              AND b.bucket < %s AND b.count > 0
+            GROUP BY b.series_id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [start_day, list(batch), start, end])
+            for series_id, offsets, values in cursor.fetchall():
+                days = [start_day + dt.timedelta(days=n) for n in offsets]
+                result[series_id] = (days, values)
+        return result
+    rows = (
+        RollupBucket.objects.filter(
+            series_id__in=list(batch), rollup=Rollup.DAY, bucket__gte=start, bucket__lt=end
+        )
+        .order_by("series_id", "bucket")
+        .values_list("series_id", "bucket", "count", "sum", "last")
+    )
+    for series_id, bucket, count, total, last in rows:
+        if not count:
+            continue
+        days, values = result.setdefault(series_id, ([], []))
+        days.append(bucket.astimezone(ZONE).date())
+        values.append(_daily_value(batch[series_id][5], count, total, last))
+    return result
 
 
 # --- the run ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView
 
 from datahub.filtersets import EarlyWarningFilterSet
-from datahub.models import EarlyWarning, WarningStatus
+from datahub.models import EarlyWarning
 from datahub.services import warnings
 from datahub.views.base import answers
 from hub import roles
