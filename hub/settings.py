@@ -340,7 +340,13 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # Management commands `seed_demo` runs after the registry demo data, in order (each app seeds
 # its own demo data; hub imports none of them).
-DEMO_SEED_STEPS = ["load_framework", "seed_assessments", "seed_programs", "seed_telemetry"]
+DEMO_SEED_STEPS = [
+    "load_framework",
+    "seed_assessments",
+    "seed_programs",
+    "seed_telemetry",
+    "seed_warnings",
+]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 
