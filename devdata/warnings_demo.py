@@ -2,8 +2,8 @@
 plants under program follow-up get data that the rules flag, then the rules run once, so the
 `agency` login has a queue.
 
-- **a slump**: the first plant gets `SLUMP_DAYS` days of daily production data on its demo
-  source whose availability falls by a fifth `SLUMP_SINCE` days ago (OEE about 20 % lower):
+- **a slump**: the first plant gets `SLUMP_DAYS` days of daily production data on a source
+  "설비 모니터링" whose availability falls by a fifth `SLUMP_SINCE` days ago (OEE about 20 % lower):
   a KPI regression of OEE (and availability) with the date of the shift;
 - **a silent source**: the second plant's "PLC 게이트웨이" sent two weeks of daily OEE
   and nothing for the last `SILENT_FOR` days.
@@ -11,7 +11,7 @@ plants under program follow-up get data that the rules flag, then the rules run 
 Both plants have a completed project in their follow-up period and no data yet, and belong
 to another company than the `sme` login's (whose plant shows its project's gain). Expired
 levels and closed plants of the demo registry are flagged as they are. Running it again adds
-nothing (plants with data are skipped; the rules update what they found).
+nothing (once the demo sources exist no data is added; the rules update what they found).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from programs.models import Project
 SLUMP_DAYS = 150
 SLUMP_SINCE = 40
 SLUMP = 0.8
+SLUMP_SOURCE = "설비 모니터링"
 SILENT_SOURCE = "PLC 게이트웨이"
 SILENT_FOR = 20
 
@@ -53,7 +54,6 @@ def candidates(today: dt.date, count: int = 2) -> list[Plant]:
         Plant.objects.filter(pk__in=completed.values("plant_id"), status="active")
         .exclude(company_id__in=sme)
         .exclude(pk__in=with_data)
-        .exclude(data_sources__name=SILENT_SOURCE)
         .select_related("company")
         .order_by("name", "pk")
     )
@@ -68,10 +68,13 @@ def _slump(plant, actor, now) -> int:
     before = telemetry.rows(profile, start, turn, daily=True)
     slumped = dataclasses.replace(profile, availability=profile.availability * SLUMP)
     after = telemetry.rows(slumped, turn, now, daily=True)
-    series = telemetry._series_of(plant, actor, "day")
+    source, _token = sources.source_create(
+        user=actor, plant=plant, name=SLUMP_SOURCE, kind="mes", description="Demo data"
+    )
     written = 0
     for code in telemetry.KPIS:
-        written += telemetry.write_rows(series[code], before[code] + after[code])
+        series = sources.series_create(user=actor, source=source, kpi=code, granularity="day")
+        written += telemetry.write_rows(series, before[code] + after[code])
     return written
 
 
@@ -98,7 +101,8 @@ def _silent(plant, actor, now) -> int:
 def seed(*, actor, now=None) -> dict:
     now = (now or dt.datetime.now(dt.UTC)).replace(minute=0, second=0, microsecond=0)
     today = now.astimezone(ZONE).date()
-    plants = candidates(today)
+    seeded = DataSource.objects.filter(name__in=[SLUMP_SOURCE, SILENT_SOURCE]).exists()
+    plants = [] if seeded else candidates(today)
     rows = 0
     with transaction.atomic():
         if plants:
