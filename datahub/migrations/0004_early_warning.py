@@ -8,9 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('datahub', '0002_kpi_catalogue_v1'),
-        ('hub', '0005_invitation'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("datahub", "0002_kpi_catalogue_v1"),
     ]
 
     operations = [
