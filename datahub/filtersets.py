@@ -6,10 +6,23 @@ import datetime as dt
 import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from datahub.choices import Granularity, Purpose, QuantityKind, SourceKind
-from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, Series
-from hub.models import Plant
+from datahub.models import (
+    AccessLogEntry,
+    Consent,
+    DataSource,
+    EarlyWarning,
+    KpiDefinition,
+    Series,
+    WarningKind,
+    WarningStatus,
+)
+from hub.choices import OrganizationKind, Region
+from hub.models import Organization, Plant
+from programs.models import Program, Project
 
 
 def _plants(request):
@@ -98,3 +111,49 @@ class AccessLogFilterSet(django_filters.FilterSet):
         if value >= LATEST:
             return queryset
         return queryset.filter(at__lt=_day_start(value + dt.timedelta(days=1)))
+
+
+def _programs(request):
+    qs = Program.objects.order_by("-year", "name_ko")
+    return qs if request is None else qs.visible_to(request.user)
+
+
+def _agencies(request):
+    qs = Organization.objects.filter(kind=OrganizationKind.AGENCY).order_by("name")
+    return qs if request is None else qs.visible_to(request.user)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _ByIdFilter(django_filters.ModelChoiceFilter):
+    """A ModelChoiceFilter filtering through a method: an id in the schema."""
+
+
+class EarlyWarningFilterSet(django_filters.FilterSet):
+    """The early-warning queue's filters (the page and GET /api/v1/warnings/): kind, status,
+    plant, the plant's region, and a program or operating agency the plant has a project in."""
+
+    kind = django_filters.ChoiceFilter(choices=WarningKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=WarningStatus.choices, label=_("Status"))
+    plant = django_filters.ModelChoiceFilter(queryset=_plants, label=_("Plant"))
+    region = django_filters.ChoiceFilter(
+        field_name="plant__region", choices=Region.choices, label=_("Region")
+    )
+    program = _ByIdFilter(queryset=_programs, method="filter_program", label=_("Program"))
+    agency = _ByIdFilter(queryset=_agencies, method="filter_agency", label=_("Operating agency"))
+
+    class Meta:
+        model = EarlyWarning
+        fields = ["kind", "status", "plant", "region", "program", "agency"]
+
+    def filter_program(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(
+            plant_id__in=Project.objects.filter(program=value).values("plant_id")
+        )
+
+    def filter_agency(self, queryset, name, value):
+        if value is None:
+            return queryset
+        plants = Project.objects.filter(program__agency=value).values("plant_id")
+        return queryset.filter(plant_id__in=plants)

@@ -1,9 +1,10 @@
 """Celery tasks of the data hub (thin: they call services). Beat runs `refresh_rollups`
-every minute and `maintain_partitions` daily (hub/settings.py CELERY_BEAT_SCHEDULE)."""
+every minute, `maintain_partitions` and `run_early_warning` daily, `send_warning_digest` weekly
+(hub/settings.py CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
-from datahub.services import retention, rollups
+from datahub.services import retention, rollups, warnings
 
 
 @shared_task(ignore_result=True)
@@ -22,3 +23,15 @@ def maintain_partitions() -> dict:
         "rows_deleted": result["rows_deleted"],
         "cutoff": result["cutoff"].isoformat(),
     }
+
+
+@shared_task(ignore_result=True)
+def run_early_warning() -> dict:
+    """The daily early-warning run: open, update and resolve warnings from the rules."""
+    return warnings.run_early_warning()
+
+
+@shared_task(ignore_result=True)
+def send_warning_digest() -> int:
+    """The weekly digest of unresolved warnings to agency staff and SME members."""
+    return warnings.send_weekly_digest()

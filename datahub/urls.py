@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, plant, sources, upload
+from datahub.views import consents, plant, sources, upload, warnings
 
 app_name = "datahub"
 
@@ -70,4 +70,6 @@ urlpatterns = [
         upload.MonthlyFormView.as_view(),
         name="monthly",
     ),
+    path("datahub/warnings/", warnings.WarningQueueView.as_view(), name="warnings"),
+    path("datahub/warnings/<int:pk>/", warnings.WarningDetailView.as_view(), name="warning"),
 ]

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -234,6 +235,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datahub.tasks.maintain_partitions",
         "schedule": 24 * 60 * 60,
     },
+    # Data hub: early-warning rules daily, digest mail weekly (datahub/services/warnings.py).
+    "datahub-early-warning": {
+        "task": "datahub.tasks.run_early_warning",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "datahub-warning-digest": {
+        "task": "datahub.tasks.send_warning_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
 }
 CELERY_TIMEZONE = "Asia/Seoul"
 
@@ -253,6 +263,8 @@ DATAHUB_TOKEN_RATE = env_str("DATAHUB_TOKEN_RATE", "120/min")
 DATAHUB_RAW_RETENTION_MONTHS = env_int("DATAHUB_RAW_RETENTION_MONTHS", 36)
 # The program follow-up consent is required this many years after a project's completion.
 DATAHUB_FOLLOW_UP_YEARS = env_int("DATAHUB_FOLLOW_UP_YEARS", 3)
+# A data source that sent nothing for this many days raises an early warning.
+DATAHUB_SILENT_DAYS = env_int("DATAHUB_SILENT_DAYS", 14)
 # Monthly partitions are created this many months ahead (PostgreSQL).
 DATAHUB_PARTITIONS_AHEAD = env_int("DATAHUB_PARTITIONS_AHEAD", 3)
 # Source tokens expire after this many days unless set otherwise when issued (0: never).
@@ -328,7 +340,13 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 
 # Management commands `seed_demo` runs after the registry demo data, in order (each app seeds
 # its own demo data; hub imports none of them).
-DEMO_SEED_STEPS = ["load_framework", "seed_assessments", "seed_programs", "seed_telemetry"]
+DEMO_SEED_STEPS = [
+    "load_framework",
+    "seed_assessments",
+    "seed_programs",
+    "seed_telemetry",
+    "seed_warnings",
+]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
 

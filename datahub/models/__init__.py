@@ -12,6 +12,7 @@ from datahub.models.observations import (
     RollupBucket,
 )
 from datahub.models.sources import DataSource, Series, SourceToken
+from datahub.models.warnings import EarlyWarning, WarningKind, WarningStatus
 
 __all__ = [
     "AccessLogEntry",
@@ -20,6 +21,7 @@ __all__ = [
     "Correction",
     "DataSource",
     "DirtyBucket",
+    "EarlyWarning",
     "IngestRequest",
     "KpiCatalogue",
     "KpiDefinition",
@@ -27,4 +29,6 @@ __all__ = [
     "RollupBucket",
     "Series",
     "SourceToken",
+    "WarningKind",
+    "WarningStatus",
 ]

@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import Purpose
+from datahub.models import EarlyWarning, WarningKind
 from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from programs import services as program_services
@@ -124,7 +125,17 @@ def populated(world, media):
             user=admin, plant=plant, purpose=Purpose.PARTNER, partner=firm
         )
         read = access.log_read(user=agency, plant=plant, purpose=Purpose.FOLLOW_UP, what=label)
-        data[name] = SimpleNamespace(source=source, series=series, consent=consent, read=read)
+        warning = EarlyWarning.objects.create(
+            plant=plant,
+            kind=WarningKind.SOURCE_SILENT,
+            key=str(source.pk),
+            detail={"source_name": label, "days_silent": 20},
+            first_detected=datetime.date(2026, 11, 30),
+            last_detected=datetime.date(2026, 12, 1),
+        )
+        data[name] = SimpleNamespace(
+            source=source, series=series, consent=consent, read=read, warning=warning
+        )
 
     tokens = {
         name: Token.objects.create(user=getattr(world, name)).key

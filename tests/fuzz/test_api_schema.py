@@ -33,7 +33,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from assessments.models import Assessment, Framework, Item
-from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, Series
+from datahub.models import (
+    AccessLogEntry,
+    Consent,
+    DataSource,
+    EarlyWarning,
+    KpiDefinition,
+    Series,
+)
 from hub.models import Mentorship, Organization, Plant
 from programs.models import KPI, Program, Project
 from progress.models import ProgressReport
@@ -60,6 +67,7 @@ MODELS = {
     "projects": Project,
     "reports": ProgressReport,
     "series": Series,
+    "warnings": EarlyWarning,
 }
 NONEXISTENT = 987_654
 
@@ -260,6 +268,7 @@ def hidden_from_partner_a(populated) -> dict[str, set]:
         "series": {populated.data[n].series.pk for n in ("b", "secret")},
         "consents": {populated.data[n].consent.pk for n in ("b", "secret")},
         "access-log": {populated.data[n].read.pk for n in ("a", "b", "secret")},
+        "warnings": {populated.data[n].warning.pk for n in ("b", "secret")},
     }
 
 

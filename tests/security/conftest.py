@@ -33,7 +33,7 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import Purpose
-from datahub.models import KpiDefinition
+from datahub.models import EarlyWarning, KpiDefinition, WarningKind
 from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from hub.invitations import Invitation
@@ -210,7 +210,7 @@ PAIRS = {
             "off": (f"{kind}_a", None if kind != "log" else f"{kind}_b"),
             "sme": (f"{kind}_a", f"{kind}_b"),
         }
-        for kind in ("src", "ser", "cons", "log")
+        for kind in ("src", "ser", "cons", "log", "warn")
     },
 }
 
@@ -371,6 +371,17 @@ def build_world() -> SimpleNamespace:
     w.log_a, w.log_b = (
         access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
         for plant in (w.plant_a, w.plant_b)
+    )
+    # data hub: early warnings (a silent source of each plant)
+    w.warn_a, w.warn_b = (
+        EarlyWarning.objects.create(
+            plant=src.plant,
+            kind=WarningKind.SOURCE_SILENT,
+            key=str(src.pk),
+            first_detected=datetime.date(2026, 11, 30),
+            last_detected=datetime.date(2026, 12, 1),
+        )
+        for src in (w.src_a, w.src_b)
     )
     Invitation.objects.create(
         organization=w.company_a,

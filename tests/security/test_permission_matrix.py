@@ -235,6 +235,11 @@ datahub:upload_preview         GET    plant  login 404   403      403/404  403/4
 datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
 datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
 datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
+# --- data hub: early warning (the queue for agency staff and officials; a warning for whoever
+# sees its plant's data hub rows; acting for agency staff) -------------------------------------
+datahub:warnings               GET    warn   login 403   200      403      403      403      200      403
+datahub:warning                GET    warn   login 404   200      404      200/404  200/404  200      200/404
+datahub:warning                POST   warn   login 404   302      404      403/404  403/404  403      403/404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -257,6 +262,11 @@ access-log-detail              GET    log    401   404   200      404      404  
 # the ingest endpoint takes only a data source's token: none of these
 ingest                         POST   -      401   401   401      401      401      401      401      401
 series-observations            GET    ser    401   404   404      404      200/404  200/404  404      200/404
+# --- data hub: early warning ----------------------------------------------------------------------
+warning-list                   GET    warn   401   200   200      200      200      200      200      200
+warning-detail                 GET    warn   401   404   200      404      200/404  200/404  200      200/404
+warning-acknowledge            POST   warn   401   404   200      404      403/404  403/404  403      403/404
+warning-resolve                POST   warn   401   404   200      404      403/404  403/404  403      403/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
@@ -291,6 +301,8 @@ LISTS = {
     "series-list": "series-detail",
     "consent-list": "consent-detail",
     "access-log-list": "access-log-detail",
+    "datahub:warnings": "datahub:warning",
+    "warning-list": "warning-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
@@ -681,6 +693,9 @@ PAYLOADS = {
     ("datahub:upload", "POST"): lambda w, o: {
         "file": SimpleUploadedFile("m.csv", b"timestamp,oee\r\n2026-11-01T09:00:00+09:00,70\r\n")
     },
+    ("datahub:warning", "POST"): lambda w, o: {"action": "acknowledge", "note": "매트릭스"},
+    ("warning-acknowledge", "POST"): lambda w, o: {"note": "매트릭스"},
+    ("warning-resolve", "POST"): lambda w, o: {"note": "매트릭스"},
     ("data-source-list", "POST"): lambda w, o: {"plant": o.pk, "name": "API MES", "kind": "mes"},
     ("data-source-detail", "PATCH"): lambda w, o: {"description": "API"},
     ("series-list", "POST"): lambda w, o: {"source": o.pk, "kpi": "scrap_quantity"},
