@@ -9,6 +9,7 @@ from datahub.models import (
     BackfillApproval,
     Consent,
     DataSource,
+    EarlyWarning,
     IngestRequest,
     KpiCatalogue,
     KpiDefinition,
@@ -72,3 +73,11 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
 @admin.register(BackfillApproval)
 class BackfillApprovalAdmin(ReadOnlyAdmin):
     list_display = ["plant", "start", "end", "approved_by", "approved_at", "expires_at"]
+
+
+@admin.register(EarlyWarning)
+class EarlyWarningAdmin(ReadOnlyAdmin):
+    # Acknowledged and resolved through the queue (audited), not here.
+    list_display = ["plant", "kind", "status", "first_detected", "last_detected", "acted_by"]
+    list_filter = ["kind", "status"]
+    search_fields = ["plant__name"]
