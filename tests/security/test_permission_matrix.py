@@ -257,6 +257,8 @@ access-log-detail              GET    log    401   404   200      404      404  
 # the ingest endpoint takes only a data source's token: none of these
 ingest                         POST   -      401   401   401      401      401      401      401      401
 series-observations            GET    ser    401   404   404      404      200/404  200/404  404      200/404
+# --- data hub: AAS export and research datasets ---
+plant-aas                      GET    plant  401   404   200      200/404  200/404  200/404  200      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
