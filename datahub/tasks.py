@@ -22,3 +22,12 @@ def maintain_partitions() -> dict:
         "rows_deleted": result["rows_deleted"],
         "cutoff": result["cutoff"].isoformat(),
     }
+
+
+@shared_task(ignore_result=True)
+def build_research_dataset(dataset_id: int) -> str | None:
+    """Build a requested research dataset (its row records the outcome)."""
+    from datahub.services import datasets
+
+    dataset = datasets.dataset_build(dataset_id)
+    return dataset.status if dataset else None

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, plant, sources, upload
+from datahub.views import consents, datasets, plant, sources, upload
 
 app_name = "datahub"
 
@@ -69,5 +69,11 @@ urlpatterns = [
         "datahub/plants/<int:plant_pk>/monthly/",
         upload.MonthlyFormView.as_view(),
         name="monthly",
+    ),
+    path("datahub/datasets/", datasets.DatasetListView.as_view(), name="datasets"),
+    path(
+        "datahub/datasets/<int:pk>/download/<str:fmt>/",
+        datasets.DatasetDownloadView.as_view(),
+        name="dataset_download",
     ),
 ]
