@@ -8,10 +8,12 @@ from datahub.models import (
     AccessLogEntry,
     BackfillApproval,
     Consent,
+    DatasetDownload,
     DataSource,
     IngestRequest,
     KpiCatalogue,
     KpiDefinition,
+    ResearchDataset,
     Series,
     SourceToken,
 )
@@ -72,3 +74,14 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
 @admin.register(BackfillApproval)
 class BackfillApprovalAdmin(ReadOnlyAdmin):
     list_display = ["plant", "start", "end", "approved_by", "approved_at", "expires_at"]
+
+
+@admin.register(ResearchDataset)
+class ResearchDatasetAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "title", "as_of", "status", "plant_count", "row_count", "built_at"]
+    list_filter = ["status"]
+
+
+@admin.register(DatasetDownload)
+class DatasetDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["at", "dataset", "user", "kind"]

@@ -91,6 +91,12 @@ def k_value() -> int:
 # --- who may do what --------------------------------------------------------------------------
 
 
+def can_see(user) -> bool:
+    """Officials and agency staff (and administrators) see and download datasets; SME
+    members, partners and consultants none (`ResearchDataset.objects.visible_to`)."""
+    return roles.is_admin(user) or roles.role_of(user) in (Role.OFFICIAL, Role.AGENCY_STAFF)
+
+
 def can_request(user) -> bool:
     """Officials (and administrators) ask for research datasets: the ministry decides what
     is released. Agency staff read and download them."""

@@ -16,21 +16,15 @@ from datahub.choices import DatasetFile
 from datahub.forms import DatasetRequestForm
 from datahub.models import ResearchDataset
 from datahub.services import datasets
-from hub import roles
-from hub.choices import Role
 from hub.forms import add_service_errors
 from hub.views.mixins import get_visible_or_404
-
-
-def may_see_datasets(user) -> bool:
-    return roles.is_admin(user) or roles.role_of(user) in (Role.OFFICIAL, Role.AGENCY_STAFF)
 
 
 class DatasetListView(LoginRequiredMixin, View):
     template_name = "datahub/datasets.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_see_datasets(request.user):
+        if request.user.is_authenticated and not datasets.can_see(request.user):
             raise PermissionDenied(_("Research datasets are for officials and agency staff."))
         return super().dispatch(request, *args, **kwargs)
 
