@@ -233,3 +233,8 @@ def test_id_shorts_are_valid_for_any_key():
     assert aas.id_short("7-line") == "S_7_line"
     assert aas.id_short("라인") == "S"
     assert json.dumps(aas.id_short("a--b")) == '"a__b"'
+
+
+def test_the_plants_data_page_links_to_the_package(world, feed, plant, client_for):
+    page = client_for(world.sme).get(reverse("datahub:plant", args=[plant.pk]))
+    assert f'href="/api/v1/plants/{plant.pk}/aas/?format=aasx"' in page.content.decode()
