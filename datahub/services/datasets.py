@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections import defaultdict
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -35,6 +34,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +52,10 @@ from datahub.models import (
     AccessLogEntry,
     Consent,
     DatasetDownload,
+    KpiDefinition,
     ResearchDataset,
     RollupBucket,
+    Series,
 )
 from hub import roles
 from hub.audit import audit_record
@@ -162,40 +164,41 @@ def _consenting_plants(now) -> list[Plant]:
 
 def monthly_values(plant_ids, end: dt.datetime) -> tuple[dict, dict]:
     """(plant, month, kpi code) -> value from the month rollups before `end`, and the KPI
-    definitions used (code -> definition)."""
-    buckets = (
+    definitions used (code -> definition). The database sums a plant's series of one KPI per
+    month; Python only forms the values (no model instance per bucket)."""
+    kpis = {
+        k.pk: k
+        for k in KpiDefinition.objects.filter(
+            kind=QuantityKind.KPI,
+            pk__in=Series.objects.filter(plant_id__in=plant_ids).values("kpi"),
+        )
+    }
+    groups = (
         RollupBucket.objects.filter(
             plant_id__in=plant_ids,
             rollup=Rollup.MONTH,
             bucket__lt=end,
-            series__kpi__kind=QuantityKind.KPI,
+            series__kpi_id__in=list(kpis),
         )
-        .select_related("series__kpi")
-        .order_by("plant_id", "bucket")
+        .values_list("plant_id", "bucket", "series__kpi_id")
+        .annotate(total=Sum("sum"), count=Sum("count"), lasts=Sum("last"), series=Count("*"))
+        .order_by()
     )
-    sums: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0, 0.0, 0])
-    kpis = {}
-    for b in buckets.iterator(chunk_size=2000):
-        kpi = b.series.kpi
-        kpis[kpi.code] = kpi
-        month = b.bucket.astimezone(ZONE).strftime("%Y-%m")
-        acc = sums[(b.plant_id, month, kpi.code)]
-        acc[0] += b.sum
-        acc[1] += b.count
-        acc[2] += b.last
-        acc[3] += 1
-    values = {}
-    for (plant_id, month, code), (total, count, lasts, series) in sums.items():
-        aggregation = kpis[code].aggregation
-        if aggregation == Aggregation.SUM:
+    values, used = {}, {}
+    for plant_id, bucket, kpi_id, total, count, lasts, series in groups.iterator(chunk_size=5000):
+        kpi = kpis[kpi_id]
+        if kpi.aggregation == Aggregation.SUM:
             value = total
-        elif aggregation == Aggregation.LAST:
+        elif kpi.aggregation == Aggregation.LAST:
             value = lasts / series
         else:
             value = total / count if count else None
-        if value is not None:
-            values[(plant_id, month, code)] = value
-    return values, kpis
+        if value is None:
+            continue
+        month = bucket.astimezone(ZONE).strftime("%Y-%m")
+        values[(plant_id, month, kpi.code)] = value
+        used[kpi.code] = kpi
+    return values, used
 
 
 def _level_words(level) -> str:
@@ -380,10 +383,9 @@ def _parquet(rows: list[dict]) -> bytes:
 
 def _csv(rows: list[dict]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "value": repr(row["value"])})
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([*(row[c] for c in COLUMNS[:-1]), repr(row["value"])] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
