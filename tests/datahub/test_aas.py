@@ -238,3 +238,17 @@ def test_id_shorts_are_valid_for_any_key():
 def test_the_plants_data_page_links_to_the_package(world, feed, plant, client_for):
     page = client_for(world.sme).get(reverse("datahub:plant", args=[plant.pk]))
     assert f'href="/api/v1/plants/{plant.pk}/aas/?format=aasx"' in page.content.decode()
+
+
+def test_a_logged_read_takes_a_fixed_number_of_queries(
+    world, feed, plant, django_assert_max_num_queries
+):
+    consents.consent_grant(user=world.sme, plant=plant, purpose=Purpose.FOLLOW_UP)
+    client = api(world.agency)
+    client.get(url(plant))
+    for code in ("availability", "performance", "quality_rate"):
+        sources.series_create(user=world.sme, source=feed.source, kpi=code)
+    with django_assert_max_num_queries(6):
+        response = client.get(url(plant, "aasx"))
+    assert response.status_code == 200
+    assert AccessLogEntry.objects.count() == 2
