@@ -375,7 +375,7 @@ def _log_contributions(dataset: ResearchDataset, plant_ids: list[int]) -> None:
 def _parquet(rows: list[dict]) -> bytes:
     fields = [(name, pa.string()) for name in COLUMNS[:-1]] + [("value", pa.float64())]
     schema = pa.schema(fields)
-    table = pa.Table.from_pylist(rows, schema=schema)
+    table = pa.Table.from_pydict({c: [row[c] for row in rows] for c in COLUMNS}, schema=schema)
     buffer = io.BytesIO()
     pq.write_table(table, buffer, compression="zstd")
     return buffer.getvalue()
