@@ -8,11 +8,13 @@ from datahub.models import (
     AccessLogEntry,
     BackfillApproval,
     Consent,
+    DatasetDownload,
     DataSource,
     EarlyWarning,
     IngestRequest,
     KpiCatalogue,
     KpiDefinition,
+    ResearchDataset,
     Series,
     SourceToken,
 )
@@ -81,3 +83,14 @@ class EarlyWarningAdmin(ReadOnlyAdmin):
     list_display = ["plant", "kind", "status", "first_detected", "last_detected", "acted_by"]
     list_filter = ["kind", "status"]
     search_fields = ["plant__name"]
+
+
+@admin.register(ResearchDataset)
+class ResearchDatasetAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "title", "as_of", "status", "plant_count", "row_count", "built_at"]
+    list_filter = ["status"]
+
+
+@admin.register(DatasetDownload)
+class DatasetDownloadAdmin(ReadOnlyAdmin):
+    list_display = ["at", "dataset", "user", "kind"]

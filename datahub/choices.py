@@ -66,3 +66,19 @@ class IngestChannel(models.TextChoices):
     MQTT = "mqtt", _("MQTT")
     UPLOAD = "upload", _("Upload")
     FORM = "form", _("Monthly form")
+
+
+class DatasetStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    BUILDING = "building", _("Building")
+    READY = "ready", _("Ready")
+    REFUSED = "refused", _("Refused")
+    FAILED = "failed", _("Failed")
+
+
+class DatasetFile(models.TextChoices):
+    """The files of a research dataset."""
+
+    PARQUET = "parquet", _("Parquet")
+    CSV = "csv", _("CSV")
+    DICTIONARY = "dictionary", _("Data dictionary (JSON)")

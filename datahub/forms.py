@@ -131,3 +131,10 @@ class MonthlyForm(forms.Form):
             return dt.datetime.strptime(text, "%Y-%m").date()
         except ValueError as exc:
             raise ValidationError(_("Give the month as YYYY-MM.")) from exc
+
+
+class DatasetRequestForm(forms.Form):
+    """A research dataset request: a title and the as-of date."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    as_of = forms.DateField(label=_("As of"), widget=DATE)

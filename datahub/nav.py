@@ -15,6 +15,15 @@ def nav(user) -> list[tuple[str, str]]:
     return []
 
 
+def datasets_nav(user) -> list[tuple[str, str]]:
+    """Research datasets: officials and agency staff (datahub.views.datasets)."""
+    from datahub.services.datasets import can_see
+
+    if can_see(user):
+        return [(_("Research datasets"), reverse("datahub:datasets"))]
+    return []
+
+
 def home(user) -> str | None:
     """An SME member's home page is its data hub home."""
     if roles.is_sme_member(user):
@@ -24,4 +33,5 @@ def home(user) -> str | None:
 
 # Registered on import (DatahubConfig.ready imports this module); register() adds each once.
 extensions.register(extensions.nav_items, nav)
+extensions.register(extensions.nav_items, datasets_nav)
 extensions.register(extensions.home_redirects, home)

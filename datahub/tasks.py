@@ -35,3 +35,12 @@ def run_early_warning() -> dict:
 def send_warning_digest() -> int:
     """The weekly digest of unresolved warnings to agency staff and SME members."""
     return warnings.send_weekly_digest()
+
+
+@shared_task(ignore_result=True)
+def build_research_dataset(dataset_id: int) -> str | None:
+    """Build a requested research dataset (its row records the outcome)."""
+    from datahub.services import datasets
+
+    dataset = datasets.dataset_build(dataset_id)
+    return dataset.status if dataset else None

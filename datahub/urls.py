@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, plant, sources, upload, warnings
+from datahub.views import consents, datasets, plant, sources, upload, warnings
 
 app_name = "datahub"
 
@@ -72,4 +72,10 @@ urlpatterns = [
     ),
     path("datahub/warnings/", warnings.WarningQueueView.as_view(), name="warnings"),
     path("datahub/warnings/<int:pk>/", warnings.WarningDetailView.as_view(), name="warning"),
+    path("datahub/datasets/", datasets.DatasetListView.as_view(), name="datasets"),
+    path(
+        "datahub/datasets/<int:pk>/download/<str:fmt>/",
+        datasets.DatasetDownloadView.as_view(),
+        name="dataset_download",
+    ),
 ]

@@ -19,7 +19,8 @@ gets the same rows every time.
 
 Rows are written in bulk through the ingest's write path (datahub.storage: COPY on
 PostgreSQL), their hours marked, and the rollups built once at the end
-(datahub.services.rollups).
+(datahub.services.rollups). Each of these plants also gives the research consent, so an
+`official` can build a research dataset from them in the demo (datahub.services.datasets).
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from django.db.models import Max
 
 from datahub import partitions, storage
 from datahub.buckets import ZONE
+from datahub.choices import Purpose
 from datahub.ingest.rules import Point
 from datahub.models import DataSource, Observation, Series
-from datahub.services import rollups, sources
+from datahub.services import consents, rollups, sources
 from hub.choices import Role
 from hub.models import Membership, Plant
 from programs.choices import Indicator, ProjectStatus
@@ -266,6 +268,8 @@ def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=No
             data = rows(profile, first, now, daily=not is_hourly)
             for code, values in data.items():
                 summary["rows"] += write_rows(series[code], values)
+            # The demo's data plants also lend it to research (the datasets page's source).
+            consents.consent_grant(user=_actor(plant, actor), plant=plant, purpose=Purpose.RESEARCH)
         summary["plants"] += 1
         summary["hourly_plants" if is_hourly else "daily_plants"].append(str(plant))
     rollups.refresh_dirty()

@@ -269,6 +269,10 @@ DATAHUB_SILENT_DAYS = env_int("DATAHUB_SILENT_DAYS", 14)
 DATAHUB_PARTITIONS_AHEAD = env_int("DATAHUB_PARTITIONS_AHEAD", 3)
 # Source tokens expire after this many days unless set otherwise when issued (0: never).
 DATAHUB_TOKEN_DAYS = env_int("DATAHUB_TOKEN_DAYS", 365)
+# Research datasets: every released class of quasi-identifiers holds at least k plants.
+DATAHUB_DATASET_K = env_int("DATAHUB_DATASET_K", 5)
+if DATAHUB_DATASET_K < 5:
+    raise ImproperlyConfigured("DATAHUB_DATASET_K must be at least 5.")
 # MQTT bridge (manage.py mqtt_bridge): broker and topics (docs/datahub.md).
 MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
 MQTT_PORT = env_int("MQTT_PORT", 1883)
@@ -381,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "ProgramKindEnum": "programs.choices.ProgramKind",
         "SourceKindEnum": "datahub.choices.SourceKind",
         "QuantityKindEnum": "datahub.choices.QuantityKind",
+        "DatasetStatusEnum": "datahub.choices.DatasetStatus",
     },
 }
 

@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from datahub.api import resources, warnings
+from datahub.api import datasets, resources, warnings
+from datahub.api.aas import PlantAASView
 from datahub.api.ingest import IngestView
 from datahub.api.observations import SeriesObservationsView
 
@@ -15,6 +16,7 @@ def register(router) -> None:
     router.register("consents", resources.ConsentViewSet, basename="consent")
     router.register("access-log", resources.AccessLogViewSet, basename="access-log")
     router.register("warnings", warnings.EarlyWarningViewSet, basename="warning")
+    router.register("datasets", datasets.ResearchDatasetViewSet, basename="dataset")
 
 
 # Paths outside the router, under /api/v1/ (the ingest endpoint, a series' observations).
@@ -25,4 +27,5 @@ urlpatterns: list = [
         SeriesObservationsView.as_view(),
         name="series-observations",
     ),
+    path("plants/<int:pk>/aas/", PlantAASView.as_view(), name="plant-aas"),
 ]

@@ -3,6 +3,7 @@ and rollups, ingest requests and corrections, consents and the access log."""
 
 from datahub.models.catalogue import KpiCatalogue, KpiDefinition
 from datahub.models.consents import AccessLogEntry, Consent
+from datahub.models.datasets import DatasetDownload, ResearchDataset
 from datahub.models.observations import (
     BackfillApproval,
     Correction,
@@ -20,12 +21,14 @@ __all__ = [
     "Consent",
     "Correction",
     "DataSource",
+    "DatasetDownload",
     "DirtyBucket",
     "EarlyWarning",
     "IngestRequest",
     "KpiCatalogue",
     "KpiDefinition",
     "Observation",
+    "ResearchDataset",
     "RollupBucket",
     "Series",
     "SourceToken",

@@ -7,10 +7,21 @@ import io
 import statistics
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 
 from datahub.buckets import ZONE
-from datahub.models import DataSource, DirtyBucket, Observation, RollupBucket, Series
+from datahub.choices import DatasetStatus, Purpose
+from datahub.models import (
+    Consent,
+    DataSource,
+    DirtyBucket,
+    Observation,
+    RollupBucket,
+    Series,
+)
+from datahub.services import datasets
 from devdata import telemetry, warnings_demo
 from hub.models import Membership
 
@@ -119,6 +130,39 @@ def test_seeding_again_adds_nothing(seeded):
     before = counts()
     call_command("seed_telemetry", plants=30, force=True, stdout=io.StringIO())
     assert counts() == before
+
+
+def test_the_fed_plants_lend_their_data_to_research_and_an_official_builds_a_dataset(
+    seeded, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    fed = set(
+        Series.objects.filter(kpi__code="oee", last_ts__isnull=False).values_list(
+            "plant_id", flat=True
+        )
+    )
+    research = Consent.objects.active().filter(purpose=Purpose.RESEARCH)
+    assert set(research.values_list("plant_id", flat=True)) == fed
+    # A 30-plant demo holds 30 days; give the same plants four months, so that whole months
+    # a month old exist (the full demo holds a year).
+    DataSource.objects.all().delete()
+    Observation.objects.all().delete()
+    RollupBucket.objects.all().delete()
+    call_command(
+        "seed_telemetry",
+        plants=30,
+        hourly_plants=0,
+        daily_plants=8,
+        days=120,
+        force=True,
+        stdout=io.StringIO(),
+    )
+    official = get_user_model().objects.get(username="official")
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset = datasets.dataset_request(user=official, title="Demo", as_of=timezone.localdate())
+    dataset.refresh_from_db()
+    assert dataset.status == DatasetStatus.READY, dataset.refusal_reason or dataset.error
+    assert dataset.plant_count == 8 and dataset.row_count > 0
 
 
 def test_sizes_and_days_are_options(db, seeded):

@@ -39,6 +39,7 @@ from datahub.models import (
     DataSource,
     EarlyWarning,
     KpiDefinition,
+    ResearchDataset,
     Series,
 )
 from hub.models import Mentorship, Organization, Plant
@@ -57,6 +58,7 @@ MODELS = {
     "assessments": Assessment,
     "consents": Consent,
     "data-sources": DataSource,
+    "datasets": ResearchDataset,
     "frameworks": Framework,
     "kpi-definitions": KpiDefinition,
     "kpis": KPI,

@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import Item
-from datahub.choices import Purpose
-from datahub.models import EarlyWarning, KpiDefinition, WarningKind
+from datahub.choices import DatasetFile, DatasetStatus, Purpose
+from datahub.models import EarlyWarning, KpiDefinition, ResearchDataset, WarningKind
 from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from hub.invitations import Invitation
@@ -212,6 +212,9 @@ PAIRS = {
         }
         for kind in ("src", "ser", "cons", "log", "warn")
     },
+    # research datasets: a ready one (downloads) and a refused one (nothing to download);
+    # officials and agency staff see both, nobody else either
+    "ds": dict.fromkeys(PERSONAS, ("ds_ready", "ds_refused")),
 }
 
 
@@ -382,6 +385,23 @@ def build_world() -> SimpleNamespace:
             last_detected=datetime.date(2026, 12, 1),
         )
         for src in (w.src_a, w.src_b)
+    )
+    w.ds_ready = ResearchDataset.objects.create(
+        title="매트릭스 데이터셋",
+        as_of=datetime.date(2025, 12, 31),
+        requested_by=w.users["off"],
+        status=DatasetStatus.READY,
+        content_hash="0" * 64,
+    )
+    for kind in DatasetFile.values:  # the files' content is not what the matrix is about
+        w.ds_ready.file_of(kind).save(f"matrix.{kind}", ContentFile(b"matrix\n"), save=False)
+    w.ds_ready.save()
+    w.ds_refused = ResearchDataset.objects.create(
+        title="거절된 데이터셋",
+        as_of=datetime.date(2025, 12, 31),
+        requested_by=w.users["off"],
+        status=DatasetStatus.REFUSED,
+        refusal_reason="matrix",
     )
     Invitation.objects.create(
         organization=w.company_a,

@@ -240,6 +240,10 @@ datahub:monthly                POST   plant  login 404   403      403/404  403/4
 datahub:warnings               GET    warn   login 403   200      403      403      403      200      403
 datahub:warning                GET    warn   login 404   200      404      200/404  200/404  200      200/404
 datahub:warning                POST   warn   login 404   302      404      403/404  403/404  403      403/404
+# --- data hub: AAS export and research datasets ---
+datahub:datasets               GET    -      login 403   200      403      403      403      200      403
+datahub:datasets               POST   -      login 403   403      403      403      403      302      403
+datahub:dataset_download       GET    ds     login 404   200/404  404      404      404      200/404  404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -267,6 +271,12 @@ warning-list                   GET    warn   401   200   200      200      200  
 warning-detail                 GET    warn   401   404   200      404      200/404  200/404  200      200/404
 warning-acknowledge            POST   warn   401   404   200      404      403/404  403/404  403      403/404
 warning-resolve                POST   warn   401   404   200      404      403/404  403/404  403      403/404
+# --- data hub: AAS export and research datasets ---
+plant-aas                      GET    plant  401   404   200      200/404  200/404  200/404  200      200/404
+dataset-list                   GET    ds     401   200   200      200      200      200      200      200
+dataset-list                   POST   -      401   403   403      403      403      403      202      403
+dataset-detail                 GET    ds     401   404   200      404      404      404      200      404
+dataset-download               GET    ds     401   404   200/404  404      404      404      200/404  404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
@@ -303,6 +313,7 @@ LISTS = {
     "access-log-list": "access-log-detail",
     "datahub:warnings": "datahub:warning",
     "warning-list": "warning-detail",
+    "dataset-list": "dataset-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
@@ -690,6 +701,8 @@ PAYLOADS = {
         "granularity": "hour",
     },
     ("datahub:consents", "POST"): lambda w, o: {"purpose": "research"},
+    ("datahub:datasets", "POST"): lambda w, o: {"title": "매트릭스 데이터셋", "as_of": AS_OF},
+    ("dataset-list", "POST"): lambda w, o: {"title": "API 데이터셋", "as_of": AS_OF},
     ("datahub:upload", "POST"): lambda w, o: {
         "file": SimpleUploadedFile("m.csv", b"timestamp,oee\r\n2026-11-01T09:00:00+09:00,70\r\n")
     },
