@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, plant, sources, upload
+from datahub.views import benchmarks, consents, plant, sources, upload
 
 app_name = "datahub"
 
@@ -70,4 +70,10 @@ urlpatterns = [
         upload.MonthlyFormView.as_view(),
         name="monthly",
     ),
+    path(
+        "datahub/plants/<int:plant_pk>/benchmarks/",
+        benchmarks.PlantBenchmarksView.as_view(),
+        name="benchmarks",
+    ),
+    path("datahub/benchmarks/", benchmarks.PeerTableView.as_view(), name="benchmark_table"),
 ]
