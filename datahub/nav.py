@@ -5,11 +5,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hub import extensions, roles
+from hub.choices import Role
 
 
 def nav(user) -> list[tuple[str, str]]:
     if roles.is_sme_member(user):
         return [(_("Data hub"), reverse("datahub:home"))]
+    if roles.is_agency_staff_or_admin(user) or roles.role_of(user) == Role.OFFICIAL:
+        return [(_("Peer tables"), reverse("datahub:benchmark_table"))]
     return []
 
 

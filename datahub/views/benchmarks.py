@@ -20,12 +20,6 @@ from hub import charts, roles
 from hub.choices import Industry, Region, Role
 from hub.models import Plant
 
-LEVEL_LABELS = {
-    peergroups.REGION: gettext_lazy("same division, size band and region"),
-    peergroups.MACRO_REGION: gettext_lazy("same division and size band, macro-region"),
-    peergroups.NATIONAL: gettext_lazy("same division and size band, nationwide"),
-    peergroups.NATIONAL_ALL_SIZES: gettext_lazy("same division, all sizes, nationwide"),
-}
 MACRO_LABELS = {
     "capital": gettext_lazy("Capital region"),
     "chungcheong": gettext_lazy("Chungcheong region"),
@@ -55,13 +49,12 @@ def band_label(band: str | None) -> str:
 
 
 def group_label(group: peergroups.Group) -> str:
-    parts = [Industry(group.division).label]
-    if group.band is not None:
-        parts.append(band_label(group.band))
+    """ "Fabricated metal products · 10-49 employees · Capital region" and the like."""
+    parts = [Industry(group.division).label, band_label(group.band)]
     if group.region is not None:
         parts.append(Region(group.region).label)
     elif group.macro_region is not None:
-        parts.append(str(MACRO_LABELS[group.macro_region]))
+        parts.append(MACRO_LABELS[group.macro_region])
     else:
         parts.append(_("nationwide"))
     return " · ".join(str(p) for p in parts)
@@ -90,7 +83,7 @@ class PlantBenchmarksView(LoginRequiredMixin, TemplateView):
         result = benchmarks.plant_benchmarks(self.plant)
         rows = []
         for index, b in enumerate(result.kpis):
-            row = {"b": b, "group": group_label(b.group), "level": LEVEL_LABELS[b.group.level]}
+            row = {"b": b, "group": group_label(b.group)}
             if b.suppressed:
                 row["reason"] = REASON_LABELS[b.reason]
             else:
