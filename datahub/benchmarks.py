@@ -3,7 +3,8 @@
 The rules are pure and live elsewhere: disclosure (≥ 5 companies, no dominant company,
 complementary suppression, the month cut-off) in datahub/disclosure.py; peer groups, size
 bands, coarsening and percentiles in datahub/peergroups.py. This module only fetches the
-plants' values, in one aggregate query per call (not per plant), and applies the rules.
+plants' values in aggregate queries (a few per call, never one per plant) and applies the
+rules.
 
 A plant's value of a KPI is the mean of its observations over the 12 latest complete months
 that are at least one month old (the month rollups' sums over their counts, all of the
@@ -24,13 +25,13 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from datahub import disclosure, peergroups
 from datahub.buckets import ZONE
 from datahub.choices import Better, Purpose, QuantityKind, Rollup
-from datahub.models import Consent, KpiDefinition, RollupBucket
+from datahub.models import Consent, KpiDefinition, RollupBucket, Series
 from hub.choices import Region
 
 MIN_MONTHS = 3
@@ -71,13 +72,21 @@ def consented_plants():
     return Consent.objects.active().filter(purpose=Purpose.STATISTICS).values("plant_id")
 
 
-def _means(queryset, span: Period, *fields: str):
-    """(plant_id, kpi_id, *fields, total, n) rows: one aggregate over the month rollups."""
+def _means(series, span: Period, *fields: str):
+    """(plant_id, kpi_id, *fields, total, n) rows: one aggregate over the month rollups of
+    the given series. The rollups are reached through their series (the primary key
+    (series, rollup, bucket) leads with it): rollups have no index on the plant, and the
+    table also holds every hour and day."""
     start, end = span.bounds
     return (
-        queryset.filter(rollup=Rollup.MONTH, bucket__gte=start, bucket__lt=end)
+        RollupBucket.objects.filter(
+            series_id__in=series.values("pk"),
+            rollup=Rollup.MONTH,
+            bucket__gte=start,
+            bucket__lt=end,
+        )
         .values("plant_id", "series__kpi_id", *fields)
-        .annotate(total=Sum("sum"), n=Sum("count"), months=Count("bucket", distinct=True))
+        .annotate(total=Sum("sum"), n=Sum("count"), months=Count("bucket"))
         .filter(n__gt=0, months__gte=MIN_MONTHS)
         .order_by()
     )
@@ -112,33 +121,23 @@ class PlantBenchmarks:
 _PEER_FIELDS = ("plant__company_id", "plant__region", "plant__employees")
 
 
-def plant_benchmarks(plant, *, today: dt.date | None = None) -> PlantBenchmarks:
-    """The plant's percentile among its peers for every ranked KPI it has a value of (three
-    queries: the KPIs, the plant's values, its peers' values)."""
-    span = period(today)
-    band = peergroups.size_band(plant.employees)
-    result = PlantBenchmarks(plant=plant, period=span, band=band)
-    kpis = {k.pk: k for k in benchmark_kpis()}
-    own = {
-        row["series__kpi_id"]: row["total"] / row["n"]
-        for row in _means(
-            RollupBucket.objects.filter(plant_id=plant.pk, series__kpi_id__in=list(kpis)), span
-        )
-    }
-    if not own:
-        return result
-    peers: dict[int, list[peergroups.Member]] = {kpi_id: [] for kpi_id in own}
-    rows = _means(
-        RollupBucket.objects.filter(
-            plant__industry=plant.industry,
-            series__kpi_id__in=list(own),
-            plant_id__in=consented_plants(),
-        ).exclude(plant__company_id=plant.company_id),
-        span,
-        *_PEER_FIELDS,
-    )
+def _group_filter(group: peergroups.Group) -> Q:
+    """The plants of a peer group, as a filter on their rows."""
+    q = Q(plant__industry=group.division)
+    if group.employees is not None:
+        low, high = group.employees
+        q &= Q(plant__employees__gte=low)
+        if high is not None:
+            q &= Q(plant__employees__lte=high)
+    if group.regions is not None:
+        q &= Q(plant__region__in=group.regions)
+    return q
+
+
+def _members(rows) -> dict[int, list[peergroups.Member]]:
+    out: dict[int, list[peergroups.Member]] = {}
     for row in rows:
-        peers[row["series__kpi_id"]].append(
+        out.setdefault(row["series__kpi_id"], []).append(
             peergroups.Member(
                 plant=row["plant_id"],
                 company=row["plant__company_id"],
@@ -147,11 +146,46 @@ def plant_benchmarks(plant, *, today: dt.date | None = None) -> PlantBenchmarks:
                 value=row["total"] / row["n"],
             )
         )
-    steps = peergroups.ladder(plant.industry, band, plant.region)
+    return out
+
+
+def plant_benchmarks(plant, *, today: dt.date | None = None) -> PlantBenchmarks:
+    """The plant's percentile among its peers for every ranked KPI it has a value of.
+
+    Queries: the KPIs, the plant's values, then one aggregate per coarsening step over the
+    KPIs still without a group that passes (at most four; one when every KPI's finest group
+    passes). Asking the finest group first keeps the rows read small in large divisions,
+    where it passes; small divisions are cheap to widen."""
+    span = period(today)
+    band = peergroups.size_band(plant.employees)
+    result = PlantBenchmarks(plant=plant, period=span, band=band)
+    kpis = {k.pk: k for k in benchmark_kpis()}
+    own = {
+        row["series__kpi_id"]: row["total"] / row["n"]
+        for row in _means(Series.objects.filter(plant=plant, kpi_id__in=list(kpis)), span)
+    }
+    pending, choices = set(own), {}
+    for step in peergroups.ladder(plant.industry, band, plant.region):
+        if not pending:
+            break
+        rows = _means(
+            Series.objects.filter(
+                _group_filter(step),
+                kpi_id__in=sorted(pending),
+                plant_id__in=consented_plants(),
+            ).exclude(plant__company_id=plant.company_id),
+            span,
+            *_PEER_FIELDS,
+        )
+        members = _members(rows)
+        for kpi_id in sorted(pending):
+            choices[kpi_id] = peergroups.choose([step], members.get(kpi_id, []))
+            if choices[kpi_id].reason is None:
+                pending.discard(kpi_id)
     for kpi_id, kpi in kpis.items():
         if kpi_id not in own:
             continue
-        choice = peergroups.choose(steps, peers[kpi_id])
+        choice = choices[kpi_id]
         released = choice.reason is None
         result.kpis.append(
             KpiBenchmark(
@@ -213,8 +247,8 @@ def peer_table(*, division: str, kpi: KpiDefinition, today: dt.date | None = Non
     query). A suppressed cell carries its reason and no figure."""
     span = period(today)
     rows = _means(
-        RollupBucket.objects.filter(
-            plant__industry=division, series__kpi_id=kpi.pk, plant_id__in=consented_plants()
+        Series.objects.filter(
+            plant__industry=division, kpi_id=kpi.pk, plant_id__in=consented_plants()
         ),
         span,
         *_PEER_FIELDS,

@@ -89,6 +89,23 @@ class Group:
     def coarsened(self) -> bool:
         return self.level != REGION
 
+    @property
+    def employees(self) -> tuple[int, int | None] | None:
+        """The head-count range of the band (lowest, highest or None), None without a band."""
+        for code, low, high in SIZE_BANDS:
+            if code == self.band:
+                return low, high
+        return None
+
+    @property
+    def regions(self) -> tuple[str, ...] | None:
+        """The 시·도 codes the group covers; None nationwide."""
+        if self.region is not None:
+            return (self.region,)
+        if self.macro_region is not None:
+            return MACRO_REGIONS[self.macro_region]
+        return None
+
     def admits(self, member: Member) -> bool:
         if self.band is not None and member.band != self.band:
             return False
