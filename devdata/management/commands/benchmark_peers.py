@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 import statistics
 import time
 import uuid
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
@@ -65,12 +65,14 @@ class Command(BaseCommand):
         self.kpis = list(benchmarks.benchmark_kpis())[: o["kpis"]]
         if len(self.kpis) < o["kpis"]:
             raise CommandError(f"The catalogue has {len(self.kpis)} ranked KPIs.")
-        self.admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
         self.figures: dict = {k: o[k] for k in ("plants", "others", "kpis", "months", "runs")}
+        self.figures["cpus"] = os.cpu_count()
         try:
             self._seed()
+            self.figures["load_before"] = round(os.getloadavg()[0], 1)
             self._time_tables()
             self._time_plants()
+            self.figures["load_after"] = round(os.getloadavg()[0], 1)
         finally:
             if not o["keep"]:
                 self._cleanup()
@@ -225,6 +227,11 @@ class Command(BaseCommand):
             lines.append(
                 f"One plant's percentiles ({f['kpis']} KPIs): p50 {t['p50']} ms, "
                 f"p95 {t['p95']} ms, max {t['max']} ms."
+            )
+        if "load_before" in f:
+            lines.append(
+                f"Load average (1 min) on {f['cpus']} CPUs: {f['load_before']} before the "
+                f"measures, {f['load_after']} after (the figures move with the machine's load)."
             )
         for line in lines:
             self.stdout.write(line)
