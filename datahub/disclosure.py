@@ -85,7 +85,11 @@ def company_totals(contributions: Iterable[tuple[Hashable, float]]) -> dict[Hash
 def primary_reason(contributions: Iterable[tuple[Hashable, float]]) -> Reason | None:
     """Why a cell made of these (company, value) contributions may not be released, or None.
     An empty cell is FEW_COMPANIES."""
-    totals = company_totals(contributions)
+    return reason_of_totals(company_totals(contributions))
+
+
+def reason_of_totals(totals: Mapping[Hashable, float]) -> Reason | None:
+    """`primary_reason` from each company's share of the cell's sum (`company_totals`)."""
     if len(totals) < MIN_COMPANIES:
         return Reason.FEW_COMPANIES
     whole = sum(totals.values())
@@ -202,12 +206,11 @@ def protect(cells: Mapping[Key, Cell]) -> dict[Key, Reason | None]:
     """Primary and complementary suppression of a table with margins (`build_table`): for
     every present cell, None when it is released, else why not. Complementary cells are
     chosen among those with the fewest companies."""
-    reasons: dict[Key, Reason | None] = {
-        key: primary_reason(cell.contributions) for key, cell in cells.items()
-    }
+    totals = {key: company_totals(cell.contributions) for key, cell in cells.items()}
+    reasons: dict[Key, Reason | None] = {key: reason_of_totals(t) for key, t in totals.items()}
     present = set(cells)
     suppressed = {key for key, reason in reasons.items() if reason is not None}
-    weight = {key: float(cell.companies) for key, cell in cells.items()}
+    weight = {key: float(len(t)) for key, t in totals.items()}
     while bridges := exposed(suppressed):
         path = _cheapest_path(present, suppressed, weight, bridges[0])
         if not path:

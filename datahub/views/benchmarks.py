@@ -17,7 +17,7 @@ from django.views.generic import TemplateView
 from datahub import benchmarks, disclosure, peergroups
 from datahub.services import access
 from hub import charts, roles
-from hub.choices import Industry, Region, Role
+from hub.choices import REGION_KOREAN_NAMES, Industry, Region, Role
 from hub.models import Plant
 
 MACRO_LABELS = {
@@ -197,18 +197,20 @@ class PeerTableView(LoginRequiredMixin, TemplateView):
         )
         response.write("\ufeff")  # Excel reads UTF-8 with a BOM
         out = csv.writer(response)
-        out.writerow(["region", "size_band", "companies", "plants", "median", "unit"])
+        out.writerow(
+            ["region", "region_name", "size_band", "companies", "plants", "median", "unit"]
+        )
         for r in table.rows:
+            name = REGION_KOREAN_NAMES[r][0] if r in REGION_KOREAN_NAMES else "전국"
             for c in table.columns:
                 cell = table.cell(r, c)
                 if cell is None:
                     continue
                 if cell.suppressed:
-                    out.writerow([r, c, "x", "x", "x", table.kpi.unit])
+                    figures = ["x", "x", "x"]
                 else:
-                    out.writerow(
-                        [r, c, cell.companies, cell.plants, f"{cell.median:.3f}", table.kpi.unit]
-                    )
+                    figures = [cell.companies, cell.plants, f"{cell.median:.3f}"]
+                out.writerow([r, name, c, *figures, table.kpi.unit])
         out.writerow([])
         out.writerow(
             [

@@ -296,10 +296,12 @@ def test_national_table_suppresses_and_exports_only_released_cells(
     export = client.get(table_url(format="csv"))
     assert export["Content-Type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
-    rows = {(r[0], r[1]): r for r in lines[1:] if len(r) == 6}
-    assert rows[(Region.SEOUL, "50-99")][2:5] == ["x", "x", "x"]
-    assert sum(1 for r in rows.values() if r[2] == "x") == 4
-    assert rows[("total", "total")][2] == "18"
+    assert lines[0][:3] == ["region", "region_name", "size_band"]
+    rows = {(r[0], r[2]): r for r in lines[1:] if len(r) == 7}
+    assert rows[(Region.SEOUL, "50-99")][1:6] == ["서울특별시", "50-99", "x", "x", "x"]
+    assert sum(1 for r in rows.values() if r[3] == "x") == 4
+    assert rows[("total", "total")][1:4] == ["전국", "total", "18"]
+    assert len(rows) == 9  # 4 cells, 2 row totals, 2 column totals, the grand total
     assert any(r and r[0].startswith("x: ") for r in lines)
 
 
