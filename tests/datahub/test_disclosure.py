@@ -259,3 +259,31 @@ def test_no_group_passes():
     dominated = [_member(n, value=1.0) for n in range(6)] + [_member(9, value=100.0)]
     chosen = peergroups.choose(peergroups.ladder("29", None, "41"), dominated)
     assert chosen.reason == Reason.DOMINANT
+
+
+members = st.lists(
+    st.builds(
+        peergroups.Member,
+        plant=st.integers(0, 10_000),
+        company=st.integers(0, 12),
+        region=st.sampled_from(["11", "41", "26", "50"]),
+        band=st.sampled_from([None, *peergroups.SIZE_BAND_CODES]),
+        value=st.floats(0, 100, allow_nan=False),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(members, st.sampled_from([None, "10-49", "300+"]), st.sampled_from(["41", "50"]))
+def test_the_chosen_group_is_the_finest_that_passes(peers, band, region):
+    steps = peergroups.ladder("25", band, region)
+    chosen = peergroups.choose(steps, peers)
+    index = steps.index(chosen.group)
+    for earlier in steps[:index]:
+        admitted = [(m.company, m.value) for m in peers if earlier.admits(m)]
+        assert disclosure.primary_reason(admitted) is not None
+    assert chosen.members == tuple(m for m in peers if chosen.group.admits(m))
+    assert chosen.reason == disclosure.primary_reason((m.company, m.value) for m in chosen.members)
+    if chosen.reason is not None:
+        assert chosen.group is steps[-1]
