@@ -11,7 +11,11 @@ def nav(user) -> list[tuple[str, str]]:
     if roles.is_sme_member(user):
         return [(_("Data hub"), reverse("datahub:home"))]
     if roles.sees_everything(user):
-        return [(_("Early warnings"), reverse("datahub:warnings"))]
+        # Agency staff, officials and administrators.
+        return [
+            (_("Early warnings"), reverse("datahub:warnings")),
+            (_("Peer tables"), reverse("datahub:benchmark_table")),
+        ]
     return []
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, datasets, plant, sources, upload, warnings
+from datahub.views import benchmarks, consents, datasets, plant, sources, upload, warnings
 
 app_name = "datahub"
 
@@ -78,4 +78,10 @@ urlpatterns = [
         datasets.DatasetDownloadView.as_view(),
         name="dataset_download",
     ),
+    path(
+        "datahub/plants/<int:plant_pk>/benchmarks/",
+        benchmarks.PlantBenchmarksView.as_view(),
+        name="benchmarks",
+    ),
+    path("datahub/benchmarks/", benchmarks.PeerTableView.as_view(), name="benchmark_table"),
 ]

@@ -274,3 +274,94 @@ def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=No
         summary["hourly_plants" if is_hourly else "daily_plants"].append(str(plant))
     rollups.refresh_dirty()
     return summary
+
+
+# --- peers for the benchmarks -----------------------------------------------------------------
+
+PEER_SOURCE_NAME = "데모 월간 보고"
+PEER_KPIS = ("oee", "availability", "performance", "quality_rate")
+
+
+def monthly_rows(profile: Profile, months: list[dt.datetime]):
+    """{kpi code: [(month start, value)]}: one row a month of OEE and its parts (in %)."""
+    rng = random.Random(f"monthly:{profile.seed}")  # noqa: S311 - demo data  # nosec B311
+    out: dict[str, list] = {code: [] for code in PEER_KPIS}
+    for start in months:
+        after = profile.completed_on is not None and start.date() > profile.completed_on
+        lift = profile.lift if after else 1.0
+        a = _clip(rng.gauss(profile.availability * lift, 0.02), 0.35, 0.97)
+        p = _clip(rng.gauss(profile.performance * lift, 0.02), 0.4, 0.96)
+        q = _clip(rng.gauss(profile.quality + (0.02 if after else 0), 0.005), 0.8, 0.995)
+        for code, value in (
+            ("availability", a),
+            ("performance", p),
+            ("quality_rate", q),
+            ("oee", a * p * q),
+        ):
+            out[code].append((start, round(100 * value, 2)))
+    return out
+
+
+def seed_peers(*, per_division: int = 12, months: int = 15, now=None, actor=None) -> dict:
+    """Peers for the `sme` login's benchmarks: up to `per_division` plants of other companies
+    in each KSIC division of the `sme` company's plants get monthly OEE figures (a monthly
+    report source) for `months` months, and every plant with demo data a national-statistics
+    consent (without it a plant's values never enter a peer group). Plants that already have
+    the monthly source's data are left as they are."""
+    from datahub.choices import Purpose
+    from datahub.services import consents
+
+    now = now or dt.datetime.now(dt.UTC)
+    summary = {"plants": 0, "rows": 0, "consents": 0}
+    sme = Membership.objects.filter(user__username="sme", role=Role.SME_MEMBER).first()
+    if sme is None or per_division < 1:
+        return summary
+    divisions = set(
+        Plant.objects.filter(company_id=sme.organization_id).values_list("industry", flat=True)
+    )
+    first = bucket_month(now, -months)
+    starts = [dt.datetime.combine(_add_months(first, i), dt.time(), ZONE) for i in range(months)]
+    partitions.forget()
+    for division in sorted(divisions):
+        plants = (
+            Plant.objects.filter(industry=division)
+            .exclude(company_id=sme.organization_id)
+            .select_related("company")
+            .order_by("pk")[:per_division]
+        )
+        for plant in plants:
+            source = DataSource.objects.filter(plant=plant, name=PEER_SOURCE_NAME).first()
+            if source is not None:
+                continue
+            owner = _actor(plant, actor)
+            with transaction.atomic():
+                source, _token = sources.source_create(
+                    user=owner, plant=plant, name=PEER_SOURCE_NAME, kind="spreadsheet"
+                )
+                completed_on, gain = project_effect(plant)
+                data = monthly_rows(profile_for(plant, completed_on, gain), starts)
+                for code in PEER_KPIS:
+                    series = sources.series_create(
+                        user=owner, source=source, kpi=code, granularity="month", key=f"m-{code}"
+                    )
+                    summary["rows"] += write_rows(series, data[code])
+            summary["plants"] += 1
+    rollups.refresh_dirty()
+    from datahub.models import Consent
+
+    fed = set(DataSource.objects.exclude(series__last_ts=None).values_list("plant_id", flat=True))
+    given = Consent.objects.active().filter(purpose=Purpose.STATISTICS).values("plant_id")
+    for plant in Plant.objects.filter(pk__in=fed).exclude(pk__in=given).order_by("pk"):
+        consents.consent_grant(user=_actor(plant, actor), plant=plant, purpose=Purpose.STATISTICS)
+        summary["consents"] += 1
+    return summary
+
+
+def bucket_month(now: dt.datetime, months: int) -> dt.date:
+    local = now.astimezone(ZONE).date().replace(day=1)
+    return _add_months(local, months)
+
+
+def _add_months(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)

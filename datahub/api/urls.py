@@ -4,6 +4,7 @@ from django.urls import path
 
 from datahub.api import datasets, resources, warnings
 from datahub.api.aas import PlantAASView
+from datahub.api.benchmarks import PlantBenchmarksView
 from datahub.api.ingest import IngestView
 from datahub.api.observations import SeriesObservationsView
 
@@ -28,4 +29,5 @@ urlpatterns: list = [
         name="series-observations",
     ),
     path("plants/<int:pk>/aas/", PlantAASView.as_view(), name="plant-aas"),
+    path("plants/<int:pk>/benchmarks/", PlantBenchmarksView.as_view(), name="plant-benchmarks"),
 ]

@@ -244,6 +244,9 @@ datahub:warning                POST   warn   login 404   302      404      403/4
 datahub:datasets               GET    -      login 403   200      403      403      403      200      403
 datahub:datasets               POST   -      login 403   403      403      403      403      302      403
 datahub:dataset_download       GET    ds     login 404   200/404  404      404      404      200/404  404
+# --- data hub: peer benchmarks ---
+datahub:benchmarks             GET    plant  login 404   404      404      200/404  200/404  404      200/404
+datahub:benchmark_table        GET    -      login 403   200      403      403      403      200      403
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -277,6 +280,8 @@ dataset-list                   GET    ds     401   200   200      200      200  
 dataset-list                   POST   -      401   403   403      403      403      403      202      403
 dataset-detail                 GET    ds     401   404   200      404      404      404      200      404
 dataset-download               GET    ds     401   404   200/404  404      404      404      200/404  404
+# --- data hub: peer benchmarks ---
+plant-benchmarks               GET    plant  401   404   404      404      200/404  200/404  404      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200

@@ -30,6 +30,13 @@ class Command(DemoCommand):
             default=None,
             help=f"days of data (default 365; 30 for demos under {FULL_YEAR_FROM} plants)",
         )
+        parser.add_argument(
+            "--peer-plants",
+            type=int,
+            default=None,
+            help="plants per KSIC division of the `sme` company given monthly OEE figures and a "
+            f"statistics consent, for its peer benchmarks (default 12; 0 under {FULL_YEAR_FROM})",
+        )
 
     def handle(self, *args, force: bool, plants: int, hourly_plants, daily_plants, days, **o):
         self.refuse_in_production(force)
@@ -42,6 +49,15 @@ class Command(DemoCommand):
             raise CommandError("The demo logins are missing: run `manage.py seed_demo` first.")
         started = time.monotonic()
         summary = telemetry.seed(hourly=hourly_plants, daily=daily_plants, days=days, actor=admin)
+        peer_plants = o.get("peer_plants")
+        if peer_plants is None:
+            peer_plants = 12 if plants >= FULL_YEAR_FROM else 0
+        peers = telemetry.seed_peers(per_division=peer_plants, actor=admin)
+        if o["verbosity"] >= 1 and peers["plants"] + peers["consents"]:
+            self.stdout.write(
+                f"Benchmark peers: {peers['plants']} plants with monthly figures "
+                f"({peers['rows']} rows), {peers['consents']} statistics consents."
+            )
         if o["verbosity"] >= 1:
             self.stdout.write(
                 f"Telemetry ready in {time.monotonic() - started:.1f} s: {summary['rows']} rows "
