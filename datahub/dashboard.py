@@ -428,7 +428,7 @@ def _projects(plant, user, series, plant_level, definitions, by_code, months, wi
         Project.objects.visible_to(user)
         .filter(plant=plant, status=ProjectStatus.COMPLETED)
         .exclude(completed_on=None)
-        .select_related("program")
+        .select_related("program", "plant")
         .prefetch_related(Prefetch("kpis", queryset=KPI.objects.order_by("indicator")))
         .order_by("-completed_on", "-pk")
     )

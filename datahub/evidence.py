@@ -121,6 +121,7 @@ class Evidence:
     change_pct: float | None = None  # 100 × change / |before mean|; None when it is 0
     interval_pct: tuple[float, float] | None = None
     improvement_pct: float | None = None  # change_pct in the better direction
+    improvement_interval_pct: tuple[float, float] | None = None  # interval_pct likewise
     improved: bool | None = None  # the change went the better way (None: no better way)
     significant: bool | None = None  # the interval excludes zero
     confidence: float = CONFIDENCE
@@ -247,13 +248,15 @@ def compare(
         scale = 100 / abs(b.mean)
         change_pct = change * scale
         interval_pct = (low * scale, high * scale)
-    improved = None
+    improved = improvement_interval_pct = None
     if better == "higher":
         improved = change > 0
-        improvement_pct = change_pct
+        improvement_pct, improvement_interval_pct = change_pct, interval_pct
     elif better == "lower":
         improved = change < 0
-        improvement_pct = None if change_pct is None else -change_pct
+        if change_pct is not None:
+            improvement_pct = -change_pct
+            improvement_interval_pct = (-interval_pct[1], -interval_pct[0])
     return Evidence(
         **base,
         before=b,
@@ -264,6 +267,7 @@ def compare(
         change_pct=change_pct,
         interval_pct=interval_pct,
         improvement_pct=improvement_pct,
+        improvement_interval_pct=improvement_interval_pct,
         improved=improved,
         significant=low > 0 or high < 0,
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, plant, sources, upload
+from datahub.views import consents, dashboard, plant, sources, upload
 
 app_name = "datahub"
 
@@ -69,5 +69,10 @@ urlpatterns = [
         "datahub/plants/<int:plant_pk>/monthly/",
         upload.MonthlyFormView.as_view(),
         name="monthly",
+    ),
+    path(
+        "datahub/plants/<int:plant_pk>/dashboard/",
+        dashboard.PlantDashboardView.as_view(),
+        name="dashboard",
     ),
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from datahub.api import resources
+from datahub.api.dashboard import PlantDashboardView
 from datahub.api.ingest import IngestView
 from datahub.api.observations import SeriesObservationsView
 
@@ -24,4 +25,5 @@ urlpatterns: list = [
         SeriesObservationsView.as_view(),
         name="series-observations",
     ),
+    path("plants/<int:pk>/dashboard/", PlantDashboardView.as_view(), name="plant-dashboard"),
 ]

@@ -179,9 +179,15 @@ def test_window_below_the_minimum_is_raised_to_it():
 
 @pytest.mark.parametrize(
     ("df", "expected"),
-    [(1, 12.706204736174694), (2, 4.302652729749462), (3.4845, 2.946186822), (10, 2.228138851986274),
-     (30, 2.0422724563012378), (1e6, 1.959966)],
-)  # fmt: skip
+    [
+        (1, 12.706204736174694),
+        (2, 4.302652729749462),
+        (3.4845, 2.946186822),
+        (10, 2.228138851986274),
+        (30, 2.0422724563012378),
+        (1e6, 1.959966),
+    ],
+)
 def test_t_quantile_known_values(df, expected):
     assert evidence.t_quantile(0.975, df) == pytest.approx(expected, rel=1e-4)
     assert evidence.t_quantile(0.025, df) == pytest.approx(-expected, rel=1e-4)
