@@ -110,16 +110,22 @@ def _slot_label(slot: dt.datetime, rollup: str) -> str:
     return slot.astimezone(ZONE).strftime(SLOT_LABEL[rollup])
 
 
+def _columns(slots, values, rollup: str, *, labels: int) -> list:
+    """One column per slot; at most about `labels` of them labelled on the axis (the chart
+    writes every k-th label of a long series: the step is kept a multiple of it)."""
+    count = len(slots)
+    every = 1 if count <= 12 else (count + 11) // 12
+    wanted = max(1, -(-count // labels))
+    step = every * max(1, -(-wanted // every))
+    return [
+        charts.Column(label=_slot_label(slot, rollup) if index % step == 0 else "", value=value)
+        for index, (slot, value) in enumerate(zip(slots, values, strict=True))
+    ]
+
+
 def series_chart(summary: dashboard.SeriesSummary) -> str:
     kpi = summary.kpi
-    columns = [
-        charts.Column(
-            label=_slot_label(slot, summary.rollup),
-            value=value,
-            value_label="",
-        )
-        for slot, value in zip(summary.slots, summary.values, strict=True)
-    ]
+    columns = _columns(summary.slots, summary.values, summary.rollup, labels=6)
     desc = _(
         "%(series)s: %(present)d of %(total)d %(rollup)s buckets with data; %(missing)d without "
         "(gaps in the line)."
@@ -135,7 +141,7 @@ def series_chart(summary: dashboard.SeriesSummary) -> str:
         title=kpi.name,
         desc=desc,
         y_max=100 if summary.series.unit == "%" else 0,
-        width=640,
+        width=480,
         height=200,
         chart_id=f"dash-series-{summary.series.pk}",
         dots=len(columns) <= 40,
@@ -164,10 +170,7 @@ def oee_charts(split: dashboard.OeeSplit) -> dict:
     )
     lines = []
     for code in dashboard.OEE_PARTS:
-        columns = [
-            charts.Column(label=_slot_label(slot, split.rollup), value=value)
-            for slot, value in zip(split.slots, split.values[code], strict=True)
-        ]
+        columns = _columns(split.slots, split.values[code], split.rollup, labels=4)
         lines.append(
             {
                 "name": OEE_NAMES[code],
@@ -240,6 +243,15 @@ class PlantDashboardView(LoginRequiredMixin, TemplateView):
             rollup, start, end = form.cleaned_data["period"]
         else:
             rollup, start, end = dashboard.period(now=now)
+        if not form.is_bound:
+            form = DashboardForm(
+                now=now,
+                initial={
+                    "rollup": rollup,
+                    "start": start.astimezone(ZONE).date(),
+                    "end": end.astimezone(ZONE).date(),
+                },
+            )
         self.purpose = access.open_for_reading(
             user,
             self.plant,

@@ -235,6 +235,10 @@ datahub:upload_preview         GET    plant  login 404   403      403/404  403/4
 datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
 datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
 datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
+# --- data hub: the plant's dashboard ---
+# values: the plant itself, its partner under the partner consent (both plants gave it), agency
+# staff only under the follow-up consent or period (none here); everyone else 404
+datahub:dashboard              GET    plant  login 404   404      404      200/404  200/404  404      200/404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -257,6 +261,8 @@ access-log-detail              GET    log    401   404   200      404      404  
 # the ingest endpoint takes only a data source's token: none of these
 ingest                         POST   -      401   401   401      401      401      401      401      401
 series-observations            GET    ser    401   404   404      404      200/404  200/404  404      200/404
+# --- data hub: the plant's dashboard ---
+plant-dashboard                GET    plant  401   404   404      404      200/404  200/404  404      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
