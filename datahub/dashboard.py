@@ -4,8 +4,9 @@ performance and quality rate, and per completed project the before/after of each
 the gain the project reported.
 
 Reads come from the rollup tables only (hour, day and month buckets; never raw rows), in a
-fixed number of queries whatever the number of series and projects: the series with their
-latest value, the catalogue, the buckets of the period, the last 30 days, the month buckets,
+fixed number of queries whatever the number of series and projects: the series, the
+catalogue, the buckets of the period (one more when the OEE split needs a coarser rollup than
+some of its series), the last 30 days, the month buckets (which also give the latest value),
 the completed projects and their KPIs. Who may read is the caller's: the plant visible to the
 user, then `datahub.services.access.open_for_reading` (the page and the API do both).
 
@@ -20,11 +21,12 @@ labelled ones).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,25 +263,60 @@ def _month_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(ZONE).date().replace(day=1)
 
 
-def _derive_table(
-    definitions, known: dict[str, dict], counts: dict[str, dict], wanted: set[str]
-) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Per key (a slot or a month) the derived values of the codes in `wanted` from the known
-    values of that key: {code: {key: value}} and the counts (the smallest of the inputs')."""
-    keys = sorted({key for values in known.values() for key in values})
-    inputs = {d.code: list(d.inputs or []) for d in definitions}
-    derived: dict[str, dict] = {code: {} for code in wanted}
-    derived_counts: dict[str, dict] = {code: {} for code in wanted}
-    for key in keys:
-        values = {code: by_key[key] for code, by_key in known.items() if key in by_key}
-        if not values:
-            continue
-        for code, value in formulas.derive(definitions, values).items():
-            if code in wanted:
-                derived[code][key] = value
-                used = [counts[c][key] for c in inputs.get(code, []) if key in counts.get(c, {})]
-                derived_counts[code][key] = min(used, default=1)
-    return derived, derived_counts
+class Derivation:
+    """The derived KPIs of `wanted` that can be computed from the `available` codes, with
+    their formulas parsed once (datahub.formulas), in an order where each comes after the KPIs
+    it uses. Codes whose inputs are not all available are left out up front, so a plant
+    sending nothing to derive from costs nothing."""
+
+    def __init__(self, definitions, available: set[str], wanted: set[str]):
+        by_code = {d.code: d for d in definitions}
+        computable = set(available)
+        self.steps: list[tuple[str, formulas.Formula, list[str]]] = []
+        for definition in formulas.order(definitions):
+            if definition.code in computable:
+                continue
+            formula = formulas.parse(definition.formula)
+            if formula.names <= computable:
+                computable.add(definition.code)
+                inputs = list(by_code[definition.code].inputs or formula.names)
+                self.steps.append((definition.code, formula, inputs))
+        needed = set(wanted)
+        for code, formula, _inputs in reversed(self.steps):
+            if code in needed:
+                needed |= formula.names
+        self.steps = [step for step in self.steps if step[0] in needed]
+        self.wanted = wanted
+
+    def __bool__(self) -> bool:
+        return any(code in self.wanted for code, _f, _i in self.steps)
+
+    def table(self, known: dict[str, dict], counts: dict[str, dict]):
+        """Per key (a slot or a month) the derived values of the wanted codes from the known
+        values of that key: {code: {key: value}} and the counts (the smallest of the
+        inputs')."""
+        derived: dict[str, dict] = {code: {} for code in self.wanted}
+        derived_counts: dict[str, dict] = {code: {} for code in self.wanted}
+        if not self:
+            return derived, derived_counts
+        keys = sorted({key for values in known.values() for key in values})
+        for key in keys:
+            values = {code: by_key[key] for code, by_key in known.items() if key in by_key}
+            key_counts = {code: counts[code][key] for code in values}
+            for code, formula, inputs in self.steps:
+                if code in values:
+                    continue
+                value = formulas.evaluate(formula, values)
+                if value is None or not math.isfinite(value):
+                    continue
+                values[code] = value
+                key_counts[code] = min(
+                    (key_counts[c] for c in inputs if c in key_counts), default=1
+                )
+                if code in self.wanted:
+                    derived[code][key] = value
+                    derived_counts[code][key] = key_counts[code]
+        return derived, derived_counts
 
 
 def plant_dashboard(
@@ -300,18 +337,9 @@ def plant_dashboard(
     window = window or window_months()
     today = now.astimezone(ZONE).date()
 
-    # 1. the plant's series, each with its latest value (the latest month bucket)
-    latest = RollupBucket.objects.filter(series=OuterRef("pk"), rollup=Rollup.MONTH).order_by(
-        "-bucket"
-    )
+    # 1. the plant's series
     series = list(
-        Series.objects.filter(plant=plant)
-        .select_related("kpi")
-        .annotate(
-            latest_value=Subquery(latest.values("last")[:1]),
-            latest_at=Subquery(latest.values("last_ts")[:1]),
-        )
-        .order_by("kpi__order", "key")
+        Series.objects.filter(plant=plant).select_related("kpi").order_by("kpi__order", "key")
     )
     # 2. the catalogue, for derived KPIs and for the KPIs' names and better direction
     definitions = list(current_definitions())
@@ -342,7 +370,7 @@ def plant_dashboard(
     # The OEE split's series at its coarser rollup, when a series needs it: one more query.
     extra_buckets = _buckets(extra, start, end) if extra else {}
 
-    # 4. the last 30 days, 5. every month (for before/after)
+    # 4. the last 30 days, 5. every month (the latest value, and before/after)
     recent = daily_buckets([s.pk for s in series], days=RECENT_DAYS, now=now)
     months = _month_buckets([s.pk for s in series])
 
@@ -367,8 +395,8 @@ def plant_dashboard(
                 ],
                 buckets=buckets,
                 gaps=gaps_of(slots, set(by_start), end),
-                latest_value=s.latest_value,
-                latest_at=s.latest_at,
+                latest_value=months[s.pk][-1].last if months[s.pk] else None,
+                latest_at=months[s.pk][-1].last_ts if months[s.pk] else None,
                 recent_mean=sum(daily_values) / len(daily_values) if daily_values else None,
                 recent_count=sum(b.count for b in days),
                 recent_days=len(days),
@@ -402,7 +430,7 @@ def _oee_split(definitions, oee_series, oee_rollup, start, end, period_buckets, 
         counts[code] = {b.start: b.count for b in buckets}
     sent = tuple(code for code in OEE_PARTS if code in oee_series)
     missing = set(OEE_PARTS) - set(sent)
-    derived, _counts = _derive_table(definitions, known, counts, missing)
+    derived, _counts = Derivation(definitions, set(oee_series), missing).table(known, counts)
     values = {}
     for code in OEE_PARTS:
         table = known.get(code) if code in sent else derived.get(code, {})
@@ -445,7 +473,8 @@ def _projects(plant, user, series, plant_level, definitions, by_code, months, wi
     known = {code: {m.month: m.value for m in monthly[s.pk]} for code, s in plant_level.items()}
     counts = {code: {m.month: m.count for m in monthly[s.pk]} for code, s in plant_level.items()}
     derivable = {d.code for d in definitions if d.formula and d.code not in plant_level}
-    derived, derived_counts = _derive_table(definitions, known, counts, derivable)
+    derivation = Derivation(definitions, set(plant_level), derivable)
+    derived, derived_counts = derivation.table(known, counts)
     derived = {code: table for code, table in derived.items() if table}
 
     # The rows: every series of a catalogue KPI (kind "kpi"), then the derived KPIs.
