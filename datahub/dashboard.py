@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db import connection
+from django.db.models import F, Func, IntegerField, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,6 @@ from datahub import evidence, formulas
 from datahub.buckets import ZONE, bucket_start, buckets_between
 from datahub.choices import Aggregation, Granularity, Rollup
 from datahub.models import RollupBucket, Series
-from datahub.selectors import Bucket, daily_buckets
 from datahub.services.catalogue import current_definitions
 from programs.choices import ProjectStatus
 from programs.models import KPI, Project
@@ -95,13 +95,39 @@ def period(
     return rollup, start, end
 
 
-def value_of(bucket: Bucket, aggregation: str) -> float:
+@dataclass(frozen=True)
+class Cell:
+    """What the dashboard needs of one rollup bucket: its start as whole epoch seconds (read so
+    from the database: turning thousands of timestamps into datetimes in the driver cost more
+    than the rest of a request), count, sum and last value."""
+
+    at: int
+    count: int
+    sum: float
+    last: float
+
+
+def value_of(bucket, aggregation: str) -> float:
     """A bucket's value as the KPI aggregates: total, last value or mean."""
     if aggregation == Aggregation.SUM:
         return bucket.sum
     if aggregation == Aggregation.LAST:
         return bucket.last
-    return bucket.mean
+    return bucket.sum / bucket.count
+
+
+def _epoch(column: str) -> Func:
+    """A timestamp column as whole epoch seconds, on either engine (SQLite keeps UTC text;
+    the doubled percent signs survive the template and the driver's placeholder style)."""
+    if connection.vendor == "postgresql":
+        template = "EXTRACT(EPOCH FROM %(expressions)s)::bigint"
+    else:
+        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
+    return Func(F(column), template=template, output_field=IntegerField())
+
+
+def _epochs(slots: list[dt.datetime]) -> list[int]:
+    return [int(slot.timestamp()) for slot in slots]
 
 
 def coarser(a: str, b: str) -> str:
@@ -117,13 +143,14 @@ class Gap:
     buckets: int
 
 
-def gaps_of(slots: list[dt.datetime], present: set[dt.datetime], end: dt.datetime) -> list[Gap]:
-    """Runs of consecutive slots without a bucket."""
+def gaps_of(slots: list[dt.datetime], present: set[int], end: dt.datetime) -> list[Gap]:
+    """Runs of consecutive slots without a bucket (`present`: the starts, epoch seconds, of
+    the slots with one)."""
     runs: list[Gap] = []
     first = None
     count = 0
     for index, slot in enumerate(slots):
-        if slot in present:
+        if int(slot.timestamp()) in present:
             if first is not None:
                 runs.append(Gap(first, slot, count))
                 first, count = None, 0
@@ -146,7 +173,7 @@ class SeriesSummary:
     rollup: str
     slots: list[dt.datetime]
     values: list[float | None]
-    buckets: list[Bucket]
+    present: int  # slots with data
     gaps: list[Gap]
     latest_value: float | None
     latest_at: dt.datetime | None
@@ -224,10 +251,13 @@ def _plant_level(series: list[Series]) -> dict[str, Series]:
     return chosen
 
 
+_CELL = ("at", "count", "sum", "last")
+
+
 def _buckets(wanted: dict[int, str], start: dt.datetime, end: dt.datetime) -> dict:
-    """{series id: [Bucket]} at each series' rollup over [bucket holding start, end): one
+    """{series id: [Cell]} at each series' rollup over [bucket holding start, end): one
     query, whatever the number of series."""
-    result: dict[int, list[Bucket]] = {pk: [] for pk in wanted}
+    result: dict[int, list[Cell]] = {pk: [] for pk in wanted}
     if not wanted:
         return result
     condition = Q()
@@ -236,31 +266,47 @@ def _buckets(wanted: dict[int, str], start: dt.datetime, end: dt.datetime) -> di
         condition |= Q(series_id__in=ids, rollup=rollup, bucket__gte=bucket_start(start, rollup))
     rows = (
         RollupBucket.objects.filter(condition, bucket__lt=end)
+        .annotate(at=_epoch("bucket"))
         .order_by("series_id", "rollup", "bucket")
-        .values_list(
-            "series_id", "rollup", "bucket", "count", "sum", "min", "max", "last", "last_ts"
-        )
+        .values_list("series_id", "rollup", *_CELL)
     )
-    for series_id, rollup, *bucket in rows:
+    for series_id, rollup, *cell in rows:
         if wanted[series_id] == rollup:
-            result[series_id].append(Bucket(*bucket))
+            result[series_id].append(Cell(*cell))
     return result
 
 
-def _month_buckets(series_ids) -> dict[int, list[Bucket]]:
-    result: dict[int, list[Bucket]] = {pk: [] for pk in series_ids}
+def _recent(series_ids, now: dt.datetime) -> dict[int, list[Cell]]:
+    """The day buckets of the last RECENT_DAYS days of each series, in one query."""
+    since = bucket_start(now - dt.timedelta(days=RECENT_DAYS - 1), Rollup.DAY)
+    result: dict[int, list[Cell]] = {pk: [] for pk in series_ids}
+    rows = (
+        RollupBucket.objects.filter(series_id__in=series_ids, rollup=Rollup.DAY, bucket__gte=since)
+        .annotate(at=_epoch("bucket"))
+        .order_by("series_id", "bucket")
+        .values_list("series_id", *_CELL)
+    )
+    for series_id, *cell in rows:
+        result[series_id].append(Cell(*cell))
+    return result
+
+
+def _month_buckets(series_ids) -> dict[int, list[tuple[Cell, int]]]:
+    """Every month bucket of each series with the time of its last value (epoch seconds)."""
+    result: dict[int, list[tuple[Cell, int]]] = {pk: [] for pk in series_ids}
     rows = (
         RollupBucket.objects.filter(series_id__in=series_ids, rollup=Rollup.MONTH)
+        .annotate(at=_epoch("bucket"), last_at=_epoch("last_ts"))
         .order_by("series_id", "bucket")
-        .values_list("series_id", "bucket", "count", "sum", "min", "max", "last", "last_ts")
+        .values_list("series_id", *_CELL, "last_at")
     )
-    for series_id, *bucket in rows:
-        result[series_id].append(Bucket(*bucket))
+    for series_id, *cell, last_at in rows:
+        result[series_id].append((Cell(*cell), last_at))
     return result
 
 
-def _month_of(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(ZONE).date().replace(day=1)
+def _month_of(epoch: int) -> dt.date:
+    return dt.datetime.fromtimestamp(epoch, ZONE).date().replace(day=1)
 
 
 class Derivation:
@@ -371,32 +417,33 @@ def plant_dashboard(
     extra_buckets = _buckets(extra, start, end) if extra else {}
 
     # 4. the last 30 days, 5. every month (the latest value, and before/after)
-    recent = daily_buckets([s.pk for s in series], days=RECENT_DAYS, now=now)
+    recent = _recent([s.pk for s in series], now)
     months = _month_buckets([s.pk for s in series])
 
     summaries = []
-    slots_cache: dict[str, list[dt.datetime]] = {}
+    slots_cache: dict[str, tuple[list[dt.datetime], list[int]]] = {}
     for s in series:
         r = effective[s.pk]
-        slots = slots_cache.setdefault(r, buckets_between(start, end, r))
-        buckets = period_buckets[s.pk]
-        by_start = {b.start: b for b in buckets}
+        if r not in slots_cache:
+            slots = buckets_between(start, end, r)
+            slots_cache[r] = (slots, _epochs(slots))
+        slots, epochs = slots_cache[r]
+        by_start = {b.at: b for b in period_buckets[s.pk]}
         aggregation = s.kpi.aggregation
         days = recent[s.pk]
         daily_values = [value_of(b, aggregation) for b in days]
+        latest = months[s.pk][-1] if months[s.pk] else None
+        values = [value_of(by_start[e], aggregation) if e in by_start else None for e in epochs]
         summaries.append(
             SeriesSummary(
                 series=s,
                 rollup=r,
                 slots=slots,
-                values=[
-                    value_of(by_start[slot], aggregation) if slot in by_start else None
-                    for slot in slots
-                ],
-                buckets=buckets,
+                values=values,
+                present=sum(v is not None for v in values),
                 gaps=gaps_of(slots, set(by_start), end),
-                latest_value=months[s.pk][-1].last if months[s.pk] else None,
-                latest_at=months[s.pk][-1].last_ts if months[s.pk] else None,
+                latest_value=latest[0].last if latest else None,
+                latest_at=dt.datetime.fromtimestamp(latest[1], dt.UTC) if latest else None,
                 recent_mean=sum(daily_values) / len(daily_values) if daily_values else None,
                 recent_count=sum(b.count for b in days),
                 recent_days=len(days),
@@ -422,19 +469,20 @@ def plant_dashboard(
 
 def _oee_split(definitions, oee_series, oee_rollup, start, end, period_buckets, extra_buckets):
     slots = buckets_between(start, end, oee_rollup)
+    epochs = _epochs(slots)
     known: dict[str, dict] = {}
     counts: dict[str, dict] = {}
     for code, s in oee_series.items():
         buckets = extra_buckets[s.pk] if s.pk in extra_buckets else period_buckets[s.pk]
-        known[code] = {b.start: value_of(b, s.kpi.aggregation) for b in buckets}
-        counts[code] = {b.start: b.count for b in buckets}
+        known[code] = {b.at: value_of(b, s.kpi.aggregation) for b in buckets}
+        counts[code] = {b.at: b.count for b in buckets}
     sent = tuple(code for code in OEE_PARTS if code in oee_series)
     missing = set(OEE_PARTS) - set(sent)
     derived, _counts = Derivation(definitions, set(oee_series), missing).table(known, counts)
     values = {}
     for code in OEE_PARTS:
         table = known.get(code) if code in sent else derived.get(code, {})
-        values[code] = [table.get(slot) for slot in slots]
+        values[code] = [table.get(epoch) for epoch in epochs]
     has_derived = any(any(v is not None for v in values[c]) for c in missing)
     if sent and (has_derived or not missing):
         source = "sent" if not missing else "mixed"
@@ -467,8 +515,8 @@ def _projects(plant, user, series, plant_level, definitions, by_code, months, wi
     monthly: dict[int, list[evidence.MonthValue]] = {}
     for s in series:
         monthly[s.pk] = [
-            evidence.MonthValue(_month_of(b.start), value_of(b, s.kpi.aggregation), b.count)
-            for b in months[s.pk]
+            evidence.MonthValue(_month_of(b.at), value_of(b, s.kpi.aggregation), b.count)
+            for b, _last_at in months[s.pk]
         ]
     known = {code: {m.month: m.value for m in monthly[s.pk]} for code, s in plant_level.items()}
     counts = {code: {m.month: m.count for m in monthly[s.pk]} for code, s in plant_level.items()}

@@ -312,7 +312,7 @@ def summary(s: dashboard.SeriesSummary) -> dict:
         "period": {
             "rollup": s.rollup,
             "slots": len(s.slots),
-            "buckets": len(s.buckets),
+            "buckets": s.present,
             "missing": s.missing,
             "mean": s.period_mean,
             "gaps": [

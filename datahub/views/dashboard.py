@@ -131,7 +131,7 @@ def series_chart(summary: dashboard.SeriesSummary) -> str:
         "(gaps in the line)."
     ) % {
         "series": summary.series.key,
-        "present": len(summary.buckets),
+        "present": summary.present,
         "total": len(summary.slots),
         "rollup": Rollup(summary.rollup).label,
         "missing": summary.missing,

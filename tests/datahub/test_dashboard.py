@@ -366,3 +366,33 @@ def test_query_count_does_not_grow_with_series_or_projects(
     data = api(world.sme).get(url(world.plant_a)).json()
     assert len(data["projects"]) == 3
     assert len(data["kpis"]) == 7  # the series: nothing to derive from them
+
+
+def test_the_page_has_bounded_queries(browse, world, measured, django_assert_max_num_queries):
+    client = browse(world.sme)
+    with django_assert_max_num_queries(16):
+        assert client.get(page_url(world.plant_a)).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(page_url(world.plant_a) + "?rollup=hour").status_code == 200
+
+
+def test_a_lone_value_between_gaps_keeps_its_dot():
+    from hub import charts
+
+    columns = [charts.Column(str(i), v) for i, v in enumerate([1, 2, None, 3, None, 4, 5])]
+    svg = charts.line_chart(columns, title="t", dots=False)
+    assert svg.count("<circle") == 1 and svg.count("<path") == 2
+    assert charts.line_chart(columns, title="t").count("<circle") == 5
+
+
+def test_the_operation_is_documented():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/plants/{id}/dashboard/"]["get"]
+    assert {p["name"] for p in operation["parameters"]} >= {"rollup", "start", "end"}
+    assert {"200", "400", "401", "404"} <= set(operation["responses"])
+    example = operation["responses"]["200"]["content"]["application/json"]["examples"]
+    value = next(iter(example.values()))["value"]
+    figure = value["kpis"][0]["projects"][0]
+    assert {"before", "after", "change", "change_pct", "interval", "reported"} <= set(figure)

@@ -64,6 +64,9 @@ def test_lower_is_better_and_improvement_sign():
     assert result.change == pytest.approx(-1)
     assert result.change_pct == pytest.approx(-25)
     assert result.improvement_pct == pytest.approx(25)
+    low, high = result.interval_pct
+    assert result.improvement_interval_pct == pytest.approx((-high, -low))
+    assert result.improvement_interval_pct[0] < 25 < result.improvement_interval_pct[1]
     assert result.improved is True and result.significant is True
     assert result.verdict == "improved"
     worse = compare(series, building_on=BUILD, completed_on=DONE, better="higher")
