@@ -79,7 +79,14 @@ def period(
     if rollup not in _FINENESS:
         raise ValidationError({"rollup": _("Choose hour, day or month.")})
     end = end or now or timezone.now()
-    start = start or end - DEFAULT_SPAN[rollup]
+    try:
+        start = start or end - DEFAULT_SPAN[rollup]
+        # the first and last buckets must exist as dates too
+        buckets_between(end - dt.timedelta(hours=1), end, Rollup.MONTH)
+        bucket_start(start, Rollup.MONTH)
+        end.astimezone(ZONE)
+    except (OverflowError, ValueError) as error:
+        raise ValidationError({"start": _("The period is out of range.")}) from error
     if end <= start:
         raise ValidationError({"end": _("The end must be after the start.")})
     if end - start > MAX_SPAN[rollup]:

@@ -216,12 +216,15 @@ class DashboardForm(forms.Form):
         rollup = data.get("rollup") or None
         start = data.get("start")
         end = data.get("end")
-        start_at = dt.datetime.combine(start, dt.time(), ZONE) if start else None
-        end_at = None
-        if end:
-            end_at = min(dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), ZONE), self.now)
         try:
+            start_at = dt.datetime.combine(start, dt.time(), ZONE) if start else None
+            end_at = None
+            if end:
+                end_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), ZONE)
+                end_at = min(end_at, self.now)
             data["period"] = dashboard.period(rollup, start_at, end_at, self.now)
+        except (OverflowError, ValueError):
+            self.add_error("end", _("The period is out of range."))
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 for message in messages:

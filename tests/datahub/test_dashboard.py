@@ -316,6 +316,8 @@ def test_reading_needs_consent_and_is_logged(world, measured, client_for):
         ({"rollup": "hour", "start": "2026-01-01T00:00:00", "end": "2026-03-01T00:00:00"}, "start"),
         ({"start": "2026-03-01T00:00:00", "end": "2026-01-01T00:00:00"}, "end"),
         ({"start": "not a date"}, "start"),
+        ({"end": "0001-01-01T00:00:00Z"}, "start"),
+        ({"start": "9999-12-31T00:00:00Z", "end": "9999-12-31T10:00:00Z"}, "start"),
     ],
 )
 def test_bad_periods_are_400_and_not_logged(world, feed, query, field):
@@ -328,9 +330,10 @@ def test_bad_periods_are_400_and_not_logged(world, feed, query, field):
 
 
 def test_a_bad_period_on_the_page_is_a_form_error(browse, world, feed):
-    response = browse(world.sme).get(page_url(world.plant_a) + "?start=2026-03-01&end=2026-01-01")
-    assert response.status_code == 200
-    assert "Please correct the errors below." in response.content.decode()
+    for query in ("?start=2026-03-01&end=2026-01-01", "?end=9999-12-31", "?start=0001-01-01"):
+        response = browse(world.sme).get(page_url(world.plant_a) + query)
+        assert response.status_code == 200
+        assert "Please correct the errors below." in response.content.decode(), query
 
 
 def _queries(user, plant, **query) -> int:
