@@ -150,23 +150,27 @@ class Gap:
     buckets: int
 
 
-def gaps_of(slots: list[dt.datetime], present: set[int], end: dt.datetime) -> list[Gap]:
+def gaps_of(
+    slots: list[dt.datetime], present: set[int], end: dt.datetime, epochs: list[int] | None = None
+) -> list[Gap]:
     """Runs of consecutive slots without a bucket (`present`: the starts, epoch seconds, of
-    the slots with one)."""
+    the slots with one; `epochs`: the slots' own, when the caller has them)."""
+    if epochs is None:
+        epochs = _epochs(slots)
     runs: list[Gap] = []
     first = None
     count = 0
-    for index, slot in enumerate(slots):
-        if int(slot.timestamp()) in present:
+    for index, epoch in enumerate(epochs):
+        if epoch in present:
             if first is not None:
-                runs.append(Gap(first, slot, count))
+                runs.append(Gap(first, slots[index], count))
                 first, count = None, 0
             continue
         if first is None:
-            first = slot
+            first = slots[index]
         count += 1
-        if index == len(slots) - 1:
-            runs.append(Gap(first, end, count))
+    if first is not None:
+        runs.append(Gap(first, end, count))
     return runs
 
 
@@ -448,7 +452,7 @@ def plant_dashboard(
                 slots=slots,
                 values=values,
                 present=sum(v is not None for v in values),
-                gaps=gaps_of(slots, set(by_start), end),
+                gaps=gaps_of(slots, set(by_start), end, epochs),
                 latest_value=latest[0].last if latest else None,
                 latest_at=dt.datetime.fromtimestamp(latest[1], dt.UTC) if latest else None,
                 recent_mean=sum(daily_values) / len(daily_values) if daily_values else None,
