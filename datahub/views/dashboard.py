@@ -304,7 +304,10 @@ class PlantDashboardView(LoginRequiredMixin, TemplateView):
                     "before_range": p.rows[0].evidence.before_range if p.rows else None,
                     "after_range": p.rows[0].evidence.after_range if p.rows else None,
                     "rows": [_row(row) for row in p.rows],
-                    "unmeasured": p.unmeasured,
+                    "unmeasured": [
+                        {"name": k.get_indicator_display(), "gain": _signed(k.improvement_pct)}
+                        for k in p.unmeasured
+                    ],
                 }
                 for p in board.projects
             ],
@@ -312,6 +315,10 @@ class PlantDashboardView(LoginRequiredMixin, TemplateView):
             minimum=evidence.MIN_MONTHS,
         )
         return ctx
+
+
+def _signed(value) -> str:
+    return formats.signed_percent(value) if value is not None else formats.DASH
 
 
 def _row(row: dashboard.KpiEvidence) -> dict:
@@ -325,7 +332,5 @@ def _row(row: dashboard.KpiEvidence) -> dict:
         "verdict": VERDICTS[result.verdict],
         "verdict_code": result.verdict,
         "comparison": comparison_text(row),
-        "reported": formats.signed_percent(row.reported.improvement_pct)
-        if row.reported is not None and row.reported.improvement_pct is not None
-        else "",
+        "reported": _signed(row.reported.improvement_pct) if row.reported is not None else "",
     }

@@ -194,7 +194,7 @@ def test_the_page_shows_reported_and_measured(browse, world, measured):
     assert "reported +30.0 %, measured +20.0 % (95 % interval +" in html
     assert "Improved" in html
     assert "Reported but not measured by the data hub:" in html
-    assert "Manufacturing cost" in html
+    assert "Manufacturing cost +10.0 %" in html  # 1000 → 900 KRW a unit: better by 10 %
     assert f'id="series-{measured.feed.oee.pk}"' in html
     assert 'id="dash-oee-means-title"' in html
     assert f"{measured.project.building_on:%Y-%m-%d}" in html
