@@ -21,20 +21,29 @@ labelled ones).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import F, Func, IntegerField, Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datahub import evidence, formulas
+from datahub import evidence
 from datahub.buckets import ZONE, bucket_start, buckets_between
-from datahub.choices import Aggregation, Granularity, Rollup
-from datahub.models import RollupBucket, Series
+from datahub.choices import Granularity, Rollup
+from datahub.dashboard.derive import Derivation
+from datahub.dashboard.reads import (
+    Gap,
+    epochs_of,
+    gaps_of,
+    month_cells,
+    month_of,
+    period_cells,
+    recent_cells,
+    value_of,
+)
+from datahub.models import Series
 from datahub.services.catalogue import current_definitions
 from programs.choices import ProjectStatus
 from programs.models import KPI, Project
@@ -52,7 +61,6 @@ MAX_SPAN = {
     Rollup.MONTH: dt.timedelta(days=3660),
 }
 DEFAULT_ROLLUP = Rollup.DAY
-RECENT_DAYS = 30
 OEE_PARTS = ("oee", "availability", "performance", "quality_rate")
 _FINENESS = {Rollup.HOUR: 0, Rollup.DAY: 1, Rollup.MONTH: 2}
 _GRANULARITY_ROLLUP = {
@@ -102,76 +110,8 @@ def period(
     return rollup, start, end
 
 
-@dataclass(frozen=True)
-class Cell:
-    """What the dashboard needs of one rollup bucket: its start as whole epoch seconds (read so
-    from the database: turning thousands of timestamps into datetimes in the driver cost more
-    than the rest of a request), count, sum and last value."""
-
-    at: int
-    count: int
-    sum: float
-    last: float
-
-
-def value_of(bucket, aggregation: str) -> float:
-    """A bucket's value as the KPI aggregates: total, last value or mean."""
-    if aggregation == Aggregation.SUM:
-        return bucket.sum
-    if aggregation == Aggregation.LAST:
-        return bucket.last
-    return bucket.sum / bucket.count
-
-
-def _epoch(column: str) -> Func:
-    """A timestamp column as whole epoch seconds, on either engine (SQLite keeps UTC text;
-    the doubled percent signs survive the template and the driver's placeholder style)."""
-    if connection.vendor == "postgresql":
-        template = "EXTRACT(EPOCH FROM %(expressions)s)::bigint"
-    else:
-        template = "CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)"
-    return Func(F(column), template=template, output_field=IntegerField())
-
-
-def _epochs(slots: list[dt.datetime]) -> list[int]:
-    return [int(slot.timestamp()) for slot in slots]
-
-
 def coarser(a: str, b: str) -> str:
     return a if _FINENESS[a] >= _FINENESS[b] else b
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Buckets without data, from `start` up to (not including) `end`."""
-
-    start: dt.datetime
-    end: dt.datetime
-    buckets: int
-
-
-def gaps_of(
-    slots: list[dt.datetime], present: set[int], end: dt.datetime, epochs: list[int] | None = None
-) -> list[Gap]:
-    """Runs of consecutive slots without a bucket (`present`: the starts, epoch seconds, of
-    the slots with one; `epochs`: the slots' own, when the caller has them)."""
-    if epochs is None:
-        epochs = _epochs(slots)
-    runs: list[Gap] = []
-    first = None
-    count = 0
-    for index, epoch in enumerate(epochs):
-        if epoch in present:
-            if first is not None:
-                runs.append(Gap(first, slots[index], count))
-                first, count = None, 0
-            continue
-        if first is None:
-            first = slots[index]
-        count += 1
-    if first is not None:
-        runs.append(Gap(first, end, count))
-    return runs
 
 
 @dataclass
@@ -262,120 +202,6 @@ def _plant_level(series: list[Series]) -> dict[str, Series]:
     return chosen
 
 
-_CELL = ("at", "count", "sum", "last")
-
-
-def _buckets(wanted: dict[int, str], start: dt.datetime, end: dt.datetime) -> dict:
-    """{series id: [Cell]} at each series' rollup over [bucket holding start, end): one
-    query, whatever the number of series."""
-    result: dict[int, list[Cell]] = {pk: [] for pk in wanted}
-    if not wanted:
-        return result
-    condition = Q()
-    for rollup in sorted(set(wanted.values())):
-        ids = [pk for pk, r in wanted.items() if r == rollup]
-        condition |= Q(series_id__in=ids, rollup=rollup, bucket__gte=bucket_start(start, rollup))
-    rows = (
-        RollupBucket.objects.filter(condition, bucket__lt=end)
-        .annotate(at=_epoch("bucket"))
-        .order_by("series_id", "rollup", "bucket")
-        .values_list("series_id", "rollup", *_CELL)
-    )
-    for series_id, rollup, *cell in rows:
-        if wanted[series_id] == rollup:
-            result[series_id].append(Cell(*cell))
-    return result
-
-
-def _recent(series_ids, now: dt.datetime) -> dict[int, list[Cell]]:
-    """The day buckets of the last RECENT_DAYS days of each series, in one query."""
-    since = bucket_start(now - dt.timedelta(days=RECENT_DAYS - 1), Rollup.DAY)
-    result: dict[int, list[Cell]] = {pk: [] for pk in series_ids}
-    rows = (
-        RollupBucket.objects.filter(series_id__in=series_ids, rollup=Rollup.DAY, bucket__gte=since)
-        .annotate(at=_epoch("bucket"))
-        .order_by("series_id", "bucket")
-        .values_list("series_id", *_CELL)
-    )
-    for series_id, *cell in rows:
-        result[series_id].append(Cell(*cell))
-    return result
-
-
-def _month_buckets(series_ids) -> dict[int, list[tuple[Cell, int]]]:
-    """Every month bucket of each series with the time of its last value (epoch seconds)."""
-    result: dict[int, list[tuple[Cell, int]]] = {pk: [] for pk in series_ids}
-    rows = (
-        RollupBucket.objects.filter(series_id__in=series_ids, rollup=Rollup.MONTH)
-        .annotate(at=_epoch("bucket"), last_at=_epoch("last_ts"))
-        .order_by("series_id", "bucket")
-        .values_list("series_id", *_CELL, "last_at")
-    )
-    for series_id, *cell, last_at in rows:
-        result[series_id].append((Cell(*cell), last_at))
-    return result
-
-
-def _month_of(epoch: int) -> dt.date:
-    return dt.datetime.fromtimestamp(epoch, ZONE).date().replace(day=1)
-
-
-class Derivation:
-    """The derived KPIs of `wanted` that can be computed from the `available` codes, with
-    their formulas parsed once (datahub.formulas), in an order where each comes after the KPIs
-    it uses. Codes whose inputs are not all available are left out up front, so a plant
-    sending nothing to derive from costs nothing."""
-
-    def __init__(self, definitions, available: set[str], wanted: set[str]):
-        by_code = {d.code: d for d in definitions}
-        computable = set(available)
-        self.steps: list[tuple[str, formulas.Formula, list[str]]] = []
-        for definition in formulas.order(definitions):
-            if definition.code in computable:
-                continue
-            formula = formulas.parse(definition.formula)
-            if formula.names <= computable:
-                computable.add(definition.code)
-                inputs = list(by_code[definition.code].inputs or formula.names)
-                self.steps.append((definition.code, formula, inputs))
-        needed = set(wanted)
-        for code, formula, _inputs in reversed(self.steps):
-            if code in needed:
-                needed |= formula.names
-        self.steps = [step for step in self.steps if step[0] in needed]
-        self.wanted = wanted
-
-    def __bool__(self) -> bool:
-        return any(code in self.wanted for code, _f, _i in self.steps)
-
-    def table(self, known: dict[str, dict], counts: dict[str, dict]):
-        """Per key (a slot or a month) the derived values of the wanted codes from the known
-        values of that key: {code: {key: value}} and the counts (the smallest of the
-        inputs')."""
-        derived: dict[str, dict] = {code: {} for code in self.wanted}
-        derived_counts: dict[str, dict] = {code: {} for code in self.wanted}
-        if not self:
-            return derived, derived_counts
-        keys = sorted({key for values in known.values() for key in values})
-        for key in keys:
-            values = {code: by_key[key] for code, by_key in known.items() if key in by_key}
-            key_counts = {code: counts[code][key] for code in values}
-            for code, formula, inputs in self.steps:
-                if code in values:
-                    continue
-                value = formulas.evaluate(formula, values)
-                if value is None or not math.isfinite(value):
-                    continue
-                values[code] = value
-                key_counts[code] = min(
-                    (key_counts[c] for c in inputs if c in key_counts), default=1
-                )
-                if code in self.wanted:
-                    derived[code][key] = value
-                    derived_counts[code][key] = key_counts[code]
-        return derived, derived_counts
-
-
 def plant_dashboard(
     plant,
     user,
@@ -423,13 +249,13 @@ def plant_dashboard(
         oee_rollup = coarser(oee_rollup, effective[s.pk])
     wanted = dict(effective)
     extra = {s.pk: oee_rollup for s in oee_series.values() if effective[s.pk] != oee_rollup}
-    period_buckets = _buckets(wanted, start, end)
+    period_buckets = period_cells(wanted, start, end)
     # The OEE split's series at its coarser rollup, when a series needs it: one more query.
-    extra_buckets = _buckets(extra, start, end) if extra else {}
+    extra_buckets = period_cells(extra, start, end) if extra else {}
 
     # 4. the last 30 days, 5. every month (the latest value, and before/after)
-    recent = _recent([s.pk for s in series], now)
-    months = _month_buckets([s.pk for s in series])
+    recent = recent_cells([s.pk for s in series], now)
+    months = month_cells([s.pk for s in series])
 
     summaries = []
     slots_cache: dict[str, tuple[list[dt.datetime], list[int]]] = {}
@@ -437,7 +263,7 @@ def plant_dashboard(
         r = effective[s.pk]
         if r not in slots_cache:
             slots = buckets_between(start, end, r)
-            slots_cache[r] = (slots, _epochs(slots))
+            slots_cache[r] = (slots, epochs_of(slots))
         slots, epochs = slots_cache[r]
         by_start = {b.at: b for b in period_buckets[s.pk]}
         aggregation = s.kpi.aggregation
@@ -480,7 +306,7 @@ def plant_dashboard(
 
 def _oee_split(definitions, oee_series, oee_rollup, start, end, period_buckets, extra_buckets):
     slots = buckets_between(start, end, oee_rollup)
-    epochs = _epochs(slots)
+    epochs = epochs_of(slots)
     known: dict[str, dict] = {}
     counts: dict[str, dict] = {}
     for code, s in oee_series.items():
@@ -526,7 +352,7 @@ def _projects(plant, user, series, plant_level, definitions, by_code, months, wi
     monthly: dict[int, list[evidence.MonthValue]] = {}
     for s in series:
         monthly[s.pk] = [
-            evidence.MonthValue(_month_of(b.at), value_of(b, s.kpi.aggregation), b.count)
+            evidence.MonthValue(month_of(b.at), value_of(b, s.kpi.aggregation), b.count)
             for b, _last_at in months[s.pk]
         ]
     known = {code: {m.month: m.value for m in monthly[s.pk]} for code, s in plant_level.items()}
