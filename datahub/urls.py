@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from datahub.views import benchmarks, consents, datasets, plant, sources, upload, warnings
+from datahub.views import (
+    benchmarks,
+    consents,
+    dashboard,
+    datasets,
+    plant,
+    sources,
+    upload,
+    warnings,
+)
 
 app_name = "datahub"
 
@@ -84,4 +93,9 @@ urlpatterns = [
         name="benchmarks",
     ),
     path("datahub/benchmarks/", benchmarks.PeerTableView.as_view(), name="benchmark_table"),
+    path(
+        "datahub/plants/<int:plant_pk>/dashboard/",
+        dashboard.PlantDashboardView.as_view(),
+        name="dashboard",
+    ),
 ]

@@ -28,14 +28,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 
 from datahub import partitions, storage
-from datahub.buckets import ZONE
+from datahub.buckets import ZONE, months_back
 from datahub.choices import Purpose
 from datahub.ingest.rules import Point
 from datahub.models import DataSource, Observation, Series
@@ -65,6 +65,8 @@ class Profile:
     rate: int
     completed_on: dt.date | None
     gain: float  # productivity improvement of the project, 0.3 = +30 %
+    # Earlier completed projects (completion, gain) when the rows reach back before them.
+    earlier: tuple[tuple[dt.date, float], ...] = ()
 
     @property
     def lift(self) -> float:
@@ -72,6 +74,18 @@ class Profile:
         grows by about the gain, up to about 83 % on average."""
         before = self.availability * self.performance * (self.quality + 0.02)
         return min(math.sqrt(1 + self.gain), math.sqrt(MAX_OEE / before))
+
+    def lift_on(self, day: dt.date) -> float:
+        """The lift on `day`: the gains of every project completed before it, compounded,
+        with the same ceiling (1.0 before the first)."""
+        growth = 1.0
+        for completed_on, gain in (*self.earlier, (self.completed_on, self.gain)):
+            if completed_on is not None and day > completed_on:
+                growth *= 1 + max(0.0, min(gain, 0.6))
+        if growth == 1.0:
+            return 1.0
+        before = self.availability * self.performance * (self.quality + 0.02)
+        return min(math.sqrt(growth), math.sqrt(MAX_OEE / before))
 
 
 def profile_for(plant, completed_on: dt.date | None, gain: float) -> Profile:
@@ -111,8 +125,10 @@ def rows(profile: Profile, start: dt.datetime, end: dt.datetime, *, daily: bool 
             _flush_day(out, day)
             day_key, day = local.date(), {"at": local.replace(hour=0), "time": 0.0}
         if _working(local):
-            after = profile.completed_on is not None and local.date() > profile.completed_on
-            lift = profile.lift if after else 1.0
+            lift = profile.lift_on(local.date())
+            after = lift > 1.0 or (
+                profile.completed_on is not None and local.date() > profile.completed_on
+            )
             a = _clip(rng.gauss(profile.availability * lift, 0.05), 0.35, 0.97)
             p = _clip(rng.gauss(profile.performance * lift, 0.04), 0.4, 0.96)
             q = _clip(rng.gauss(profile.quality + (0.02 if after else 0), 0.012), 0.8, 0.995)
@@ -200,6 +216,42 @@ def project_effect(plant) -> tuple[dt.date | None, float]:
     return project.completed_on, float(kpi.improvement_pct) / 100 if kpi else 0.0
 
 
+def history(plant, start: dt.datetime, today: dt.date) -> tuple[dt.datetime, tuple]:
+    """For the `sme` login's plants in a full-year demo: rows from a year before the building
+    start of their latest project completed at least four months ago (so the dashboard shows
+    that project's before and after, datahub.evidence), and the projects completed since the
+    rows begin, before the latest, with their gains (Profile.earlier)."""
+    projects = list(
+        Project.objects.filter(plant=plant, status=ProjectStatus.COMPLETED)
+        .exclude(completed_on=None)
+        .order_by("completed_on")
+        .prefetch_related("kpis")
+    )
+    shown = [
+        p
+        for p in projects
+        if p.completed_on <= today - dt.timedelta(days=120) and (p.building_on or p.agreed_on)
+    ]
+    if not shown:
+        return start, ()
+    began = shown[-1].building_on or shown[-1].agreed_on
+    first = min(start, dt.datetime.combine(months_back(began, 12), dt.time(), ZONE))
+    earlier = []
+    for project in projects[:-1]:
+        kpis = sorted(
+            (
+                k
+                for k in project.kpis.all()
+                if k.indicator in (Indicator.PRODUCTIVITY, Indicator.OEE)
+            ),
+            key=lambda k: k.indicator,
+        )
+        gains = [float(k.improvement_pct) / 100 for k in kpis if k.improvement_pct is not None]
+        if project.completed_on >= first.date() and gains:
+            earlier.append((project.completed_on, gains[0]))
+    return first, tuple(earlier)
+
+
 def _actor(plant, admin):
     """The plant's own `sme` member when it is theirs, else the administrator."""
     sme = get_user_model().objects.filter(username="sme").first()
@@ -258,9 +310,12 @@ def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=No
         completed_on, gain = project_effect(plant)
         profile = profile_for(plant, completed_on, gain)
         first = start
+        if days >= 365 and _actor(plant, None) is not None:  # the `sme` login's own plants
+            first, earlier = history(plant, start, now.astimezone(ZONE).date())
+            profile = replace(profile, earlier=earlier)
         if plant.operating_since:
             since = dt.datetime.combine(plant.operating_since, dt.time(), ZONE)
-            first = max(start, since)
+            first = max(first, since)
         with transaction.atomic():
             series = _series_of(plant, actor, "hour" if is_hourly else "day")
             if series is None:

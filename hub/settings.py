@@ -273,6 +273,12 @@ DATAHUB_TOKEN_DAYS = env_int("DATAHUB_TOKEN_DAYS", 365)
 DATAHUB_DATASET_K = env_int("DATAHUB_DATASET_K", 5)
 if DATAHUB_DATASET_K < 5:
     raise ImproperlyConfigured("DATAHUB_DATASET_K must be at least 5.")
+
+# The plant dashboard's before/after compares this many months before a project began with
+# as many after it completed (at least 3 months with data are needed on each side).
+DATAHUB_EVIDENCE_MONTHS = env_int("DATAHUB_EVIDENCE_MONTHS", 12)
+if DATAHUB_EVIDENCE_MONTHS < 3:
+    raise ImproperlyConfigured("DATAHUB_EVIDENCE_MONTHS must be 3 or more")
 # MQTT bridge (manage.py mqtt_bridge): broker and topics (docs/datahub.md).
 MQTT_HOST = env_str("MQTT_HOST", "127.0.0.1")
 MQTT_PORT = env_int("MQTT_PORT", 1883)

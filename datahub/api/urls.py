@@ -5,6 +5,7 @@ from django.urls import path
 from datahub.api import datasets, resources, warnings
 from datahub.api.aas import PlantAASView
 from datahub.api.benchmarks import PlantBenchmarksView
+from datahub.api.dashboard import PlantDashboardView
 from datahub.api.ingest import IngestView
 from datahub.api.observations import SeriesObservationsView
 
@@ -30,4 +31,5 @@ urlpatterns: list = [
     ),
     path("plants/<int:pk>/aas/", PlantAASView.as_view(), name="plant-aas"),
     path("plants/<int:pk>/benchmarks/", PlantBenchmarksView.as_view(), name="plant-benchmarks"),
+    path("plants/<int:pk>/dashboard/", PlantDashboardView.as_view(), name="plant-dashboard"),
 ]

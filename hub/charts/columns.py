@@ -193,9 +193,12 @@ def line_chart(
     width: int = 640,
     height: int = 240,
     chart_id: str = "line",
+    dots: bool = True,
 ) -> str:
     """A value per category joined by a line (e.g. the Level 3+ share per year), each point a
-    labelled dot; a None value breaks the line. Optional dashed target line."""
+    labelled dot; a None value breaks the line. Optional dashed target line. Without `dots`
+    (long series) only a point with no neighbour on either side gets its dot, so a lone value
+    between two gaps still shows."""
     values = [p.value for p in points if p.value is not None]
     top_value = max([y_max, *values, target[0] if target else 0]) or 1
     out, tail, x_of, y_of, _slot = _category_frame(
@@ -228,6 +231,10 @@ def line_chart(
             )
     for index, point in enumerate(points):
         if point.value is None:
+            continue
+        if not dots and any(
+            0 <= i < len(points) and points[i].value is not None for i in (index - 1, index + 1)
+        ):
             continue
         x, y = x_of(index), y_of(point.value)
         out.append(

@@ -247,6 +247,10 @@ datahub:dataset_download       GET    ds     login 404   200/404  404      404  
 # --- data hub: peer benchmarks ---
 datahub:benchmarks             GET    plant  login 404   404      404      200/404  200/404  404      200/404
 datahub:benchmark_table        GET    -      login 403   200      403      403      403      200      403
+# --- data hub: the plant's dashboard ---
+# values: the plant itself, its partner under the partner consent (both plants gave it), agency
+# staff only under the follow-up consent or period (none here); everyone else 404
+datahub:dashboard              GET    plant  login 404   404      404      200/404  200/404  404      200/404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -282,6 +286,8 @@ dataset-detail                 GET    ds     401   404   200      404      404  
 dataset-download               GET    ds     401   404   200/404  404      404      404      200/404  404
 # --- data hub: peer benchmarks ---
 plant-benchmarks               GET    plant  401   404   404      404      200/404  200/404  404      200/404
+# --- data hub: the plant's dashboard ---
+plant-dashboard                GET    plant  401   404   404      404      200/404  200/404  404      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
