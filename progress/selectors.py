@@ -15,7 +15,8 @@ Definitions, applied identically everywhere (dashboard, API, PDF):
   the last 30 days (the plant list's rule, `connected_filter`); on a past date, an active
   source with data for a day among the 30 days ending that date (the day rollups).
 Anything confirmed or completed after the as-of date is ignored, so the same date and filters
-always give the same figures (the connected count on today moves with the data as it comes). Every figure comes from aggregate queries (a fixed number per
+always give the same figures (the connected count on today moves with the data as it comes).
+Every figure comes from aggregate queries (a fixed number per
 call, whatever the number of plants).
 """
 
