@@ -1,5 +1,5 @@
 """GET /api/v1/progress/: the progress figures (progress.selectors.Summary.as_dict() plus its
-SHA-256 `digest`) with the dashboard's filters. Who may call it, and what a partner member
+SHA-256 `digest`, the data hub's `connected` plants among them) with the dashboard's filters. Who may call it, and what a partner member
 sees (their own firm's mentored plants only), is decided by the same function as the page
 (`progress.selectors.progress_access`); an invalid filter answers 400."""
 
@@ -48,9 +48,12 @@ class ProgressViewSet(viewsets.ViewSet):
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT,
                 description=(
-                    "as_of, scope, supported, level3, level3_share, distribution, yearly, "
-                    "cohorts, breakdowns (keys are codes or ids), kpis, projection and digest "
-                    "(SHA-256 of the other figures)."
+                    "as_of, scope, supported, level3, level3_share, connected (supported "
+                    "plants connected to the data hub as of the date: an active source with "
+                    "data in the last 30 days), connected_share, distribution, yearly, "
+                    "cohorts, breakdowns (keys are codes or ids; each row with supported, "
+                    "level3, share and connected), kpis, projection (supported, level3_share, "
+                    "connected) and digest (SHA-256 of the other figures)."
                 ),
             ),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid filters."),
