@@ -1,6 +1,7 @@
 """GET /api/v1/progress/: the progress figures (progress.selectors.Summary.as_dict() plus its
-SHA-256 `digest`, the data hub's `connected` plants among them) with the dashboard's filters. Who may call it, and what a partner member
-sees (their own firm's mentored plants only), is decided by the same function as the page
+SHA-256 `digest`, the data hub's `connected` plants among them) with the dashboard's filters.
+Who may call it, and what a partner member sees (their own firm's mentored plants only), is
+decided by the same function as the page
 (`progress.selectors.progress_access`); an invalid filter answers 400."""
 
 from drf_spectacular.types import OpenApiTypes
