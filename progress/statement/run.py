@@ -56,7 +56,7 @@ def _tables(as_of: datetime.date, days: list[datetime.date], scope: Scope, base)
         _completed_project(as_of, scope, base),
         _supported_plant(as_of, scope, base),
         _assessment_interval(as_of, scope, base),
-        _connected_plant(as_of),
+        _connected_plant(as_of, scope, base),
         Table("plant_state", _PLANT_STATE, {}),
         Table("project_state", _PROJECT_STATE, {}),
         _kpi(),

@@ -157,10 +157,12 @@ def _assessment_interval(as_of: datetime.date, scope: Scope, base) -> Table:
     )
 
 
-def _connected_plant(as_of: datetime.date) -> Table:
-    """The plants connected to the data hub as of the date (`datahub.selectors.
-    connected_plants`: the plant list's rule on today, the day rollups on a past date)."""
-    return Table.compiled("connected_plant", connected_plants(as_of=as_of))
+def _connected_plant(as_of: datetime.date, scope: Scope, base) -> Table:
+    """The plants (in scope, when the scope narrows the plants) connected to the data hub as
+    of the date (`datahub.selectors.connected_plants`: the plant list's rule on today, the
+    day rollups on a past date, probed per plant: worth narrowing)."""
+    among = scoped_plants(scope, base)
+    return Table.compiled("connected_plant", connected_plants(as_of=as_of, among=among))
 
 
 def _kpi() -> Table:
