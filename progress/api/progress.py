@@ -5,7 +5,12 @@ decided by the same function as the page
 (`progress.selectors.progress_access`); an invalid filter answers 400."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -60,6 +65,44 @@ class ProgressViewSet(viewsets.ViewSet):
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid filters."),
             404: OpenApiResponse(description="The user may not see progress figures."),
         },
+        examples=[
+            OpenApiExample(
+                "Connected plants (abridged)",
+                response_only=True,
+                value={
+                    "as_of": "2026-12-06",
+                    "scope": {"region": "41"},
+                    "supported": 9938,
+                    "level3": 2270,
+                    "level3_share": 22.84,
+                    "connected": 1534,
+                    "connected_share": 15.44,
+                    "breakdowns": {
+                        "region": [
+                            {
+                                "key": "41",
+                                "supported": 9938,
+                                "level3": 2270,
+                                "share": 22.84,
+                                "connected": 1534,
+                            }
+                        ]
+                    },
+                    "projection": {
+                        "connected": {
+                            "target": 7500,
+                            "current": 1534,
+                            "rate_per_month": None,
+                            "reached": False,
+                            "reached_on": None,
+                            "needed_per_month": 248.3,
+                            "due": "2028-12-31",
+                        }
+                    },
+                    "digest": "3f5c…",
+                },
+            )
+        ],
     )
     def list(self, request):
         access = progress_access(request.user)
