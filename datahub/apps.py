@@ -17,5 +17,6 @@ class DatahubConfig(AppConfig):
 
         extensions.register(extensions.plant_panels, panels.plant_panel)
         extensions.register(extensions.plant_list_columns, columns.connected_column)
+        extensions.register(extensions.portfolio_plant_columns, columns.portfolio_connected_column)
         # Rollups of what an ingest wrote are refreshed soon after its commit.
         ingest.rows_written.connect(rollups.after_ingest, dispatch_uid="datahub-rollups")

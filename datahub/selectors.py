@@ -9,13 +9,14 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datahub.buckets import bucket_start
+from datahub.buckets import ZONE, bucket_start
 from datahub.choices import Rollup
 from datahub.models import DataSource, Observation, RollupBucket, Series, SourceToken
+from hub.models import Plant
 
 # How far one read may reach: raw rows of one series over at most this span (about 9,600
 # hourly rows); hour buckets over twice that; day and month buckets over any span.
@@ -158,6 +159,34 @@ def connected_filter(now=None) -> Q:
     return Q(
         pk__in=DataSource.objects.filter(is_active=True, last_data_at__gte=since).values("plant_id")
     )
+
+
+def connected_plants(*, as_of: dt.date | None = None, now=None, among=None):
+    """The plants connected as of a day, as a one-column values queryset
+    (`connected_plant_id`) to use in a subquery. On today (or `as_of` None) exactly
+    `connected_filter(now)`: an active source that received data within CONNECTED_WITHIN.
+    For a past day the hub keeps no history of `last_data_at`, so the day rollups stand in:
+    a series of an active source with data for one of the CONNECTED_WITHIN days ending that
+    day (Asia/Seoul). That counts data *about* the window, not data *received* in it (a later
+    backfill fills the past), and `is_active` is today's flag (docs/datahub/national.md).
+    `among`: a Plant queryset to look in (by default every plant)."""
+    now = now or timezone.now()
+    plants = Plant.objects.order_by()  # no ORDER BY (the plant's default) in a subquery
+    if among is not None:
+        plants = plants.filter(pk__in=among.order_by().values("pk"))
+    if as_of is None or as_of >= timezone.localdate(now):
+        return plants.filter(connected_filter(now)).values(connected_plant_id=F("pk"))
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), ZONE)
+    days = RollupBucket.objects.filter(
+        series=OuterRef("pk"),
+        rollup=Rollup.DAY,
+        bucket__gte=end - CONNECTED_WITHIN,
+        bucket__lt=end,
+    )
+    # Per plant, its series one by one until one has a day in the window: one primary-key
+    # probe for a connected plant, one per series for the others.
+    series = Series.objects.order_by().filter(plant=OuterRef("pk"), source__is_active=True)
+    return plants.filter(Exists(series.filter(Exists(days)))).values(connected_plant_id=F("pk"))
 
 
 def last_data_at(sources) -> dt.datetime | None:

@@ -7,6 +7,9 @@ registry importing them (dependencies point programs → assessments → hub).
 - `plant_list_columns`: columns appended to the plant list, objects with `label`,
   `template` (rendered with `plant`), `applies(user) -> bool` and
   `annotate(queryset) -> queryset` (what the cell reads, one subquery for the page's rows).
+- `portfolio_plant_columns`: columns appended to the partner portfolio's mentored plants,
+  objects with `label`, `template` (rendered with `plant`), `applies(user) -> bool` and
+  `attach(plants) -> None` (sets what the cell reads on each plant of the list, one query).
 """
 
 from collections.abc import Callable
@@ -14,6 +17,7 @@ from collections.abc import Callable
 plant_panels: list[Callable] = []
 nav_items: list[Callable] = []
 plant_list_columns: list = []
+portfolio_plant_columns: list = []
 
 
 def register(registry: list, func: Callable) -> Callable:

@@ -10,6 +10,14 @@ reading between the write and the commit would otherwise cache the old figures u
 generation). Writes that bypass both (raw SQL, `QuerySet.update()` on those tables) are caught
 by the expiry, `PROGRESS_CACHE_SECONDS` (default 300; 0 turns the cache off). PDF reports never
 use the cache: they are records and always compute.
+
+Connected plants (the data hub): saving or deleting a data source (created, deactivated,
+removed) moves the generation on; so does an ingest that made a plant connected — one that
+stored rows for a plant with no other request storing rows in the last 30 days (one indexed
+probe per committed ingest; every ingest bumping would leave nothing cached at national load,
+~170 requests a second). A plant drops out of the connected plants by time passing, with no
+write at all: that shows within the expiry, so the connected figure of today is at most
+`PROGRESS_CACHE_SECONDS` stale.
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from progress.figures import Scope, Summary
 from progress.selectors import progress_summary
@@ -44,6 +54,25 @@ def data_changed(*args, **kwargs) -> None:
     """Figures cached so far are stale (a signal receiver; also called after bulk writes)."""
     _bump()
     transaction.on_commit(_bump)
+
+
+def ingest_stored(sender=None, *, plant_id, request_id=None, **kwargs) -> None:
+    """After an ingest stored rows (datahub.services.ingest.rows_written): figures change
+    when the plant was not connected before it, i.e. no other request stored rows for the
+    plant within CONNECTED_WITHIN."""
+    from datahub.models import IngestRequest
+    from datahub.selectors import CONNECTED_WITHIN
+
+    since = timezone.now() - CONNECTED_WITHIN
+    earlier = (
+        IngestRequest.objects.filter(
+            plant_id=plant_id, received_at__gte=since, source__is_active=True
+        )
+        .filter(Q(accepted__gt=0) | Q(replaced__gt=0))
+        .exclude(pk=request_id)
+    )
+    if not earlier.exists():
+        data_changed()
 
 
 def generation() -> int:
@@ -71,13 +100,17 @@ def summary(
 def connect() -> None:
     """Wire the invalidation (ProgramsConfig.ready)."""
     from assessments.models import Assessment
+    from datahub.models import DataSource
+    from datahub.services.ingest import rows_written
     from hub.models import Mentorship, Organization, Plant
     from hub.signals import bulk_written
     from programs.models import KPI, Program, Project
     from progress.models import Target
 
-    for model in (Project, KPI, Program, Target, Assessment, Plant, Organization, Mentorship):
+    models = (Project, KPI, Program, Target, Assessment, Plant, Organization, Mentorship)
+    for model in (*models, DataSource):
         uid = f"progress-cache-{model._meta.label_lower}"
         post_save.connect(data_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(data_changed, sender=model, dispatch_uid=f"{uid}-delete")
     bulk_written.connect(data_changed, dispatch_uid="progress-cache-bulk")
+    rows_written.connect(ingest_stored, dispatch_uid="progress-cache-ingest")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class TargetCode(models.TextChoices):
     SUPPORTED_PLANTS = "supported_plants", _("Supported plants")
     LEVEL3_SHARE = "level3_share", _("Share of supported plants at Level 3 or higher (%)")
+    CONNECTED_PLANTS = "connected_plants", _("Connected plants (data hub)")
 
 
 class ReportScope(models.TextChoices):

@@ -49,6 +49,7 @@ class LevelStateRow:
     level: int | None
     is_valid: bool | None
     plants: int
+    connected: int = 0
 
     @property
     def level3(self) -> bool:
@@ -58,13 +59,15 @@ class LevelStateRow:
 @dataclass(frozen=True)
 class GroupRow:
     """One row of a breakdown: the supported plants of one region, industry, size class,
-    cohort, program, partner or agency (the dimension), and how many are at Level 3+. A plant
-    counts once in each program / partner / agency that completed a project with it."""
+    cohort, program, partner or agency (the dimension), how many are at Level 3+ and how many
+    are connected to the data hub. A plant counts once in each program / partner / agency
+    that completed a project with it."""
 
     dimension: str
     key: str | int | None
     supported: int
     level3: int
+    connected: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Figures:
 
     supported: int
     level3: int
+    connected: int
     distribution: dict
     cohorts: list
     breakdowns: dict
@@ -128,7 +132,13 @@ class Summary:
     breakdowns: dict
     kpis: dict
     projection: dict
+    # Supported plants connected to the data hub as of the date (progress.selectors).
+    connected: int = 0
     digest: str = ""
+
+    @property
+    def connected_share(self) -> float | None:
+        return share(self.connected, self.supported)
 
     def as_dict(self) -> dict:
         return {
@@ -137,6 +147,8 @@ class Summary:
             "supported": self.supported,
             "level3": self.level3,
             "level3_share": self.level3_share,
+            "connected": self.connected,
+            "connected_share": self.connected_share,
             "distribution": self.distribution,
             "yearly": self.yearly,
             "cohorts": self.cohorts,

@@ -13,8 +13,9 @@ from progress.choices import ReportScope, ReportStatus, TargetCode
 
 
 class Target(models.Model):
-    """A national target of the program (30,000 supported plants; 25 % of them at Level 3+),
-    with its due year. Changed only through `target_update`, which keeps the history."""
+    """A national target of the program (30,000 supported plants; 25 % of them at Level 3+;
+    7,500 connected to the data hub), with its due year. Changed only through
+    `target_update`, which keeps the history."""
 
     code = models.CharField(_("target"), max_length=24, choices=TargetCode.choices, unique=True)
     value = models.DecimalField(

@@ -33,6 +33,7 @@ def projection(
     share_target: float,
     due_year: int,
     share_due_year: int,
+    connected: tuple[int, int, int] | None = None,
 ) -> dict:
     """Run-rate projection (documented method): fit a least-squares line to the cumulative
     supported plants and to the Level 3+ count at the as-of date and the same day 1, 2 and 3
@@ -45,7 +46,11 @@ def projection(
     - Level 3+ share target: with both run-rates from today's counts, the date
       L3(t) / S(t) reaches the share, and the Level 3+ lifts needed by the due date for the
       supported count projected then.
-    `series` holds (date, supported, level3) for those 4 dates (oldest first)."""
+    `series` holds (date, supported, level3) for those 4 dates (oldest first).
+    `connected` is (connected plants as of the date, their target, its due year): the hub
+    keeps no history of connections from before it opened, so there is no run-rate; the
+    projection says whether the target is reached and the plants a month needed by
+    31 December of the due year."""
     t0 = as_of
     pts_s = [((d - t0).days, s) for d, s, _ in series]
     pts_l = [((d - t0).days, l3) for d, _, l3 in series]
@@ -97,10 +102,32 @@ def projection(
         days_left = max((share_due - t0).days, 0)
         projected_supported = supported_now + (s_rate or 0) * days_left
         out_l["lifts_needed"] = max(math.ceil(p * projected_supported - level3_now), 0)
-    return {
+    out = {
         "supported": out_s,
         "level3_share": out_l,
         "method": METHOD,
+    }
+    if connected is not None:
+        out["connected"] = connected_part(t0, *connected)
+    return out
+
+
+def connected_part(as_of: datetime.date, current: int, target: int, due_year: int) -> dict:
+    """Connected plants against their target: reached, or the plants a month still to
+    connect until 31 December of the due year (None once that day has passed)."""
+    due = datetime.date(due_year, 12, 31)
+    months_left = max((due - as_of).days / (365.25 / 12), 0)
+    reached = current >= target
+    return {
+        "target": target,
+        "current": current,
+        "rate_per_month": None,
+        "reached": reached,
+        "reached_on": None,
+        "needed_per_month": (
+            round((target - current) / months_left, 1) if not reached and months_left else None
+        ),
+        "due": due.isoformat(),
     }
 
 

@@ -9,9 +9,14 @@ Definitions, applied identically everywhere (dashboard, API, PDF):
   assessed and confirmed on or before the date (by assessment date, then confirmation time),
   counted only while still valid on that date; a plant whose latest such assessment has
   expired is "expired", one with none "never assessed";
-- the **Level 3+ share** is the share of supported plants whose level as of the date is ≥ 3.
+- the **Level 3+ share** is the share of supported plants whose level as of the date is ≥ 3;
+- a **connected plant** is a supported plant connected to the data hub as of the date
+  (`datahub.selectors.connected_plants`): on today, an active source that received data in
+  the last 30 days (the plant list's rule, `connected_filter`); on a past date, an active
+  source with data for a day among the 30 days ending that date (the day rollups).
 Anything confirmed or completed after the as-of date is ignored, so the same date and filters
-always give the same figures. Every figure comes from aggregate queries (a fixed number per
+always give the same figures (the connected count on today moves with the data as it comes).
+Every figure comes from aggregate queries (a fixed number per
 call, whatever the number of plants).
 """
 
@@ -31,15 +36,20 @@ from progress.projection import projection
 # --- entry point -----------------------------------------------------------------------------
 
 
+# The 2018 strategy's figures, and the connected plants' (progress migration 0002).
+DEFAULT_TARGETS = {
+    "supported_plants": Target("supported_plants", 30000, 2022),
+    "level3_share": Target("level3_share", 25, 2022),
+    "connected_plants": Target("connected_plants", 7500, 2028),
+}
+
+
 def current_targets() -> dict:
     """The national targets as stored (agency staff edit them); the 2018 strategy's figures
     when none are stored."""
     from progress.models import Target as TargetRow
 
-    targets = {
-        "supported_plants": Target("supported_plants", 30000, 2022),
-        "level3_share": Target("level3_share", 25, 2022),
-    }
+    targets = dict(DEFAULT_TARGETS)
     for row in TargetRow.objects.all():
         targets[row.code] = Target(row.code, float(row.value), row.due_year)
     return targets
@@ -49,9 +59,10 @@ def progress_summary(
     *, as_of: datetime.date, scope: Scope = Scope(), targets: dict | None = None, base=None
 ) -> Summary:
     """Every figure of the progress dashboard and report, as of a date, in scope. `base`
-    restricts the plants further (a partner's own plants). `targets` maps "supported_plants"
-    and "level3_share" to Target; by default the stored targets."""
-    targets = targets or current_targets()
+    restricts the plants further (a partner's own plants). `targets` maps "supported_plants",
+    "level3_share" and "connected_plants" to Target; by default the stored targets (a missing
+    connected target is the default one)."""
+    targets = {**DEFAULT_TARGETS, **targets} if targets else current_targets()
     year_days, projection_days = statement.summary_days(as_of, scope)
     found = statement.figures(
         as_of, scope, base, year_days=year_days, projection_days=projection_days
@@ -74,6 +85,7 @@ def progress_summary(
         supported=found.supported,
         level3=found.level3,
         level3_share=found.level3_share,
+        connected=found.connected,
         distribution=found.distribution,
         yearly=yearly,
         cohorts=found.cohorts,
@@ -86,6 +98,11 @@ def progress_summary(
             share_target=float(targets["level3_share"].value),
             due_year=targets["supported_plants"].due_year,
             share_due_year=targets["level3_share"].due_year,
+            connected=(
+                found.connected,
+                int(targets["connected_plants"].value),
+                targets["connected_plants"].due_year,
+            ),
         ),
     )
     summary.digest = digest(summary.as_dict())

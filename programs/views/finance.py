@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from hub import charts, roles
+from hub import charts, extensions, roles
 from hub.choices import OrganizationKind
 from hub.models import Organization
 from programs import selectors
@@ -159,7 +159,12 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             )
             return ctx
         portfolio = selectors.partner_portfolio(self.partner)
+        # Columns later apps add (hub.extensions), e.g. the data hub's connection.
+        columns = [c for c in extensions.portfolio_plant_columns if c.applies(self.request.user)]
+        for column in columns:
+            column.attach([row.plant for row in portfolio.plants])
         ctx.update(
+            extra_columns=columns,
             portfolio=portfolio,
             partner=self.partner,
             viewing_other=roles.sees_everything(self.request.user),

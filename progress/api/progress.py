@@ -1,10 +1,16 @@
 """GET /api/v1/progress/: the progress figures (progress.selectors.Summary.as_dict() plus its
-SHA-256 `digest`) with the dashboard's filters. Who may call it, and what a partner member
-sees (their own firm's mentored plants only), is decided by the same function as the page
+SHA-256 `digest`, the data hub's `connected` plants among them) with the dashboard's filters.
+Who may call it, and what a partner member sees (their own firm's mentored plants only), is
+decided by the same function as the page
 (`progress.selectors.progress_access`); an invalid filter answers 400."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
@@ -48,14 +54,55 @@ class ProgressViewSet(viewsets.ViewSet):
             200: OpenApiResponse(
                 OpenApiTypes.OBJECT,
                 description=(
-                    "as_of, scope, supported, level3, level3_share, distribution, yearly, "
-                    "cohorts, breakdowns (keys are codes or ids), kpis, projection and digest "
-                    "(SHA-256 of the other figures)."
+                    "as_of, scope, supported, level3, level3_share, connected (supported "
+                    "plants connected to the data hub as of the date: an active source with "
+                    "data in the last 30 days), connected_share, distribution, yearly, "
+                    "cohorts, breakdowns (keys are codes or ids; each row with supported, "
+                    "level3, share and connected), kpis, projection (supported, level3_share, "
+                    "connected) and digest (SHA-256 of the other figures)."
                 ),
             ),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description="Invalid filters."),
             404: OpenApiResponse(description="The user may not see progress figures."),
         },
+        examples=[
+            OpenApiExample(
+                "Connected plants (abridged)",
+                response_only=True,
+                value={
+                    "as_of": "2026-12-06",
+                    "scope": {"region": "41"},
+                    "supported": 9938,
+                    "level3": 2270,
+                    "level3_share": 22.84,
+                    "connected": 1534,
+                    "connected_share": 15.44,
+                    "breakdowns": {
+                        "region": [
+                            {
+                                "key": "41",
+                                "supported": 9938,
+                                "level3": 2270,
+                                "share": 22.84,
+                                "connected": 1534,
+                            }
+                        ]
+                    },
+                    "projection": {
+                        "connected": {
+                            "target": 7500,
+                            "current": 1534,
+                            "rate_per_month": None,
+                            "reached": False,
+                            "reached_on": None,
+                            "needed_per_month": 248.3,
+                            "due": "2028-12-31",
+                        }
+                    },
+                    "digest": "3f5c…",
+                },
+            )
+        ],
     )
     def list(self, request):
         access = progress_access(request.user)

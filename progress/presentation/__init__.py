@@ -23,6 +23,8 @@ class Presentation:
     kpis: list[Table]
     projection: Table
     method_note: str
+    datahub: list[Table]
+    datahub_note: str
     charts: dict[str, str]
 
 
@@ -38,5 +40,7 @@ def present(summary: Summary) -> Presentation:
         kpis=tables.kpis(summary),
         projection=tables.projection(summary),
         method_note=tables.method_note(summary.projection["method"]),
+        datahub=tables.datahub(summary),
+        datahub_note=tables.datahub_note(),
         charts=progress_charts(summary, headline),
     )

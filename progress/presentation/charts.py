@@ -16,6 +16,7 @@ def progress_charts(summary: Summary, headline: dict) -> dict[str, str]:
     """`headline` is `tables.headline(summary)`: the meters write its figures."""
     targets = targets_of(summary)
     supported_target, share_target = targets["supported_plants"], targets["level3_share"]
+    connected_target = targets["connected_plants"]
     yearly = summary.yearly
     dist = summary.distribution
     keys = distribution_keys()
@@ -42,6 +43,16 @@ def progress_charts(summary: Summary, headline: dict) -> dict[str, str]:
             % {"share": headline["share_target"], "year": headline["share_due"]},
             ratio_label=headline["share_of_target"],
             chart_id="meter-share",
+        ),
+        "connected_meter": charts.progress_meter(
+            summary.connected,
+            connected_target.value,
+            title=_("Connected plants against the target"),
+            value_label=_("%(n)s connected plants") % {"n": headline["connected"]},
+            target_label=_("Target %(n)s by %(year)s")
+            % {"n": headline["connected_target"], "year": headline["connected_due"]},
+            ratio_label=headline["connected_of_target"],
+            chart_id="meter-connected",
         ),
         "yearly": charts.column_chart(
             [charts.Column(str(r["year"]), r["supported"], number(r["supported"])) for r in yearly],

@@ -29,6 +29,7 @@ from programs.choices import Indicator
 from programs.models import Program
 from progress import projection as projection_method
 from progress.figures import LEVELS, Summary, Target
+from progress.selectors import DEFAULT_TARGETS
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,11 @@ def targets_of(summary: Summary) -> dict[str, Target]:
         "level3_share": Target(
             "level3_share", p["level3_share"]["target"], int(p["level3_share"]["due"][:4])
         ),
+        "connected_plants": (
+            Target("connected_plants", c["target"], int(c["due"][:4]))
+            if (c := p.get("connected"))
+            else DEFAULT_TARGETS["connected_plants"]
+        ),
     }
 
 
@@ -104,6 +110,7 @@ def target_value(code: str, value) -> str:
 def headline(summary: Summary) -> dict:
     targets = targets_of(summary)
     supported, level3_share = targets["supported_plants"], targets["level3_share"]
+    connected = targets["connected_plants"]
     share_now = summary.level3_share or 0
     return {
         "supported": number(summary.supported),
@@ -116,6 +123,11 @@ def headline(summary: Summary) -> dict:
         "share_target": target_value(level3_share.code, level3_share.value),
         "share_due": level3_share.due_year,
         "share_of_target": percent_of(share_now, level3_share.value),
+        "connected": number(summary.connected),
+        "connected_share": percent(summary.connected_share),
+        "connected_target": target_value(connected.code, connected.value),
+        "connected_due": connected.due_year,
+        "connected_of_target": percent_of(summary.connected, connected.value),
     }
 
 
@@ -234,17 +246,80 @@ def breakdowns(summary: Summary) -> list[Table]:
         for r in summary.breakdowns.get(table, []):
             shown, registered = names[table].get(r["key"], (str(r["key"]),) * 2)
             data = {**r, "name": shown, "registered_name": registered}
-            rows.append(_row(shown, *_counts(r), data=data))
+            rows.append(_row(shown, *_counts(r), number(r["connected"]), data=data))
         tables.append(
             Table(
                 table,
                 titles[table],
-                _head(key_labels[table], _("Supported plants"), _("Level 3+"), _("Level 3+ share")),
+                _head(
+                    key_labels[table],
+                    _("Supported plants"),
+                    _("Level 3+"),
+                    _("Level 3+ share"),
+                    _("Connected"),
+                ),
                 rows,
                 _("Nothing in this scope."),
             )
         )
     return tables
+
+
+# --- the data hub ----------------------------------------------------------------------------
+
+# The columns of the data hub's tables after the row's name: (header, cell from a breakdown
+# row). One more column (e.g. completed projects meeting their follow-up) is one more entry.
+DATAHUB_BREAKDOWNS = ("region", "industry")
+
+
+def datahub_columns() -> list[tuple[str, object]]:
+    return [
+        (_("Supported plants"), lambda r: number(r["supported"])),
+        (_("Connected"), lambda r: number(r["connected"])),
+        (_("Connected share"), lambda r: percent_of(r["connected"], r["supported"])),
+    ]
+
+
+def datahub(summary: Summary) -> list[Table]:
+    """Connected plants beside supported plants, nationally and by region and industry."""
+    columns = datahub_columns()
+    titles, key_labels = breakdown_titles(), breakdown_key_labels()
+    names = {
+        "region": region_name,
+        "industry": industry_name,
+    }
+    total = {"supported": summary.supported, "connected": summary.connected}
+    tables = [
+        Table(
+            "datahub",
+            _("Connected plants"),
+            _head("", *(label for label, _cell in columns)),
+            [_row(_("All supported plants in scope"), *(cell(total) for _l, cell in columns))],
+        )
+    ]
+    for table in DATAHUB_BREAKDOWNS:
+        rows = [
+            _row(names[table](r["key"]), *(cell(r) for _l, cell in columns), data=r)
+            for r in summary.breakdowns.get(table, [])
+        ]
+        tables.append(
+            Table(
+                f"datahub-{table}",
+                titles[table],
+                _head(key_labels[table], *(label for label, _cell in columns)),
+                rows,
+                _("Nothing in this scope."),
+            )
+        )
+    return tables
+
+
+def datahub_note() -> str:
+    return _(
+        "A connected plant is a supported plant with an active data source that sent data in "
+        "the last 30 days. For a past date the hub counts a source with data for one of the 30 "
+        "days before that date, from its daily rollups."
+    )
 
 
 # --- KPI averages ----------------------------------------------------------------------------
@@ -377,5 +452,30 @@ def projection(summary: Summary) -> Table:
                 _text(_reached(lv)),
                 _text(l_needed),
             ),
+            *_connected_projection(p.get("connected")),
         ],
     )
+
+
+def _connected_projection(c: dict | None) -> list[Row]:
+    """The connected plants' row: no run-rate (the hub keeps no history of connections from
+    before it opened), the plants a month needed until the due date."""
+    if c is None:
+        return []
+    if c["reached"]:
+        needed = DASH
+    elif c["needed_per_month"] is None:
+        needed = _("past the due date")
+    else:
+        # The due date is the target's (the table's "Target" column says whose).
+        needed = _("%(n)s plants a month") % {"n": number(c["needed_per_month"], 1)}
+    return [
+        _row(
+            _("Connected plants"),
+            number(c["target"]),
+            number(c["current"]),
+            DASH,
+            _text(_("reached") if c["reached"] else DASH),
+            _text(needed),
+        )
+    ]

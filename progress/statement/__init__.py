@@ -4,8 +4,9 @@ into the typed rows of `progress.figures` and folded into `Figures`.
 
 The statement is `WITH <named tables> <branch> UNION ALL <branch> ...`:
 
-- named tables (`WITH name AS (...)`): `completed_project`, `supported_plant` and
-  `assessment_interval` are compiled from ORM querysets (so scope filters, `base` and the
+- named tables (`WITH name AS (...)`): `completed_project`, `supported_plant`,
+  `assessment_interval` and `connected_plant` (the data hub's connected plants) are compiled
+  from ORM querysets (so scope filters, `base` and the
   date / time-zone handling stay Django's); `plant_state`, `project_state`, `series_day`,
   `first_completion` and `level3_span` are written here;
 - branches, one per figure: `level_state` (headline and distribution), `region_group`,

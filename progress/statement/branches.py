@@ -35,6 +35,7 @@ _COLUMN_TYPES = {
     "indicator": "TEXT",
     "plants": "BIGINT",
     "level3_plants": "BIGINT",
+    "connected_plants": "BIGINT",
     "kpi_count": "BIGINT",
     "improvement_sum": "NUMERIC",
 }
@@ -42,16 +43,26 @@ _COLUMN_TYPES = {
 # Supported plants by level state: the distribution and the headline.
 _LEVEL_STATE = Branch(
     "level_state",
-    {"level": "level", "is_valid": "is_valid", "plants": "COUNT(*)"},
+    {
+        "level": "level",
+        "is_valid": "is_valid",
+        "plants": "COUNT(*)",
+        "connected_plants": "SUM(is_connected)",
+    },
     "FROM plant_state GROUP BY level, is_valid",
 )
 
 
 def _plant_group(dimension: str, column: str) -> Branch:
-    """Supported plants, and those at Level 3+, by one of their attributes."""
+    """Supported plants, those at Level 3+ and those connected, by one of their attributes."""
     return Branch(
         f"{dimension}_group",
-        {column: column, "plants": "COUNT(*)", "level3_plants": "SUM(is_level3)"},
+        {
+            column: column,
+            "plants": "COUNT(*)",
+            "level3_plants": "SUM(is_level3)",
+            "connected_plants": "SUM(is_connected)",
+        },
         f"FROM plant_state GROUP BY {column}",
     )
 
@@ -92,6 +103,7 @@ def _project_group(dimension: str) -> Branch:
             "group_id": column,
             "plants": "COUNT(DISTINCT plant_id)",
             "level3_plants": "COUNT(DISTINCT CASE WHEN is_level3 = 1 THEN plant_id END)",
+            "connected_plants": "COUNT(DISTINCT CASE WHEN is_connected = 1 THEN plant_id END)",
         },
         f"FROM project_state WHERE {column} IS NOT NULL GROUP BY {column}",
     )

@@ -60,6 +60,7 @@ def _breakdowns(rows: list[GroupRow]) -> dict:
                 "supported": row.supported,
                 "level3": row.level3,
                 "share": share(row.level3, row.supported),
+                "connected": row.connected,
             }
             for row in sorted(found, key=lambda r: _sort_key(r.key))
         ]
@@ -118,6 +119,7 @@ def figures(
     return Figures(
         supported=sum(row.plants for row in rows.level_states),
         level3=sum(row.plants for row in rows.level_states if row.level3),
+        connected=sum(row.connected for row in rows.level_states),
         distribution=_distribution(rows.level_states),
         cohorts=tables.pop("cohort"),
         breakdowns=tables,

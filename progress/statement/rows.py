@@ -35,6 +35,7 @@ def _level_state_row(record: dict) -> LevelStateRow:
         level=_level(record["level"]),
         is_valid=_is_valid(record["is_valid"]),
         plants=int(record["plants"]),
+        connected=int(record["connected_plants"] or 0),
     )
 
 
@@ -46,6 +47,7 @@ def _group_row(record: dict) -> GroupRow:
         key=int(key) if column in ("cohort", "group_id") else key,
         supported=int(record["plants"]),
         level3=int(record["level3_plants"] or 0),
+        connected=int(record["connected_plants"] or 0),
     )
 
 

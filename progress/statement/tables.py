@@ -14,6 +14,7 @@ from django.db.models.functions import ExtractYear, Greatest, TruncDate
 
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment
+from datahub.selectors import connected_plants
 from programs.models import KPI
 from progress.figures import (
     Scope,
@@ -156,6 +157,14 @@ def _assessment_interval(as_of: datetime.date, scope: Scope, base) -> Table:
     )
 
 
+def _connected_plant(as_of: datetime.date, scope: Scope, base) -> Table:
+    """The plants (in scope, when the scope narrows the plants) connected to the data hub as
+    of the date (`datahub.selectors.connected_plants`: the plant list's rule on today, the
+    day rollups on a past date, probed per plant: worth narrowing)."""
+    among = scoped_plants(scope, base)
+    return Table.compiled("connected_plant", connected_plants(as_of=as_of, among=among))
+
+
 def _kpi() -> Table:
     return Table.compiled(
         "kpi",
@@ -166,14 +175,18 @@ def _kpi() -> Table:
 
 
 # Each supported plant with the assessment current on the as-of date, if any: is_valid is 1
-# while its validity lasts, 0 once expired, NULL with no current assessment.
+# while its validity lasts, 0 once expired, NULL with no current assessment; is_connected 1
+# when the plant is connected to the data hub as of the date.
 _PLANT_STATE = """
     SELECT supported_plant.plant_id, supported_plant.region, supported_plant.industry,
         supported_plant.size_class, supported_plant.cohort, current_assessment.level,
         CASE WHEN current_assessment.valid_until >= %(as_of)s THEN 1
             WHEN current_assessment.valid_until < %(as_of)s THEN 0 END AS is_valid,
         CASE WHEN current_assessment.level >= 3
-            AND current_assessment.valid_until >= %(as_of)s THEN 1 ELSE 0 END AS is_level3
+            AND current_assessment.valid_until >= %(as_of)s THEN 1 ELSE 0 END AS is_level3,
+        CASE WHEN supported_plant.plant_id IN (
+            SELECT connected_plant.connected_plant_id FROM connected_plant) THEN 1 ELSE 0
+        END AS is_connected
     FROM supported_plant
     LEFT JOIN assessment_interval AS current_assessment
         ON current_assessment.plant_id = supported_plant.plant_id
@@ -186,7 +199,8 @@ _PLANT_STATE = """
 _PROJECT_STATE = """
     SELECT completed_project.project_id, completed_project.program_id,
         completed_project.partner_id, completed_project.agency_id, plant_state.plant_id,
-        plant_state.cohort, plant_state.level, plant_state.is_valid, plant_state.is_level3
+        plant_state.cohort, plant_state.level, plant_state.is_valid, plant_state.is_level3,
+        plant_state.is_connected
     FROM completed_project
     JOIN plant_state ON plant_state.plant_id = completed_project.plant_id
 """

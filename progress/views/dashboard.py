@@ -65,7 +65,7 @@ def summary_for(user, params) -> tuple[ProgressFilterForm, Summary]:
 
 # --- breakdown tables ------------------------------------------------------------------------
 
-SORT_COLUMNS = ("name", "supported", "level3", "share")
+SORT_COLUMNS = ("name", "supported", "level3", "share", "connected")
 
 
 def parse_sorts(values: list[str]) -> dict[str, tuple[str, bool]]:
@@ -174,11 +174,19 @@ class ProgressDashboardView(LoginRequiredMixin, TemplateView):
             _("Supported plants"),
             _("Level 3+"),
             _("Level 3+ share (%)"),
+            _("Connected"),
         ]
         # A data export: raw numbers, and organisations under their registered names so the
         # file joins with the registry's exports.
         body = [
-            [r["key"], r["registered_name"], r["supported"], r["level3"], r["share"]]
+            [
+                r["key"],
+                r["registered_name"],
+                r["supported"],
+                r["level3"],
+                r["share"],
+                r["connected"],
+            ]
             for r in (row.data for row in sorted_rows(data.rows, self.sorts.get(table)))
         ]
         filename = f"progress-{table}-{self.summary.as_of.isoformat()}.csv"

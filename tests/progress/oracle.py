@@ -19,7 +19,10 @@ purpose: every plant's level on every day is looked up afresh from its assessmen
   filters and a partner member's `base` do not move the first year, so every region's table
   starts in the same year);
 - KPI averages of the improvements recorded on completed projects in scope, overall, by the
-  plant's cohort and by its level as of the date ("none" unless a valid level).
+  plant's cohort and by its level as of the date ("none" unless a valid level);
+- connected (data hub): a supported plant with an active source that, on today, received data
+  within the last 30 days (`last_data_at`), and on a past date D has data for one of the 30
+  days D-29 … D (its day rollups); counted in every table like the Level 3+ plants.
 """
 
 from __future__ import annotations
@@ -27,15 +30,17 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
 from programs.choices import NATIONAL_AVERAGE_IMPROVEMENT, Indicator
 from progress.figures import Scope
 from progress.projection import projection
+from progress.selectors import DEFAULT_TARGETS
 
 NEVER = "never"
 EXPIRED = "expired"
@@ -78,12 +83,24 @@ class KPIFacts:
     improvement_pct: Decimal | None
 
 
+@dataclass(frozen=True)
+class SourceFacts:
+    """A data source of a plant: active or not, when data last arrived, and the days
+    (Asia/Seoul) it has data for."""
+
+    plant_id: int
+    is_active: bool
+    last_data_at: datetime.datetime | None
+    data_days: tuple[datetime.date, ...] = ()
+
+
 @dataclass
 class History:
     plants: list[PlantFacts]
     projects: list[ProjectFacts]
     assessments: list[AssessmentFacts]
     kpis: list[KPIFacts]
+    sources: list[SourceFacts] = field(default_factory=list)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -165,6 +182,16 @@ class Oracle:
         level = self.level_on(plant_id, day)
         return isinstance(level, int) and level >= 3
 
+    def is_connected(self, plant_id: int, day: datetime.date) -> bool:
+        """Connected to the data hub on the day: see the module's docstring."""
+        now = timezone.now()
+        active = [s for s in self.history.sources if s.plant_id == plant_id and s.is_active]
+        if day >= timezone.localdate(now):
+            since = now - datetime.timedelta(days=30)
+            return any(s.last_data_at is not None and s.last_data_at >= since for s in active)
+        first = day - datetime.timedelta(days=29)
+        return any(first <= d <= day for s in active for d in s.data_days)
+
     def counts_on(self, day: datetime.date) -> tuple[int, int]:
         plants = self.supported_on(day)
         return len(plants), sum(self.is_level3(pid, day) for pid in plants)
@@ -186,6 +213,7 @@ class Oracle:
                     "supported": len(plants),
                     "level3": level3,
                     "share": _share(level3, len(plants)),
+                    "connected": sum(self.is_connected(pid, self.as_of) for pid in plants),
                 }
             )
         return rows
@@ -263,12 +291,16 @@ class Oracle:
         supported, level3 = self.counts_on(self.as_of)
         plants = {pid: self.plants[pid] for pid in self.supported_on(self.as_of)}
         series = [(day, *self.counts_on(day)) for day in self._projection_days()]
+        connected = sum(self.is_connected(pid, self.as_of) for pid in plants)
+        connected_target = targets.get("connected_plants", DEFAULT_TARGETS["connected_plants"])
         return {
             "as_of": self.as_of.isoformat(),
             "scope": self.scope.as_dict(),
             "supported": supported,
             "level3": level3,
             "level3_share": _share(level3, supported),
+            "connected": connected,
+            "connected_share": _share(connected, supported),
             "distribution": self.distribution(),
             "yearly": self.yearly(),
             "cohorts": self.cohorts(),
@@ -288,6 +320,11 @@ class Oracle:
                 share_target=float(targets["level3_share"].value),
                 due_year=targets["supported_plants"].due_year,
                 share_due_year=targets["level3_share"].due_year,
+                connected=(
+                    connected,
+                    int(connected_target.value),
+                    connected_target.due_year,
+                ),
             ),
         }
 
@@ -317,12 +354,20 @@ class AssessmentSpec:
 
 
 @dataclass(frozen=True)
+class SourceSpec:
+    is_active: bool
+    last_data_at: datetime.datetime | None = None
+    data_days: tuple[datetime.date, ...] = ()
+
+
+@dataclass(frozen=True)
 class PlantSpec:
     region: str
     industry: str
     size_class: str
     projects: tuple[ProjectSpec, ...] = ()
     assessments: tuple[AssessmentSpec, ...] = ()
+    sources: tuple[SourceSpec, ...] = ()
 
 
 @dataclass
@@ -438,7 +483,9 @@ def write_history(world: World, specs: list[PlantSpec]) -> History:
         )
         for project, indicator, value in kpi_specs
     )
+    sources = write_sources(plants, [spec.sources for spec in specs])
     return History(
+        sources=sources,
         plants=[
             PlantFacts(plant.pk, spec.region, spec.industry, spec.size_class)
             for plant, spec in zip(plants, specs, strict=True)
@@ -469,3 +516,55 @@ def write_history(world: World, specs: list[PlantSpec]) -> History:
         ],
         kpis=[KPIFacts(project.pk, indicator, value) for project, indicator, value in kpi_specs],
     )
+
+
+def write_sources(plants, specs_per_plant) -> list[SourceFacts]:
+    """Each plant's data sources, one OEE series each and a day rollup for each data day
+    (the ingest and the rollups are not run: only what the figures read is written)."""
+    from datahub.buckets import ZONE
+    from datahub.models import DataSource, KpiDefinition, RollupBucket, Series
+
+    pairs = [
+        (plant, spec)
+        for plant, specs in zip(plants, specs_per_plant, strict=True)
+        for spec in specs
+    ]
+    if not pairs:
+        return []
+    sources = DataSource.objects.bulk_create(
+        DataSource(
+            plant=plant,
+            name=f"source {i}",
+            is_active=spec.is_active,
+            last_data_at=spec.last_data_at,
+        )
+        for i, (plant, spec) in enumerate(pairs)
+    )
+    kpi = KpiDefinition.objects.filter(code="oee").order_by("-pk").first()
+    series = Series.objects.bulk_create(
+        Series(plant=plant, source=source, kpi=kpi, unit="%", key=f"oee-{source.pk}")
+        for source, (plant, _spec) in zip(sources, pairs, strict=True)
+    )
+    buckets = []
+    for one, (plant, spec) in zip(series, pairs, strict=True):
+        for day in sorted(set(spec.data_days)):
+            start = datetime.datetime.combine(day, datetime.time(), ZONE)
+            buckets.append(
+                RollupBucket(
+                    series=one,
+                    rollup="day",
+                    bucket=start,
+                    plant=plant,
+                    count=1,
+                    sum=80.0,
+                    min=80.0,
+                    max=80.0,
+                    last=80.0,
+                    last_ts=start,
+                )
+            )
+    RollupBucket.objects.bulk_create(buckets)
+    return [
+        SourceFacts(plant.pk, spec.is_active, spec.last_data_at, tuple(spec.data_days))
+        for plant, spec in pairs
+    ]

@@ -187,7 +187,7 @@ def test_csv_export_has_bom_and_only_scoped_rows(data, client_for):
     lines = text.lstrip("\ufeff").strip().splitlines()
     assert len(lines) == 2  # header + Seoul only
     assert lines[1].startswith(f"{Region.SEOUL.value},")
-    assert lines[1].endswith(",1,1,100.0")
+    assert lines[1].endswith(",1,1,100.0,0")  # … Level 3+ share, connected
     partner_csv = en_client(client_for, data.partner_a).get(URL, {"export": "partner"})
     assert data.firm_b.name not in partner_csv.content.decode("utf-8")
 

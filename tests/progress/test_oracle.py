@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +29,7 @@ from tests.progress.oracle import (
     Oracle,
     PlantSpec,
     ProjectSpec,
+    SourceSpec,
     make_world,
     write_history,
 )
@@ -167,6 +169,28 @@ def assessments(draw, as_of, shared):
 
 
 @st.composite
+def sources(draw, as_of):
+    """A data source, active or not, with data for a few days: often on the edges of the
+    30-day window ending on the as-of date (the as-of date, 29 and 30 days before it, the day
+    after), otherwise around it. It received data recently (which counts only on today)."""
+    window = [as_of, as_of - _days(29), as_of - _days(30), as_of + _days(1)]
+    data_days = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(window),
+                st.dates(as_of - _days(90), as_of + _days(30)),
+            ),
+            max_size=3,
+        )
+    )
+    return SourceSpec(
+        is_active=draw(st.sampled_from([True, True, False])),
+        last_data_at=draw(st.sampled_from([None, timezone.now() - _days(1)])),
+        data_days=tuple(data_days),
+    )
+
+
+@st.composite
 def plants(draw, as_of):
     shared = draw(st.lists(sessions(as_of), min_size=1, max_size=2))
     n_projects = draw(st.sampled_from([1, 2, 3]))
@@ -177,6 +201,7 @@ def plants(draw, as_of):
         size_class=draw(st.sampled_from(SIZES)),
         projects=tuple(draw(projects(as_of)) for _ in range(n_projects)),
         assessments=tuple(draw(assessments(as_of, shared)) for _ in range(n_assessments)),
+        sources=tuple(draw(st.lists(sources(as_of), max_size=2))),
     )
 
 
@@ -238,9 +263,15 @@ def _confirmed(level, assessed_on, confirmed_at, valid_until=None):
     )
 
 
-def _plant(*assessments):
+def _plant(*assessments, sources=()):
     project = ProjectSpec(program=0, partner=0, status="completed", completed_on=D(2023, 1, 10))
-    return PlantSpec("11", "10", "small", projects=(project,), assessments=assessments)
+    return PlantSpec(
+        "11", "10", "small", projects=(project,), assessments=assessments, sources=sources
+    )
+
+
+def _source(*data_days, active=True):
+    return SourceSpec(is_active=active, data_days=data_days)
 
 
 # The tie-breaks and edges of "level as of", which random histories reach only now and then;
@@ -250,14 +281,19 @@ EDGE_CASES = (
     D(2024, 6, 30),
     [
         # Same visit, confirmed later first (pk order is not confirmation order): 4.
+        # Data for the first day of the 30-day window: connected.
         _plant(
             _confirmed(4, D(2024, 3, 1), _DT(2024, 3, 20, 10)),
             _confirmed(1, D(2024, 3, 1), _DT(2024, 3, 10, 10)),
+            sources=(_source(D(2024, 6, 1)),),
         ),
         # Same visit, same confirmation: the higher pk, 3.
+        # Data the day before the window, and the day after the as-of date, and on the as-of
+        # date from an inactive source: not connected.
         _plant(
             _confirmed(2, D(2024, 3, 1), _DT(2024, 3, 20, 10)),
             _confirmed(3, D(2024, 3, 1), _DT(2024, 3, 20, 10)),
+            sources=(_source(D(2024, 5, 31), D(2024, 7, 1)), _source(D(2024, 6, 30), active=False)),
         ),
         # Confirmed half an hour after the as-of date ended in the hub's time zone (still the
         # as-of date in UTC): never assessed.
@@ -334,6 +370,13 @@ def test_the_oracle_on_the_edge_cases(oracle_world):
     oracle = Oracle(facts, as_of, Scope())
     levels = [oracle.level_on(plant.id, as_of) for plant in facts.plants]
     assert levels == [4, 3, "never", 5, "expired"]
+    assert [oracle.is_connected(plant.id, as_of) for plant in facts.plants] == [
+        True,
+        False,
+        False,
+        False,
+        False,
+    ]
     assert progress_summary(as_of=as_of, targets=TARGETS).as_dict() == oracle.as_dict(TARGETS)
 
 

@@ -260,6 +260,9 @@ def shown(dataset, world):
 
 
 TABLES = (
+    "datahub",
+    "datahub-region",
+    "datahub-industry",
     "yearly",
     "distribution",
     "cohorts",
@@ -324,7 +327,7 @@ def test_the_pdf_shows_the_figures_of_the_page(
     kpis = dashboard.tables["kpi-cohorts"]
     if persona == "official" and not filters:
         # The page itself, in the unified format: grouped, one decimal, a signed change.
-        assert dashboard.figures == {"supported": "4", "level3_share": "25.0 %"}
+        assert dashboard.figures == {"supported": "4", "level3_share": "25.0 %", "connected": "0"}
         assert kpis[1][:3] == [kpis[1][0], "+30.0 %", "+25.8 %"]  # (31.64 + 20) / 2
         assert dashboard.tables["projection"][1][1] == "30,000"
         assert "Level 4" in [row[0] for row in dashboard.tables["distribution"]]
