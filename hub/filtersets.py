@@ -38,7 +38,9 @@ class OrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         if value in django_filters.constants.EMPTY_VALUES:
             return qs
-        return qs.order_by(*[self.get_ordering_value(param) for param in value], "pk")
+        # An empty item ("?ordering=," or "?ordering=-") orders by nothing rather than failing.
+        params = [param for param in value if param.lstrip("-")]
+        return qs.order_by(*[self.get_ordering_value(param) for param in params], "pk")
 
 
 def _level_label(level: int) -> str:

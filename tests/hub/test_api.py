@@ -269,6 +269,20 @@ def test_ordering_by_name_descending(world, spread):
     assert names == sorted(names, reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("ordering", "status"), [(",", 200), ("-name,", 200), (",,", 200), ("-", 400), (",-", 400)]
+)
+def test_an_empty_ordering_item_is_ignored_a_bare_dash_refused(world, spread, ordering, status):
+    response = api(world.agency).get("/api/v1/plants/", {"ordering": ordering})
+    assert response.status_code == status
+    if status == 400:
+        assert "ordering" in response.json()
+        return
+    names = [row["name"] for row in response.json()["results"]]
+    if "name" in ordering:
+        assert names == sorted(names, reverse=True)
+
+
 def test_pagination_and_page_size(world):
     PlantFactory.create_batch(7)
     body = api(world.agency).get("/api/v1/plants/", {"page_size": 4, "page": 2}).json()
