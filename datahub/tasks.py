@@ -1,9 +1,10 @@
 """Celery tasks of the data hub (thin: they call services). Beat runs `refresh_rollups`
-every minute and `maintain_partitions` daily (hub/settings.py CELERY_BEAT_SCHEDULE)."""
+every minute, `maintain_partitions` and `refresh_followups` daily (hub/settings.py
+CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
-from datahub.services import retention, rollups
+from datahub.services import followups, retention, rollups
 
 
 @shared_task(ignore_result=True)
@@ -22,3 +23,9 @@ def maintain_partitions() -> dict:
         "rows_deleted": result["rows_deleted"],
         "cutoff": result["cutoff"].isoformat(),
     }
+
+
+@shared_task(ignore_result=True)
+def refresh_followups() -> int:
+    """Follow-up periods of completed projects and their status (docs/datahub/follow-up.md)."""
+    return followups.refresh_followups()

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datahub.tasks.maintain_partitions",
         "schedule": 24 * 60 * 60,
     },
+    # Data hub: follow-up periods of completed projects and their status, daily.
+    "datahub-refresh-followups": {
+        "task": "datahub.tasks.refresh_followups",
+        "schedule": 24 * 60 * 60,
+    },
 }
 CELERY_TIMEZONE = "Asia/Seoul"
 
@@ -251,8 +256,9 @@ DATAHUB_TOKEN_RATE = env_str("DATAHUB_TOKEN_RATE", "120/min")
 # Raw observations are kept this many months (whole monthly partitions are dropped);
 # rollups are kept. Shown to the plant on its data page.
 DATAHUB_RAW_RETENTION_MONTHS = env_int("DATAHUB_RAW_RETENTION_MONTHS", 36)
-# The program follow-up consent is required this many years after a project's completion.
-DATAHUB_FOLLOW_UP_YEARS = env_int("DATAHUB_FOLLOW_UP_YEARS", 3)
+# A follow-up (사후관리) report is due this many days after its period ends; the period and
+# frequency are each program's terms (docs/datahub/follow-up.md).
+DATAHUB_FOLLOW_UP_GRACE_DAYS = env_int("DATAHUB_FOLLOW_UP_GRACE_DAYS", 30)
 # Monthly partitions are created this many months ahead (PostgreSQL).
 DATAHUB_PARTITIONS_AHEAD = env_int("DATAHUB_PARTITIONS_AHEAD", 3)
 # Source tokens expire after this many days unless set otherwise when issued (0: never).

@@ -3,6 +3,7 @@ and rollups, ingest requests and corrections, consents and the access log."""
 
 from datahub.models.catalogue import KpiCatalogue, KpiDefinition
 from datahub.models.consents import AccessLogEntry, Consent
+from datahub.models.followups import FollowUpPeriod, FollowUpStatus
 from datahub.models.observations import (
     BackfillApproval,
     Correction,
@@ -20,6 +21,8 @@ __all__ = [
     "Correction",
     "DataSource",
     "DirtyBucket",
+    "FollowUpPeriod",
+    "FollowUpStatus",
     "IngestRequest",
     "KpiCatalogue",
     "KpiDefinition",
