@@ -10,6 +10,8 @@ from hub import extensions, roles
 def nav(user) -> list[tuple[str, str]]:
     if roles.is_sme_member(user):
         return [(_("Data hub"), reverse("datahub:home"))]
+    if roles.sees_everything(user):
+        return [(_("Follow-up"), reverse("datahub:followups"))]
     return []
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.views import consents, plant, sources, upload
+from datahub.views import consents, followups, plant, sources, upload
 
 app_name = "datahub"
 
@@ -69,5 +69,11 @@ urlpatterns = [
         "datahub/plants/<int:plant_pk>/monthly/",
         upload.MonthlyFormView.as_view(),
         name="monthly",
+    ),
+    path("datahub/follow-up/", followups.FollowUpQueueView.as_view(), name="followups"),
+    path(
+        "datahub/plants/<int:plant_pk>/follow-up/",
+        followups.PlantFollowUpView.as_view(),
+        name="followups_plant",
     ),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.api import resources
+from datahub.api import followups, resources
 from datahub.api.ingest import IngestView
 from datahub.api.observations import SeriesObservationsView
 
@@ -14,6 +14,7 @@ def register(router) -> None:
     router.register("series", resources.SeriesViewSet, basename="series")
     router.register("consents", resources.ConsentViewSet, basename="consent")
     router.register("access-log", resources.AccessLogViewSet, basename="access-log")
+    router.register("followups", followups.FollowUpViewSet, basename="followup")
 
 
 # Paths outside the router, under /api/v1/ (the ingest endpoint, a series' observations).
