@@ -33,8 +33,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import Purpose
-from datahub.models import KpiDefinition
-from datahub.services import access, consents, sources
+from datahub.models import FollowUpPeriod, KpiDefinition
+from datahub.services import access, consents, followups, sources
 from hub.choices import OrganizationKind
 from hub.invitations import Invitation
 from programs import services as program_services
@@ -212,6 +212,18 @@ PAIRS = {
         }
         for kind in ("src", "ser", "cons", "log")
     },
+    # data hub: follow-up periods of completed projects (plant A's with firm A in `winwin`,
+    # plant B's with firm B in `other`)
+    "fu": {
+        "anon": ("fu_a", "fu_b"),
+        "out": ("fu_a", "fu_b"),
+        "agy": ("fu_a", None),  # agency staff see every plant's
+        "con": ("fu_a", "fu_b"),  # consultants none
+        "pA": ("fu_a", "fu_b"),
+        "pB": ("fu_b", "fu_a"),
+        "off": ("fu_a", None),
+        "sme": ("fu_a", "fu_b"),
+    },
 }
 
 
@@ -371,6 +383,30 @@ def build_world() -> SimpleNamespace:
     w.log_a, w.log_b = (
         access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
         for plant in (w.plant_a, w.plant_b)
+    )
+    # --- data hub: follow-up ------------------------------------------------------------------
+    # Completed projects in programs of their own (a plant has one project per program).
+    w.done_a, w.done_b = (
+        program_services.project_apply(
+            user=user,
+            data=project_data(program(user, name, firm, agency), plant, firm, supplier=w.supplier),
+        )
+        for name, plant, firm, user, agency in (
+            ("사후관리 A", w.plant_a, w.firm_a, w.agency, w.agency_org),
+            ("사후관리 B", w.plant_b, w.firm_b, w.other_staff, w.other_agency),
+        )
+    )
+    for project, user in ((w.done_a, w.agency), (w.done_b, w.other_staff)):
+        for step, status in enumerate(("selected", "agreed", "building", "completed"), start=1):
+            program_services.project_advance(
+                project=project,
+                to=status,
+                user=user,
+                on=datetime.date(2025, 3, 2) + datetime.timedelta(days=7 * step),
+            )
+    followups.refresh_followups(plant_ids=[w.plant_a.pk, w.plant_b.pk])
+    w.fu_a, w.fu_b = (
+        FollowUpPeriod.objects.get(project=project, sequence=1) for project in (w.done_a, w.done_b)
     )
     Invitation.objects.create(
         organization=w.company_a,

@@ -235,6 +235,9 @@ datahub:upload_preview         GET    plant  login 404   403      403/404  403/4
 datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
 datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
 datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
+# --- data hub: follow-up ---
+datahub:followups              GET    -      login 403   200      403      403      403      200      403
+datahub:followups_plant        GET    plant  login 404   200      403/404  200/404  200/404  200      200/404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -257,6 +260,9 @@ access-log-detail              GET    log    401   404   200      404      404  
 # the ingest endpoint takes only a data source's token: none of these
 ingest                         POST   -      401   401   401      401      401      401      401      401
 series-observations            GET    ser    401   404   404      404      200/404  200/404  404      200/404
+# --- data hub: follow-up ---
+followup-list                  GET    fu     401   200   200      200      200      200      200      200
+followup-detail                GET    fu     401   404   200      404      200/404  200/404  200      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
@@ -291,6 +297,7 @@ LISTS = {
     "series-list": "series-detail",
     "consent-list": "consent-detail",
     "access-log-list": "access-log-detail",
+    "followup-list": "followup-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
