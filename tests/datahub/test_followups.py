@@ -306,3 +306,38 @@ def test_program_page_and_form_carry_the_terms(done, world, browse):
     assert "Monthly reports for 1 year after completion" in page.content.decode()
     body = browse(world.agency).get(f"/api/v1/programs/{done.program_id}/").json()
     assert (body["follow_up_years"], body["follow_up_frequency"]) == (1, "monthly")
+
+
+def test_plant_page_query_count(done, world, browse, django_assert_max_num_queries):
+    client = browse(world.sme)
+    url = reverse("datahub:followups_plant", args=[world.plant_a.pk])
+    client.get(url)
+    with django_assert_max_num_queries(12):
+        assert client.get(url).status_code == 200
+
+
+def test_the_daily_task_is_scheduled_and_refreshes(done, world, settings):
+    from datahub import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["datahub-refresh-followups"]
+    assert entry["task"] == "datahub.tasks.refresh_followups"
+    FollowUpPeriod.objects.all().delete()
+    tasks.refresh_followups.delay()
+    assert FollowUpPeriod.objects.filter(project=done).count() == 12
+
+
+def test_program_form_sets_and_keeps_the_terms(done, world, browse):
+    program = done.program
+    url = reverse("programs:program_update", args=[program.pk])
+    form = browse(world.agency).get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data.update(follow_up_years="5", follow_up_frequency="yearly")
+    assert browse(world.agency).post(url, data).status_code == 302
+    program.refresh_from_db()
+    assert (program.follow_up_years, program.follow_up_frequency) == (5, "yearly")
+    data.pop("follow_up_years"), data.pop("follow_up_frequency")
+    data["name_en"] = "Renamed"
+    assert browse(world.agency).post(url, data).status_code == 302
+    program.refresh_from_db()
+    assert (program.follow_up_years, program.follow_up_frequency) == (5, "yearly")
