@@ -384,12 +384,18 @@ def build_world() -> SimpleNamespace:
         access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
         for plant in (w.plant_a, w.plant_b)
     )
+
     # --- data hub: follow-up ------------------------------------------------------------------
-    # Completed projects in programs of their own (a plant has one project per program).
+    # Completed projects in programs of their own (a plant has one project per program),
+    # whose one-year follow-up has ended (its implied consent would open the plant's data).
+    def ended(user, name, firm, agency):
+        made = program(user, name, firm, agency)
+        return program_services.program_update(program=made, user=user, data={"follow_up_years": 1})
+
     w.done_a, w.done_b = (
         program_services.project_apply(
             user=user,
-            data=project_data(program(user, name, firm, agency), plant, firm, supplier=w.supplier),
+            data=project_data(ended(user, name, firm, agency), plant, firm, supplier=w.supplier),
         )
         for name, plant, firm, user, agency in (
             ("사후관리 A", w.plant_a, w.firm_a, w.agency, w.agency_org),
