@@ -13,9 +13,11 @@ Reads for other parts of the hub: `overdue_periods` and `follow_up_compliance`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import threading
 from collections import defaultdict
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -42,10 +44,19 @@ TERMS_FIELDS = [
     "ends_at",
     "required_kpis",
 ]
+# Compared row by row (the instants follow from the dates, the KPIs are compared a project).
+COMPARED = ["plant_id", "program_id", "agency_id", "period_start", "period_end", "due_date"]
 
 
+@functools.lru_cache(maxsize=4096)
 def _midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    # Periods start on firsts of months: a few hundred distinct days for the whole country.
+    return dt.datetime.combine(day, dt.time.min, ZoneInfo(settings.TIME_ZONE))
+
+
+@functools.lru_cache(maxsize=65536)
+def _schedule(completed_on, years, months, grace) -> tuple[rules.Period, ...]:
+    return tuple(rules.schedule(completed_on, years=years, months=months, grace_days=grace))
 
 
 def catalogue_inputs() -> dict[str, list[str]]:
@@ -88,7 +99,7 @@ def _expected(projects: QuerySet, grace: int) -> dict[tuple[int, int], dict]:
     for pk, plant_id, program_id, agency_id, completed_on, years, frequency in rows:
         months = FOLLOW_UP_MONTHS[FollowUpFrequency(frequency)]
         required = list(rules.required_kpis(indicators.get(pk, ())))
-        for period in rules.schedule(completed_on, years=years, months=months, grace_days=grace):
+        for period in _schedule(completed_on, years, months, grace):
             expected[pk, period.sequence] = {
                 "plant_id": plant_id,
                 "program_id": program_id,
@@ -112,20 +123,23 @@ def _materialise(plant_ids, grace: int, today: dt.date) -> tuple[int, set]:
         projects = projects.filter(plant_id__in=plant_ids)
         existing = existing.filter(plant_id__in=plant_ids)
     expected = _expected(projects, grace)
+    # The KPIs asked are the same for every period of a project: read them once a project.
+    kpis = dict(existing.filter(sequence=1).values_list("project_id", "required_kpis"))
     stale, changed = [], []
-    fields = ("pk", "project_id", "sequence", "received_at", *TERMS_FIELDS)
-    for row in existing.values(*fields).iterator(chunk_size=BATCH):
-        want = expected.pop((row["project_id"], row["sequence"]), None)
+    fields = ("pk", "project_id", "sequence", "received_at", *COMPARED)
+    for row in existing.values_list(*fields).iterator(chunk_size=BATCH):
+        pk, project_id, sequence, received_at, *terms = row
+        want = expected.pop((project_id, sequence), None)
         if want is None:
-            stale.append(row["pk"])
-        elif any(row[name] != want[name] for name in TERMS_FIELDS):
-            received_at = row["received_at"]
-            if (row["starts_at"], row["ends_at"]) != (want["starts_at"], want["ends_at"]):
-                received_at = None  # another period now: its report is looked for again
-            status = _status(received_at, want["period_end"], want["due_date"], today)
-            changed.append(
-                FollowUpPeriod(pk=row["pk"], received_at=received_at, status=status, **want)
-            )
+            stale.append(pk)
+            continue
+        same_kpis = kpis.get(project_id) == want["required_kpis"]
+        if same_kpis and all(a == want[name] for a, name in zip(terms, COMPARED, strict=True)):
+            continue
+        if (terms[3], terms[4]) != (want["period_start"], want["period_end"]):
+            received_at = None  # another period now: its report is looked for again
+        status = _status(received_at, want["period_end"], want["due_date"], today)
+        changed.append(FollowUpPeriod(pk=pk, received_at=received_at, status=status, **want))
     written = 0
     for ids in _chunks(stale):
         written += FollowUpPeriod.objects.filter(pk__in=ids).delete()[0]
@@ -154,10 +168,14 @@ def _hits(pending: QuerySet, codes: set[str]) -> dict[int, set[str]]:
     """period id -> the codes (among `codes`) with data of the plant in the period: one
     semi-join per code over the month rollups (index: series, rollup, bucket)."""
     found: dict[int, set[str]] = defaultdict(set)
-    for code in sorted(codes):
-        series = Series.objects.filter(plant_id=OuterRef(OuterRef("plant_id")), kpi__code=code)
+    kpi_ids = defaultdict(list)
+    for pk, code in KpiDefinition.objects.filter(code__in=codes).values_list("pk", "code"):
+        kpi_ids[code].append(pk)
+    for code in sorted(kpi_ids):
+        # Joined, not nested: the plan walks the plant's series, then the rollup key.
         months = RollupBucket.objects.filter(
-            series_id__in=series.values("pk"),
+            series__plant_id=OuterRef("plant_id"),
+            series__kpi_id__in=kpi_ids[code],
             rollup=Rollup.MONTH,
             bucket__gte=OuterRef("starts_at"),
             bucket__lt=OuterRef("ends_at"),
@@ -245,12 +263,21 @@ def refresh_followups(*, today: dt.date | None = None, plant_ids=None) -> int:
 
 
 def after_ingest(sender, *, plant_id, hours=(), **kwargs) -> None:
-    """Receiver of datahub.services.ingest.rows_written: a report that just came in for an
-    ended period is stamped at once. One indexed query when the plant owes nothing."""
+    """Receiver of datahub.services.ingest.rows_written: an ended period without a report
+    that the rows just written fall in is checked at once (a late report, a backfill). One
+    indexed query when there is none, the usual case (rows of the running period); reports
+    of a period complete when it ends are found by the daily run."""
+    if not hours:
+        return
     try:
         today = timezone.localdate()
+        moments = [hour for _series, hour in hours]
         pending = FollowUpPeriod.objects.filter(
-            plant_id=plant_id, received_at__isnull=True, period_end__lt=today
+            plant_id=plant_id,
+            received_at__isnull=True,
+            period_end__lt=today,
+            starts_at__lte=max(moments),
+            ends_at__gt=min(moments),
         )
         if not pending.exists():
             return
