@@ -9,6 +9,7 @@ from datahub.models import (
     BackfillApproval,
     Consent,
     DataSource,
+    FollowUpPeriod,
     IngestRequest,
     KpiCatalogue,
     KpiDefinition,
@@ -72,3 +73,13 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
 @admin.register(BackfillApproval)
 class BackfillApprovalAdmin(ReadOnlyAdmin):
     list_display = ["plant", "start", "end", "approved_by", "approved_at", "expires_at"]
+
+
+@admin.register(FollowUpPeriod)
+class FollowUpPeriodAdmin(ReadOnlyAdmin):
+    """Materialised by datahub.services.followups from the projects and the plants' data."""
+
+    list_display = ["plant", "program", "sequence", "period_start", "due_date", "status"]
+    list_filter = ["status", "agency"]
+    list_select_related = ["plant", "program"]
+    search_fields = ["plant__name", "plant__company__name"]
