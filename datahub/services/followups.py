@@ -4,8 +4,8 @@
 project and its program's terms (datahub.followup_rules), finds the ended periods whose report
 is in the plant's data (month rollups of its series: data from the API, MQTT, the spreadsheet
 upload and the monthly form alike) and keeps each period's stored status. It is idempotent; it
-runs daily (beat), for one plant after each ingest (`after_ingest`) and for a project's plant
-when the project is saved completed or its program's terms change.
+runs daily (beat), after each ingest (`after_ingest`), and for a project's plant when the
+project is saved completed, its indicators are recorded or its program's terms change.
 
 Reads for other parts of the hub: `overdue_periods` and `follow_up_compliance`.
 """
@@ -318,8 +318,16 @@ def _refresh_queued() -> None:
 
 def after_project_saved(sender, instance, **kwargs) -> None:
     """post_save of programs.Project: a completed project gets its periods at once."""
-    if instance.status == ProjectStatus.COMPLETED or instance.followup_periods.exists():
+    if instance.status == ProjectStatus.COMPLETED:  # a terminal status
         refresh_plants_soon([instance.plant_id])
+
+
+def after_kpi_saved(sender, instance, **kwargs) -> None:
+    """post_save of programs.KPI: a completed project's indicators decide the KPIs asked."""
+    project = Project.objects.filter(pk=instance.project_id, status=ProjectStatus.COMPLETED)
+    plant_id = project.values_list("plant_id", flat=True).first()
+    if plant_id is not None:
+        refresh_plants_soon([plant_id])
 
 
 def after_program_saved(sender, instance, created=False, **kwargs) -> None:

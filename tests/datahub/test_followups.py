@@ -151,11 +151,13 @@ def test_half_the_inputs_is_no_report(done, world, sender):
     assert by_sequence(done)[1].status == rules.LATE
 
 
-def test_the_kpis_asked_follow_the_projects_indicators(done, world):
-    program_services.kpi_record(
-        project=done, indicator="on_time_delivery", user=world.agency, data={"baseline": 80}
-    )
-    followups.refresh_followups()
+def test_the_kpis_asked_follow_the_projects_indicators(
+    done, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        program_services.kpi_record(
+            project=done, indicator="on_time_delivery", user=world.agency, data={"baseline": 80}
+        )
     assert by_sequence(done)[1].required_kpis == ["on_time_delivery"]
 
 
