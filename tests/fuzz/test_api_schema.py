@@ -33,7 +33,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from assessments.models import Assessment, Framework, Item
-from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, Series
+from datahub.models import (
+    AccessLogEntry,
+    Consent,
+    DataSource,
+    FollowUpPeriod,
+    KpiDefinition,
+    Series,
+)
 from hub.models import Mentorship, Organization, Plant
 from programs.models import KPI, Program, Project
 from progress.models import ProgressReport
@@ -50,6 +57,7 @@ MODELS = {
     "assessments": Assessment,
     "consents": Consent,
     "data-sources": DataSource,
+    "followups": FollowUpPeriod,
     "frameworks": Framework,
     "kpi-definitions": KpiDefinition,
     "kpis": KPI,
