@@ -316,9 +316,14 @@ def seed_followup_reports(*, now=None, actor=None) -> int:
         ):
             required.update(codes)
         have = set(Series.objects.filter(plant=plant).values_list("kpi__code", flat=True))
-        source = DataSource.objects.filter(plant=plant).order_by("pk").first()
-        if source is None or not required - have:
+        if not required - have:
             continue
+        # The monthly form's source (datahub.views.upload.spreadsheet_source), named in Korean.
+        source = DataSource.objects.filter(plant=plant, kind="spreadsheet").first()
+        if source is None:
+            source, _token = sources.source_create(
+                user=_actor(plant, actor), plant=plant, name="월별 실적", kind="spreadsheet"
+            )
         months = []
         month = first
         while month < cutoff:
