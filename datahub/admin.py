@@ -11,6 +11,7 @@ from datahub.models import (
     DatasetDownload,
     DataSource,
     EarlyWarning,
+    FollowUpPeriod,
     IngestRequest,
     KpiCatalogue,
     KpiDefinition,
@@ -94,3 +95,13 @@ class ResearchDatasetAdmin(ReadOnlyAdmin):
 @admin.register(DatasetDownload)
 class DatasetDownloadAdmin(ReadOnlyAdmin):
     list_display = ["at", "dataset", "user", "kind"]
+
+
+@admin.register(FollowUpPeriod)
+class FollowUpPeriodAdmin(ReadOnlyAdmin):
+    """Materialised by datahub.services.followups from the projects and the plants' data."""
+
+    list_display = ["plant", "program", "sequence", "period_start", "due_date", "status"]
+    list_filter = ["status", "agency"]
+    list_select_related = ["plant", "program"]
+    search_fields = ["plant__name", "plant__company__name"]

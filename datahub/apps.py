@@ -20,3 +20,13 @@ class DatahubConfig(AppConfig):
         extensions.register(extensions.portfolio_plant_columns, columns.portfolio_connected_column)
         # Rollups of what an ingest wrote are refreshed soon after its commit.
         ingest.rows_written.connect(rollups.after_ingest, dispatch_uid="datahub-rollups")
+        # Follow-up (사후관리): reports received, projects completed, programs' terms changed.
+        from django.db.models.signals import post_save
+
+        from datahub.services import followups
+        from programs.models import KPI, Program, Project
+
+        ingest.rows_written.connect(followups.after_ingest, dispatch_uid="datahub-followups")
+        post_save.connect(followups.after_project_saved, sender=Project, dispatch_uid="fu-proj")
+        post_save.connect(followups.after_program_saved, sender=Program, dispatch_uid="fu-prog")
+        post_save.connect(followups.after_kpi_saved, sender=KPI, dispatch_uid="fu-kpi")

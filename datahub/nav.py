@@ -13,6 +13,7 @@ def nav(user) -> list[tuple[str, str]]:
     if roles.sees_everything(user):
         # Agency staff, officials and administrators.
         return [
+            (_("Follow-up"), reverse("datahub:followups")),
             (_("Early warnings"), reverse("datahub:warnings")),
             (_("Peer tables"), reverse("datahub:benchmark_table")),
         ]

@@ -1,10 +1,10 @@
 """Celery tasks of the data hub (thin: they call services). Beat runs `refresh_rollups`
-every minute, `maintain_partitions` and `run_early_warning` daily, `send_warning_digest` weekly
-(hub/settings.py CELERY_BEAT_SCHEDULE)."""
+every minute, `maintain_partitions`, `refresh_followups` and `run_early_warning` daily,
+`send_warning_digest` weekly (hub/settings.py CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
-from datahub.services import retention, rollups, warnings
+from datahub.services import followups, retention, rollups, warnings
 
 
 @shared_task(ignore_result=True)
@@ -44,3 +44,8 @@ def build_research_dataset(dataset_id: int) -> str | None:
 
     dataset = datasets.dataset_build(dataset_id)
     return dataset.status if dataset else None
+
+
+def refresh_followups() -> int:
+    """Follow-up periods of completed projects and their status (docs/datahub/follow-up.md)."""
+    return followups.refresh_followups()

@@ -7,6 +7,7 @@ from datahub.views import (
     consents,
     dashboard,
     datasets,
+    followups,
     plant,
     sources,
     upload,
@@ -97,5 +98,11 @@ urlpatterns = [
         "datahub/plants/<int:plant_pk>/dashboard/",
         dashboard.PlantDashboardView.as_view(),
         name="dashboard",
+    ),
+    path("datahub/follow-up/", followups.FollowUpQueueView.as_view(), name="followups"),
+    path(
+        "datahub/plants/<int:plant_pk>/follow-up/",
+        followups.PlantFollowUpView.as_view(),
+        name="followups_plant",
     ),
 ]

@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Max
 
+from datahub import followup_rules as rules
 from datahub import partitions, storage
 from datahub.buckets import ZONE, months_back
 from datahub.choices import Purpose
@@ -328,6 +329,7 @@ def seed(*, hourly: int = 2, daily: int = 6, days: int = 365, now=None, actor=No
         summary["plants"] += 1
         summary["hourly_plants" if is_hourly else "daily_plants"].append(str(plant))
     rollups.refresh_dirty()
+    summary["followup_rows"] = seed_followup_reports(now=now, actor=actor)
     return summary
 
 
@@ -420,3 +422,72 @@ def bucket_month(now: dt.datetime, months: int) -> dt.date:
 def _add_months(month: dt.date, months: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+# Plausible monthly figures of the follow-up KPIs the demo systems do not send.
+FOLLOW_UP_FIGURES = {
+    "throughput": 118.0,
+    "quality_rate": 98.2,
+    "on_time_delivery": 96.5,
+    "lead_time": 52.0,
+    "oee": 71.0,
+}
+
+
+def seed_followup_reports(*, now=None, actor=None) -> int:
+    """The `sme` login's plants send the follow-up (사후관리) KPIs their systems lack as
+    monthly figures (as the monthly form does), for the months of the telemetry year up to
+    two quarters ago, as if sent at the time: their follow-up shows reports received, the
+    latest ended quarter missing (due or late) and the running one upcoming. Then every
+    plant's follow-up is refreshed (the daily beat task's work)."""
+    from datahub.models import FollowUpPeriod
+    from datahub.services import followups
+
+    now = now or dt.datetime.now(dt.UTC)
+    written = 0
+    sme = Membership.objects.filter(user__username="sme", role=Role.SME_MEMBER).first()
+    plants = []
+    if sme is not None:
+        plants = list(
+            Plant.objects.filter(
+                company_id=sme.organization_id,
+                pk__in=Project.objects.filter(status=ProjectStatus.COMPLETED).values("plant_id"),
+            )
+        )
+    followups.refresh_followups(plant_ids=[p.pk for p in plants])
+    local = now.astimezone(ZONE)
+    quarter = local.replace(month=(local.month - 1) // 3 * 3 + 1, day=1).date()
+    cutoff = rules.add_months(quarter, -3)
+    first = (local - dt.timedelta(days=365)).date().replace(day=1)
+    for plant in plants:
+        required = set()
+        for codes in FollowUpPeriod.objects.filter(plant=plant).values_list(
+            "required_kpis", flat=True
+        ):
+            required.update(codes)
+        have = set(Series.objects.filter(plant=plant).values_list("kpi__code", flat=True))
+        if not required - have:
+            continue
+        # The monthly form's source (datahub.views.upload.spreadsheet_source), named in Korean.
+        source = DataSource.objects.filter(plant=plant, kind="spreadsheet").first()
+        if source is None:
+            source, _token = sources.source_create(
+                user=_actor(plant, actor), plant=plant, name="월별 실적", kind="spreadsheet"
+            )
+        months = []
+        month = first
+        while month < cutoff:
+            months.append(dt.datetime.combine(month, dt.time(), ZONE))
+            month = rules.add_months(month, 1)
+        with transaction.atomic():
+            for code in sorted(required - have):
+                series = sources.series_create(
+                    user=_actor(plant, actor), source=source, kpi=code, granularity="month"
+                )
+                value = FOLLOW_UP_FIGURES.get(code, 1.0)
+                written += write_rows(series, [(ts, value) for ts in months])
+        rollups.refresh_dirty()
+        # As if sent at the time: the periods are looked at afresh.
+        FollowUpPeriod.objects.filter(plant=plant).delete()
+    followups.refresh_followups()
+    return written

@@ -19,13 +19,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 
-from assessments.services.workflow import add_years
 from datahub.buckets import ZONE
 from datahub.models import DataSource, Series
-from datahub.services import rollups, sources, warnings
+from datahub.services import consents, rollups, sources, warnings
 from devdata import telemetry
 from hub.models import Membership, Plant
 from programs.choices import ProjectStatus
@@ -40,12 +38,11 @@ SILENT_FOR = 20
 
 
 def candidates(today: dt.date, count: int = 2) -> list[Plant]:
-    """Plants with a project completed between three years and SLUMP_DAYS days ago (the most
-    recent first), without data, not the `sme` login's company's."""
-    since = add_years(today, -settings.DATAHUB_FOLLOW_UP_YEARS) + dt.timedelta(days=1)
+    """Plants in a completed project's follow-up period whose project completed SLUMP_DAYS
+    days ago or more (the most recent first), without data, not the `sme` login's company's."""
     completed = Project.objects.filter(
         status=ProjectStatus.COMPLETED,
-        completed_on__gte=since,
+        plant_id__in=consents.plants_in_follow_up(today),
         completed_on__lte=today - dt.timedelta(days=SLUMP_DAYS),
     )
     sme = Membership.objects.filter(user__username="sme").values("organization_id")

@@ -244,6 +244,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "datahub.tasks.send_warning_digest",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
     },
+    # Data hub: follow-up periods of completed projects and their status, daily, before the
+    # early-warning run reads the overdue ones.
+    "datahub-refresh-followups": {
+        "task": "datahub.tasks.refresh_followups",
+        "schedule": crontab(hour=5, minute=0),
+    },
 }
 CELERY_TIMEZONE = "Asia/Seoul"
 
@@ -261,10 +267,12 @@ DATAHUB_TOKEN_RATE = env_str("DATAHUB_TOKEN_RATE", "120/min")
 # Raw observations are kept this many months (whole monthly partitions are dropped);
 # rollups are kept. Shown to the plant on its data page.
 DATAHUB_RAW_RETENTION_MONTHS = env_int("DATAHUB_RAW_RETENTION_MONTHS", 36)
-# The program follow-up consent is required this many years after a project's completion.
-DATAHUB_FOLLOW_UP_YEARS = env_int("DATAHUB_FOLLOW_UP_YEARS", 3)
 # A data source that sent nothing for this many days raises an early warning.
 DATAHUB_SILENT_DAYS = env_int("DATAHUB_SILENT_DAYS", 14)
+
+# A follow-up (사후관리) report is due this many days after its period ends; the period and
+# frequency are each program's terms (docs/datahub/follow-up.md).
+DATAHUB_FOLLOW_UP_GRACE_DAYS = env_int("DATAHUB_FOLLOW_UP_GRACE_DAYS", 30)
 # Monthly partitions are created this many months ahead (PostgreSQL).
 DATAHUB_PARTITIONS_AHEAD = env_int("DATAHUB_PARTITIONS_AHEAD", 3)
 # Source tokens expire after this many days unless set otherwise when issued (0: never).

@@ -31,8 +31,16 @@ class CommitmentInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(ReadOnlyAdmin):
-    list_display = ["name_ko", "year", "kind", "agency", "budget"]
-    list_filter = ["year", "kind", "agency"]
+    list_display = [
+        "name_ko",
+        "year",
+        "kind",
+        "agency",
+        "budget",
+        "follow_up_years",
+        "follow_up_frequency",
+    ]
+    list_filter = ["year", "kind", "agency", "follow_up_frequency"]
     search_fields = ["name_ko", "name_en"]
     inlines = [CommitmentInline]
 

@@ -91,3 +91,21 @@ NATIONAL_AVERAGE_IMPROVEMENT = {
     Indicator.COST: 15.9,
     Indicator.ON_TIME_DELIVERY: 15.5,
 }
+
+
+class FollowUpFrequency(models.TextChoices):
+    """How often a completed project's plant reports during its follow-up (사후관리)."""
+
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
+
+
+# Months in one reporting period of each frequency.
+FOLLOW_UP_MONTHS = {
+    FollowUpFrequency.MONTHLY: 1,
+    FollowUpFrequency.QUARTERLY: 3,
+    FollowUpFrequency.HALF_YEARLY: 6,
+    FollowUpFrequency.YEARLY: 12,
+}

@@ -14,6 +14,7 @@ from programs.models import KPI, Program, Project
 from programs.services import FROZEN_AFTER_AGREEMENT
 
 WON = {"min": "0", "step": "1", "inputmode": "numeric"}
+FOLLOW_UP_FIELDS = ("follow_up_years", "follow_up_frequency")
 
 
 def _won_widgets(form, names):
@@ -35,6 +36,8 @@ class ProgramForm(forms.ModelForm):
             "applications_open",
             "applications_close",
             "cost_share_rule",
+            "follow_up_years",
+            "follow_up_frequency",
         ]
         widgets = {"applications_open": DATE, "applications_close": DATE}
 
@@ -48,6 +51,19 @@ class ProgramForm(forms.ModelForm):
             # Agency staff run their own agency's programs; the service sets it.
             del self.fields["agency"]
         _won_widgets(self, ["budget"])
+        # Left out, the follow-up terms keep their value (the defaults for a new program).
+        for name in FOLLOW_UP_FIELDS:
+            self.fields[name].required = False
+
+    def _keep(self, name):
+        value = self.cleaned_data.get(name)
+        return getattr(self.instance, name) if value in (None, "") else value
+
+    def clean_follow_up_years(self):
+        return self._keep("follow_up_years")
+
+    def clean_follow_up_frequency(self):
+        return self._keep("follow_up_frequency")
 
 
 class CommitmentForm(forms.Form):

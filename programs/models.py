@@ -15,7 +15,9 @@ from hub.i18n import pick
 from hub.models import Mentorship, Organization, Plant, VisibleQuerySet
 from programs import rules
 from programs.choices import (
+    FOLLOW_UP_MONTHS,
     HIGHER_IS_BETTER,
+    FollowUpFrequency,
     Indicator,
     ProgramKind,
     ProjectStatus,
@@ -112,6 +114,20 @@ class Program(models.Model):
         related_name="programs",
         verbose_name=_("cost-share rule"),
     )
+    # The follow-up (사후관리) duty of a completed project: a report every period of
+    # `follow_up_frequency` for `follow_up_years` after completion (datahub.followup_rules).
+    follow_up_years = models.PositiveSmallIntegerField(
+        _("follow-up period (years)"),
+        default=3,
+        validators=[MaxValueValidator(10)],
+        help_text=_("Years after a project's completion during which the plant reports (0: none)."),
+    )
+    follow_up_frequency = models.CharField(
+        _("follow-up reporting frequency"),
+        max_length=16,
+        choices=FollowUpFrequency.choices,
+        default=FollowUpFrequency.QUARTERLY,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -140,6 +156,11 @@ class Program(models.Model):
 
     def get_absolute_url(self):
         return reverse("programs:program_detail", args=[self.pk])
+
+    @property
+    def follow_up_months(self) -> int:
+        """Months in one follow-up reporting period."""
+        return FOLLOW_UP_MONTHS[FollowUpFrequency(self.follow_up_frequency)]
 
     def clean(self):
         super().clean()

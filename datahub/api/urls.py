@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from datahub.api import datasets, resources, warnings
+from datahub.api import datasets, followups, resources, warnings
 from datahub.api.aas import PlantAASView
 from datahub.api.benchmarks import PlantBenchmarksView
 from datahub.api.dashboard import PlantDashboardView
@@ -19,6 +19,7 @@ def register(router) -> None:
     router.register("access-log", resources.AccessLogViewSet, basename="access-log")
     router.register("warnings", warnings.EarlyWarningViewSet, basename="warning")
     router.register("datasets", datasets.ResearchDatasetViewSet, basename="dataset")
+    router.register("followups", followups.FollowUpViewSet, basename="followup")
 
 
 # Paths outside the router, under /api/v1/ (the ingest endpoint, a series' observations).

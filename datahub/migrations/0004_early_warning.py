@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("datahub", "0002_kpi_catalogue_v1"),
+        ("datahub", "0003_follow_up"),
     ]
 
     operations = [

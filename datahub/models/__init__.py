@@ -4,6 +4,7 @@ and rollups, ingest requests and corrections, consents and the access log."""
 from datahub.models.catalogue import KpiCatalogue, KpiDefinition
 from datahub.models.consents import AccessLogEntry, Consent
 from datahub.models.datasets import DatasetDownload, ResearchDataset
+from datahub.models.followups import FollowUpPeriod, FollowUpStatus
 from datahub.models.observations import (
     BackfillApproval,
     Correction,
@@ -24,6 +25,8 @@ __all__ = [
     "DatasetDownload",
     "DirtyBucket",
     "EarlyWarning",
+    "FollowUpPeriod",
+    "FollowUpStatus",
     "IngestRequest",
     "KpiCatalogue",
     "KpiDefinition",

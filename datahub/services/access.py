@@ -42,7 +42,7 @@ def purpose_of_read(user, plant) -> Purpose | None:
 
 def in_follow_up(plant, today=None) -> bool:
     """A completed project's agreement carries the program follow-up consent for its
-    follow-up period (DATAHUB_FOLLOW_UP_YEARS after completion): the plant cannot withdraw
+    follow-up period (its program's follow-up years after completion): the plant cannot withdraw
     it then, and its consents page says so."""
     from datahub.services.consents import follow_up_until
 

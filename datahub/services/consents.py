@@ -1,7 +1,7 @@
 """Consents: the plant decides who uses its data, for which purpose, until when.
 
 - program follow-up by the operating agency: required while a completed project's follow-up
-  period runs (DATAHUB_FOLLOW_UP_YEARS after completion), so it cannot be revoked then;
+  period runs (its program's follow-up years after completion), so it cannot be revoked then;
 - national statistics (aggregates only), the mentoring partner firm, anonymised research.
 
 Every grant and revocation is audited; a consent exports as an ODRL policy (JSON-LD).
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.services.workflow import add_years
+from datahub import followup_rules
 from datahub.choices import Purpose
 from datahub.models import Consent
 from datahub.services.sources import require_data_manager
@@ -38,18 +37,36 @@ ODRL_ACTIONS = {
 
 
 def follow_up_until(plant) -> dt.date | None:
-    """The last day of the plant's follow-up period: its latest completed project's
-    completion plus DATAHUB_FOLLOW_UP_YEARS; None without a completed project."""
-    completed = (
+    """The last day of the plant's follow-up: the latest end among its completed projects'
+    follow-up periods (each program's years after completion, datahub.followup_rules); None
+    without a completed project under a follow-up duty."""
+    terms = (
         Project.objects.filter(plant=plant, status=ProjectStatus.COMPLETED)
         .exclude(completed_on=None)
-        .order_by("-completed_on")
-        .values_list("completed_on", flat=True)
-        .first()
+        .values_list("completed_on", "program__follow_up_years")
     )
-    if completed is None:
-        return None
-    return add_years(completed, settings.DATAHUB_FOLLOW_UP_YEARS)
+    ends = [followup_rules.follow_up_end(day, years) for day, years in terms]
+    return max((end for end in ends if end is not None), default=None)
+
+
+def plants_in_follow_up(today: dt.date | None = None) -> set[int]:
+    """Ids of the plants whose follow-up runs on `today`: the bulk form of
+    `follow_up_until(plant) >= today` (one query over the completed projects that could still
+    be in their follow-up)."""
+    today = today or timezone.localdate()
+    # A program asks for at most 10 years (programs.Program.follow_up_years); a year more
+    # covers the follow-up starting on the month after completion.
+    earliest = dt.date(today.year - 11, 1, 1)
+    terms = (
+        Project.objects.filter(status=ProjectStatus.COMPLETED, completed_on__gte=earliest)
+        .filter(program__follow_up_years__gt=0)
+        .values_list("plant_id", "completed_on", "program__follow_up_years")
+    )
+    return {
+        plant_id
+        for plant_id, day, years in terms
+        if (end := followup_rules.follow_up_end(day, years)) is not None and end >= today
+    }
 
 
 @transaction.atomic

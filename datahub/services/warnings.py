@@ -32,7 +32,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.models import LATEST_CONFIRMED_FIRST, Assessment
-from assessments.services.workflow import add_years
 from datahub import warning_rules
 from datahub.buckets import ZONE
 from datahub.choices import Aggregation, Better, Purpose, QuantityKind, Rollup
@@ -46,12 +45,12 @@ from datahub.models import (
     WarningStatus,
 )
 from datahub.models.warnings import UNRESOLVED
+from datahub.services import consents, followups
 from datahub.warning_rules import Finding
 from hub import roles
 from hub.audit import audit_entry, audit_record, snapshot
 from hub.choices import AuditAction, PlantStatus, Role
 from hub.models import AuditEntry, Membership, Plant
-from programs.choices import ProjectStatus
 from programs.models import Project
 
 Rule = Callable[[dt.date], Iterable[Finding]]
@@ -178,13 +177,47 @@ def sources_silent(today: dt.date) -> Iterable[Finding]:
             )
 
 
+@rule(WarningKind.FOLLOW_UP_OVERDUE)
+def follow_ups_overdue(today: dt.date) -> Iterable[Finding]:
+    """Completed projects with a follow-up report past its due date and not received
+    (datahub.services.followups): one warning a project, since its oldest overdue report."""
+    rows = (
+        followups.overdue_periods(today)
+        .exclude(plant__status=PlantStatus.CLOSED)
+        .order_by("project_id", "due_date")
+        .values_list("plant_id", "project_id", "program__name_ko", "period_start", "due_date")
+    )
+    found: dict[int, dict] = {}
+    for plant_id, project_id, program, period_start, due_date in rows:
+        entry = found.setdefault(
+            project_id,
+            {
+                "plant_id": plant_id,
+                "since": due_date,
+                "detail": {
+                    "project": project_id,
+                    "program": program,
+                    "oldest_period_start": period_start.isoformat(),
+                    "oldest_due": due_date.isoformat(),
+                    "overdue": 0,
+                },
+            },
+        )
+        entry["detail"]["overdue"] += 1
+    for project_id, entry in found.items():
+        yield Finding(
+            entry["plant_id"],
+            WarningKind.FOLLOW_UP_OVERDUE,
+            key=str(project_id),
+            since=entry["since"],
+            detail=entry["detail"],
+        )
+
+
 def plants_in_follow_up(today: dt.date):
     """Plants whose data the operating agency may use for program follow-up: an active
     follow-up consent, or a completed project's follow-up period (datahub.services.access)."""
-    since = add_years(today, -settings.DATAHUB_FOLLOW_UP_YEARS)
-    completed = Project.objects.filter(
-        status=ProjectStatus.COMPLETED, completed_on__gte=since
-    ).values("plant_id")
+    completed = consents.plants_in_follow_up(today)  # each program's follow-up years
     consented = Consent.objects.active().filter(purpose=Purpose.FOLLOW_UP).values("plant_id")
     return Q(plant_id__in=completed) | Q(plant_id__in=consented)
 

@@ -54,7 +54,13 @@ def warning_summary(warning) -> str:
     if kind == WarningKind.PLANT_CLOSED:
         return _("Agency staff marked the plant closed")
     if kind == WarningKind.FOLLOW_UP_OVERDUE:
-        return d.get("summary") or _("A follow-up report is overdue")
+        return _(
+            "%(count)s follow-up report(s) of %(program)s overdue, the oldest due %(date)s"
+        ) % {
+            "count": d.get("overdue", 1),
+            "program": d.get("program", ""),
+            "date": d.get("oldest_due", ""),
+        }
     return ""
 
 

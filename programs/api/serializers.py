@@ -71,6 +71,9 @@ class ProgramSerializer(serializers.ModelSerializer):
     )
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    follow_up_frequency_display = serializers.CharField(
+        source="get_follow_up_frequency_display", read_only=True
+    )
     cost_share_rule = serializers.PrimaryKeyRelatedField(queryset=CostShareRule.objects.all())
     cost_share_rule_detail = CostShareRuleSerializer(source="cost_share_rule", read_only=True)
     commitments = CommitmentSerializer(many=True, read_only=True)
@@ -91,6 +94,9 @@ class ProgramSerializer(serializers.ModelSerializer):
             "applications_close",
             "cost_share_rule",
             "cost_share_rule_detail",
+            "follow_up_years",
+            "follow_up_frequency",
+            "follow_up_frequency_display",
             "commitments",
             "created_at",
             "updated_at",

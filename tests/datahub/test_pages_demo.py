@@ -28,7 +28,7 @@ def test_demo_sme_login(client):
     plants = Plant.objects.filter(company=company)
     assert plants.count() == 2
     assert Project.objects.filter(plant__in=plants, status=ProjectStatus.COMPLETED).exists()
-    source = DataSource.objects.get(plant__company=company)
+    source = DataSource.objects.get(plant__company=company, kind="mes")
     assert source.name == demo.SME_SOURCE
     assert set(Series.objects.filter(source=source).values_list("key", flat=True)) == set(
         demo.SME_SERIES
@@ -36,3 +36,10 @@ def test_demo_sme_login(client):
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("datahub:home")
     assert {p.pk for p in response.context["plants"]} == set(plants.values_list("pk", flat=True))
+    # Its follow-up (사후관리): what is owed shows on the home (with the default 240 plants
+    # the demo also has received reports: docs/datahub/follow-up.md).
+    from datahub.models import FollowUpPeriod
+
+    statuses = {p.current_status() for p in FollowUpPeriod.objects.filter(plant__in=plants)}
+    assert statuses & {"due", "late"}
+    assert response.context["user"] == user

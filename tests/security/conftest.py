@@ -33,8 +33,8 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import DatasetFile, DatasetStatus, Purpose
-from datahub.models import EarlyWarning, KpiDefinition, ResearchDataset, WarningKind
-from datahub.services import access, consents, sources
+from datahub.models import EarlyWarning, FollowUpPeriod, KpiDefinition, ResearchDataset, WarningKind
+from datahub.services import access, consents, followups, sources
 from hub.choices import OrganizationKind
 from hub.invitations import Invitation
 from programs import services as program_services
@@ -215,6 +215,18 @@ PAIRS = {
     # research datasets: a ready one (downloads) and a refused one (nothing to download);
     # officials and agency staff see both, nobody else either
     "ds": dict.fromkeys(PERSONAS, ("ds_ready", "ds_refused")),
+    # data hub: follow-up periods of completed projects (plant A's with firm A in `winwin`,
+    # plant B's with firm B in `other`)
+    "fu": {
+        "anon": ("fu_a", "fu_b"),
+        "out": ("fu_a", "fu_b"),
+        "agy": ("fu_a", None),  # agency staff see every plant's
+        "con": ("fu_a", "fu_b"),  # consultants none
+        "pA": ("fu_a", "fu_b"),
+        "pB": ("fu_b", "fu_a"),
+        "off": ("fu_a", None),
+        "sme": ("fu_a", "fu_b"),
+    },
 }
 
 
@@ -402,6 +414,36 @@ def build_world() -> SimpleNamespace:
         requested_by=w.users["off"],
         status=DatasetStatus.REFUSED,
         refusal_reason="matrix",
+    )
+
+    # --- data hub: follow-up ------------------------------------------------------------------
+    # Completed projects in programs of their own (a plant has one project per program),
+    # whose one-year follow-up has ended (its implied consent would open the plant's data).
+    def ended(user, name, firm, agency):
+        made = program(user, name, firm, agency)
+        return program_services.program_update(program=made, user=user, data={"follow_up_years": 1})
+
+    w.done_a, w.done_b = (
+        program_services.project_apply(
+            user=user,
+            data=project_data(ended(user, name, firm, agency), plant, firm, supplier=w.supplier),
+        )
+        for name, plant, firm, user, agency in (
+            ("사후관리 A", w.plant_a, w.firm_a, w.agency, w.agency_org),
+            ("사후관리 B", w.plant_b, w.firm_b, w.other_staff, w.other_agency),
+        )
+    )
+    for project, user in ((w.done_a, w.agency), (w.done_b, w.other_staff)):
+        for step, status in enumerate(("selected", "agreed", "building", "completed"), start=1):
+            program_services.project_advance(
+                project=project,
+                to=status,
+                user=user,
+                on=datetime.date(2025, 3, 2) + datetime.timedelta(days=7 * step),
+            )
+    followups.refresh_followups(plant_ids=[w.plant_a.pk, w.plant_b.pk])
+    w.fu_a, w.fu_b = (
+        FollowUpPeriod.objects.get(project=project, sequence=1) for project in (w.done_a, w.done_b)
     )
     Invitation.objects.create(
         organization=w.company_a,

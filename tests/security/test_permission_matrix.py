@@ -251,6 +251,9 @@ datahub:benchmark_table        GET    -      login 403   200      403      403  
 # values: the plant itself, its partner under the partner consent (both plants gave it), agency
 # staff only under the follow-up consent or period (none here); everyone else 404
 datahub:dashboard              GET    plant  login 404   404      404      200/404  200/404  404      200/404
+# --- data hub: follow-up ---
+datahub:followups              GET    -      login 403   200      403      403      403      200      403
+datahub:followups_plant        GET    plant  login 404   200      403/404  200/404  200/404  200      200/404
 # --- API: data hub --------------------------------------------------------------------------------
 kpi-definition-list            GET    kdef   401   200   200      200      200      200      200      200
 kpi-definition-detail          GET    kdef   401   404   200      200      200      200      200      200
@@ -288,6 +291,9 @@ dataset-download               GET    ds     401   404   200/404  404      404  
 plant-benchmarks               GET    plant  401   404   404      404      200/404  200/404  404      200/404
 # --- data hub: the plant's dashboard ---
 plant-dashboard                GET    plant  401   404   404      404      200/404  200/404  404      200/404
+# --- data hub: follow-up ---
+followup-list                  GET    fu     401   200   200      200      200      200      200      200
+followup-detail                GET    fu     401   404   200      404      200/404  200/404  200      200/404
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
@@ -325,6 +331,7 @@ LISTS = {
     "datahub:warnings": "datahub:warning",
     "warning-list": "warning-detail",
     "dataset-list": "dataset-detail",
+    "followup-list": "followup-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
