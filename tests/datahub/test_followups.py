@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from datahub import followup_rules as rules
-from datahub.models import FollowUpPeriod
-from datahub.services import consents, followups, ingest, rollups, sources
+from datahub.models import EarlyWarning, FollowUpPeriod, WarningKind, WarningStatus
+from datahub.services import consents, followups, ingest, rollups, sources, warnings
 from programs import services as program_services
 from programs.choices import FollowUpFrequency
 from tests.datahub.ingest_client import fresh_partitions  # noqa: F401 (autouse)
@@ -343,3 +343,33 @@ def test_program_form_sets_and_keeps_the_terms(done, world, browse):
     assert browse(world.agency).post(url, data).status_code == 302
     program.refresh_from_db()
     assert (program.follow_up_years, program.follow_up_frequency) == (5, "yearly")
+
+
+# --- the early warning of overdue reports ----------------------------------------------------
+
+
+def test_overdue_reports_raise_one_warning_a_project_resolved_when_sent(
+    done, world, sender, django_capture_on_commit_callbacks
+):
+    source, keys = sender
+    today = timezone.localdate()
+    late = sorted(s for s, v in expected(done, today).items() if v == rules.LATE)
+    warnings.run_early_warning(today=today, kinds=[WarningKind.FOLLOW_UP_OVERDUE])
+    warning = EarlyWarning.objects.get(kind=WarningKind.FOLLOW_UP_OVERDUE)
+    assert (warning.plant, warning.key, warning.status) == (
+        world.plant_a,
+        str(done.pk),
+        WarningStatus.OPEN,
+    )
+    oldest = by_sequence(done)[late[0]]
+    assert warning.since == oldest.due_date
+    assert warning.detail["overdue"] == len(late)
+    assert warning.detail["oldest_due"] == oldest.due_date.isoformat()
+    # The plant sends every overdue month: the next run resolves the warning by itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(max(late)):
+            send_month(source, keys, rules.add_months(done.completed_on, n))
+    followups.refresh_followups()
+    warnings.run_early_warning(today=today, kinds=[WarningKind.FOLLOW_UP_OVERDUE])
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.RESOLVED and warning.resolved_automatically
