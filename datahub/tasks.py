@@ -46,6 +46,7 @@ def build_research_dataset(dataset_id: int) -> str | None:
     return dataset.status if dataset else None
 
 
+@shared_task(ignore_result=True)
 def refresh_followups() -> int:
     """Follow-up periods of completed projects and their status (docs/datahub/follow-up.md)."""
     return followups.refresh_followups()
