@@ -3,6 +3,7 @@ SME member's own warnings for its data hub home."""
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from datahub.models import EarlyWarning, WarningKind
 from hub import roles
@@ -54,10 +55,13 @@ def warning_summary(warning) -> str:
     if kind == WarningKind.PLANT_CLOSED:
         return _("Agency staff marked the plant closed")
     if kind == WarningKind.FOLLOW_UP_OVERDUE:
-        return _(
-            "%(count)s follow-up report(s) of %(program)s overdue, the oldest due %(date)s"
+        count = d.get("overdue", 1)
+        return ngettext(
+            "%(count)s follow-up report of %(program)s overdue, due %(date)s",
+            "%(count)s follow-up reports of %(program)s overdue, the oldest due %(date)s",
+            count,
         ) % {
-            "count": d.get("overdue", 1),
+            "count": count,
             "program": d.get("program", ""),
             "date": d.get("oldest_due", ""),
         }
