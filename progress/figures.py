@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
@@ -134,6 +134,9 @@ class Summary:
     projection: dict
     # Supported plants connected to the data hub as of the date (progress.selectors).
     connected: int = 0
+    # Completed projects in scope with a follow-up report due by the date, and those that sent
+    # every report due (progress.selectors.follow_up_figures): {"met", "due", "share", "by"}.
+    follow_up: dict = field(default_factory=dict)
     digest: str = ""
 
     @property
@@ -149,6 +152,7 @@ class Summary:
             "level3_share": self.level3_share,
             "connected": self.connected,
             "connected_share": self.connected_share,
+            "follow_up": self.follow_up,
             "distribution": self.distribution,
             "yearly": self.yearly,
             "cohorts": self.cohorts,

@@ -27,11 +27,13 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
+from datahub.services.followups import follow_up_compliance_by
 from hub import roles
 from hub.models import Organization, Plant
 from progress import statement
 from progress.figures import Scope, Summary, Target, digest, share
 from progress.projection import projection
+from progress.statement.scope import completed_projects, scoped_plants
 
 # --- entry point -----------------------------------------------------------------------------
 
@@ -86,6 +88,7 @@ def progress_summary(
         level3=found.level3,
         level3_share=found.level3_share,
         connected=found.connected,
+        follow_up=follow_up_figures(as_of, scope, base),
         distribution=found.distribution,
         yearly=yearly,
         cohorts=found.cohorts,
@@ -107,6 +110,27 @@ def progress_summary(
     )
     summary.digest = digest(summary.as_dict())
     return summary
+
+
+def follow_up_figures(as_of: datetime.date, scope: Scope = Scope(), base=None) -> dict:
+    """The share of completed projects in scope meeting their follow-up (사후관리) as of the
+    date: among those with a report due before it, the ones that sent every report due (late
+    ones count), overall and by breakdown ({"key", "met", "due", "share"} rows in key order).
+    Computed by datahub.services.followups from the materialised follow-up periods."""
+    projects = completed_projects(as_of, scope, scoped_plants(scope, base)).values("pk")
+    found = follow_up_compliance_by(projects, as_of)
+    return {
+        "met": found["met"],
+        "due": found["due"],
+        "share": share(found["met"], found["due"]),
+        "by": {
+            group: [
+                {"key": key, "met": met, "due": due, "share": share(met, due)}
+                for key, (met, due) in sorted(cells.items(), key=lambda kv: str(kv[0]))
+            ]
+            for group, cells in found["by"].items()
+        },
+    }
 
 
 # --- who sees what ---------------------------------------------------------------------------

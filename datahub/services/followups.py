@@ -364,3 +364,49 @@ def follow_up_compliance(projects, today: dt.date | None = None) -> tuple[int, i
         due += 1
         met += row["periods"] == row["received"]
     return met, due
+
+
+# What the national progress groups completed projects by, as FollowUpPeriod lookups (the
+# progress breakdowns: a project counts in its plant's region, industry and company size, its
+# program, partner firm and operating agency).
+COMPLIANCE_GROUPS = {
+    "region": "plant__region",
+    "industry": "plant__industry",
+    "size": "plant__company__size_class",
+    "program": "program_id",
+    "partner": "project__partner_id",
+    "agency": "agency_id",
+}
+
+
+def follow_up_compliance_by(projects, as_of: dt.date) -> dict:
+    """`follow_up_compliance` as of a date, overall and by each of COMPLIANCE_GROUPS: among
+    the given completed projects with at least one report due before `as_of`, those with
+    every such report received by the end of that day (late ones count). One query.
+
+    {"met": int, "due": int, "by": {group: {key: (met, due)}}} (a project without a partner
+    firm is in no partner group)."""
+    end = dt.datetime.combine(as_of, dt.time.max, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    fields = list(COMPLIANCE_GROUPS.values())
+    rows = (
+        FollowUpPeriod.objects.filter(project__in=projects, due_date__lt=as_of)
+        .order_by()
+        .values("project_id", *fields)
+        .annotate(periods=Count("pk"), received=Count("pk", filter=Q(received_at__lte=end)))
+    )
+    met = due = 0
+    by: dict[str, dict] = {group: defaultdict(lambda: [0, 0]) for group in COMPLIANCE_GROUPS}
+    for row in rows.iterator(chunk_size=BATCH):
+        done = row["periods"] == row["received"]
+        due += 1
+        met += done
+        for group, field in COMPLIANCE_GROUPS.items():
+            if row[field] is not None:
+                cell = by[group][row[field]]
+                cell[0] += done
+                cell[1] += 1
+    return {
+        "met": met,
+        "due": due,
+        "by": {g: {k: tuple(v) for k, v in cells.items()} for g, cells in by.items()},
+    }

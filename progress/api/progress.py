@@ -56,7 +56,9 @@ class ProgressViewSet(viewsets.ViewSet):
                 description=(
                     "as_of, scope, supported, level3, level3_share, connected (supported "
                     "plants connected to the data hub as of the date: an active source with "
-                    "data in the last 30 days), connected_share, distribution, yearly, "
+                    "data in the last 30 days), connected_share, follow_up (completed "
+                    "projects with a follow-up report due: met, due, share, and by each "
+                    "breakdown), distribution, yearly, "
                     "cohorts, breakdowns (keys are codes or ids; each row with supported, "
                     "level3, share and connected), kpis, projection (supported, level3_share, "
                     "connected) and digest (SHA-256 of the other figures)."
@@ -77,6 +79,12 @@ class ProgressViewSet(viewsets.ViewSet):
                     "level3_share": 22.84,
                     "connected": 1534,
                     "connected_share": 15.44,
+                    "follow_up": {
+                        "met": 1210,
+                        "due": 1874,
+                        "share": 64.57,
+                        "by": {"region": [{"key": "41", "met": 1210, "due": 1874, "share": 64.57}]},
+                    },
                     "breakdowns": {
                         "region": [
                             {

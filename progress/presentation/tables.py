@@ -277,6 +277,16 @@ def datahub_columns() -> list[tuple[str, object]]:
         (_("Supported plants"), lambda r: number(r["supported"])),
         (_("Connected"), lambda r: number(r["connected"])),
         (_("Connected share"), lambda r: percent_of(r["connected"], r["supported"])),
+        # Completed projects with a follow-up report due that sent every one (사후관리).
+        (
+            _("Follow-up met"),
+            lambda r: (
+                f"{percent_of(r['follow_up_met'], r['follow_up_due'])} "
+                f"({number(r['follow_up_met'])}/{number(r['follow_up_due'])})"
+                if r.get("follow_up_due")
+                else "—"
+            ),
+        ),
     ]
 
 
@@ -288,7 +298,17 @@ def datahub(summary: Summary) -> list[Table]:
         "region": region_name,
         "industry": industry_name,
     }
-    total = {"supported": summary.supported, "connected": summary.connected}
+    follow_up = summary.follow_up or {}
+    total = {
+        "supported": summary.supported,
+        "connected": summary.connected,
+        "follow_up_met": follow_up.get("met", 0),
+        "follow_up_due": follow_up.get("due", 0),
+    }
+    by_key = {
+        table: {row["key"]: row for row in follow_up.get("by", {}).get(table, [])}
+        for table in DATAHUB_BREAKDOWNS
+    }
     tables = [
         Table(
             "datahub",
@@ -298,10 +318,11 @@ def datahub(summary: Summary) -> list[Table]:
         )
     ]
     for table in DATAHUB_BREAKDOWNS:
-        rows = [
-            _row(names[table](r["key"]), *(cell(r) for _l, cell in columns), data=r)
-            for r in summary.breakdowns.get(table, [])
-        ]
+        rows = []
+        for r in summary.breakdowns.get(table, []):
+            fu = by_key[table].get(r["key"], {})
+            r = {**r, "follow_up_met": fu.get("met", 0), "follow_up_due": fu.get("due", 0)}
+            rows.append(_row(names[table](r["key"]), *(cell(r) for _l, cell in columns), data=r))
         tables.append(
             Table(
                 f"datahub-{table}",
@@ -318,7 +339,9 @@ def datahub_note() -> str:
     return _(
         "A connected plant is a supported plant with an active data source that sent data in "
         "the last 30 days. For a past date the hub counts a source with data for one of the 30 "
-        "days before that date, from its daily rollups."
+        "days before that date, from its daily rollups. Follow-up met: among completed "
+        "projects with a follow-up report due by the date, those that sent every report due "
+        "(late ones count), by the project's plant."
     )
 
 

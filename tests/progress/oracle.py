@@ -35,8 +35,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
+from datahub.models import FollowUpPeriod
+from datahub.services import followups
 from programs.choices import NATIONAL_AVERAGE_IMPROVEMENT, Indicator
 from progress.figures import Scope
 from progress.projection import projection
@@ -101,6 +104,8 @@ class History:
     assessments: list[AssessmentFacts]
     kpis: list[KPIFacts]
     sources: list[SourceFacts] = field(default_factory=list)
+    # Follow-up periods as (project id, due date, received at or None).
+    follow_up: list[tuple] = field(default_factory=list)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -121,6 +126,9 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
     if day.month == 2 and day.day == 29:
         return datetime.date(day.year - years, 2, 28)
     return datetime.date(day.year - years, day.month, day.day)
+
+
+BREAKDOWN_GROUPS = ("region", "industry", "size", "program", "partner", "agency")
 
 
 class Oracle:
@@ -284,6 +292,49 @@ class Oracle:
         out["indicators"] = [i.value for i in Indicator]
         return out
 
+    def follow_up(self) -> dict:
+        """Completed projects in scope with a follow-up report due before the date, and those
+        with every such report received by the end of that day, project by project from the
+        follow-up periods (datahub), overall and grouped like the breakdowns."""
+        periods = defaultdict(list)
+        for project_id, due_date, received_at in self.history.follow_up:
+            periods[project_id].append((due_date, received_at))
+        end = _end_of(self.as_of)
+        met = due = 0
+        groups = {g: defaultdict(lambda: [0, 0]) for g in BREAKDOWN_GROUPS}
+        for project in self.projects:
+            owed = [received for day, received in periods[project.id] if day < self.as_of]
+            if not owed:
+                continue
+            done = all(received is not None and received < end for received in owed)
+            due += 1
+            met += done
+            plant = self.plants[project.plant_id]
+            keys = {
+                "region": plant.region,
+                "industry": plant.industry,
+                "size": plant.size_class,
+                "program": project.program_id,
+                "partner": project.partner_id,
+                "agency": project.agency_id,
+            }
+            for group, key in keys.items():
+                if key is not None:
+                    groups[group][key][0] += done
+                    groups[group][key][1] += 1
+        return {
+            "met": met,
+            "due": due,
+            "share": _share(met, due),
+            "by": {
+                g: [
+                    {"key": k, "met": m, "due": d, "share": _share(m, d)}
+                    for k, (m, d) in sorted(cells.items(), key=lambda kv: str(kv[0]))
+                ]
+                for g, cells in groups.items()
+            },
+        }
+
     def as_dict(self, targets: dict) -> dict:
         """What `Summary.as_dict()` should be. The projection is the documented run-rate
         method (`progress.projection.projection`, a pure function tested on its own) applied
@@ -301,6 +352,7 @@ class Oracle:
             "level3_share": _share(level3, supported),
             "connected": connected,
             "connected_share": _share(connected, supported),
+            "follow_up": self.follow_up(),
             "distribution": self.distribution(),
             "yearly": self.yearly(),
             "cohorts": self.cohorts(),
@@ -484,8 +536,13 @@ def write_history(world: World, specs: list[PlantSpec]) -> History:
         for project, indicator, value in kpi_specs
     )
     sources = write_sources(plants, [spec.sources for spec in specs])
+    # The completed projects' follow-up periods (the daily refresh's work). The plants send no
+    # data here: every third project's reports are marked received at each period's end.
+    followups.refresh_followups()
+    FollowUpPeriod.objects.filter(project__in=projects[::3]).update(received_at=F("ends_at"))
     return History(
         sources=sources,
+        follow_up=list(FollowUpPeriod.objects.values_list("project_id", "due_date", "received_at")),
         plants=[
             PlantFacts(plant.pk, spec.region, spec.industry, spec.size_class)
             for plant, spec in zip(plants, specs, strict=True)

@@ -16,13 +16,15 @@ import subprocess
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments.models import Assessment
-from datahub.models import DataSource, IngestRequest
+from datahub.models import DataSource, FollowUpPeriod, IngestRequest
 from datahub.selectors import connected_filter
+from datahub.services import followups
 from datahub.services import ingest as ingest_service
 from datahub.services import sources as source_services
 from hub.choices import Region
@@ -361,3 +363,28 @@ def test_portfolio_says_silent_and_not_connected(world, browse):
     assert "Silent" in body.content.decode()
     other = browse(world.official).get(f"/portfolio/?partner={world.firm_b.pk}")
     assert "Not connected" in other.content.decode()
+
+
+def test_follow_up_met_beside_connected_plants_in_the_api_and_on_the_dashboard(
+    connected_now, world, browse
+):
+    followups.refresh_followups()
+    owed = FollowUpPeriod.objects.filter(due_date__lt=today())
+    projects = sorted(set(owed.values_list("project_id", flat=True)))
+    assert len(projects) >= 2  # the dataset's completed projects owe reports, none sent
+    # The first project sent every report, at each period's end; the second all but one.
+    FollowUpPeriod.objects.filter(project_id=projects[0]).update(received_at=F("ends_at"))
+    FollowUpPeriod.objects.filter(project_id=projects[1]).update(received_at=F("ends_at"))
+    FollowUpPeriod.objects.filter(pk=owed.filter(project_id=projects[1]).first().pk).update(
+        received_at=None
+    )
+    progress_cache.data_changed()
+    client = APIClient()
+    client.force_authenticate(world.official)
+    follow_up = client.get("/api/v1/progress/").json()["follow_up"]
+    assert (follow_up["met"], follow_up["due"]) == (1, len(projects))
+    program = Project.objects.get(pk=projects[0]).program_id
+    by_program = {row["key"]: row for row in follow_up["by"]["program"]}
+    assert by_program[program]["met"] == 1
+    body = browse(world.official).get("/progress/").content.decode()
+    assert "Follow-up met" in body and f"(1/{len(projects)})" in body
