@@ -277,7 +277,7 @@ def test_derived_kpis_and_oee_split(world):
     assert data["oee"]["means"]["oee"] is None  # no performance or quality: no OEE
 
 
-def test_reading_needs_consent_and_is_logged(world, measured, client_for):
+def test_reading_needs_consent_and_is_logged(world, measured, client_for, browse):
     # other roles: 404 on the API and on the page, nothing logged
     for user in (
         world.partner_a,
@@ -295,8 +295,9 @@ def test_reading_needs_consent_and_is_logged(world, measured, client_for):
     consents.consent_grant(
         user=world.sme, plant=world.plant_a, purpose=Purpose.PARTNER, partner=world.firm_a
     )
+    # (the log says what was read in the reader's language: English here)
     assert api(world.partner_a).get(url(world.plant_a)).status_code == 200
-    assert client_for(world.partner_a).get(page_url(world.plant_a)).status_code == 200
+    assert browse(world.partner_a).get(page_url(world.plant_a)).status_code == 200
     entries = AccessLogEntry.objects.filter(plant=world.plant_a, purpose=Purpose.PARTNER)
     assert entries.count() == 2 and all("ashboard" in e.what for e in entries)
     assert api(world.partner_b).get(url(world.plant_a)).status_code == 404

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from datahub.choices import DatasetStatus, Purpose
@@ -193,7 +194,8 @@ def test_too_few_consenting_plants_refuse_the_dataset(world, django_capture_on_c
     rollups.refresh_dirty()
     dataset = request_dataset(world, django_capture_on_commit_callbacks)
     assert dataset.status == DatasetStatus.REFUSED
-    assert "k = 5" in dataset.refusal_reason and "4 consenting plants" in dataset.refusal_reason
+    # (written in the language of the request that built it: Korean, the hub's default)
+    assert "k = 5" in dataset.refusal_reason and "4곳" in dataset.refusal_reason
     assert not dataset.parquet_file and not AccessLogEntry.objects.exists()
     body = api(world.official).get(f"/api/v1/datasets/{dataset.pk}/").json()
     assert body["files"] == {} and body["refusal_reason"] == dataset.refusal_reason
@@ -203,7 +205,10 @@ def test_too_few_consenting_plants_refuse_the_dataset(world, django_capture_on_c
 def test_no_consent_at_all_is_refused(world, django_capture_on_commit_callbacks):
     dataset = request_dataset(world, django_capture_on_commit_callbacks)
     assert dataset.status == DatasetStatus.REFUSED
-    assert "research consent" in dataset.refusal_reason
+    with translation.override("ko"):
+        assert dataset.refusal_reason == translation.gettext(
+            "No plant has given the research consent."
+        )
 
 
 def test_a_failed_build_says_why_and_can_run_again(world, plants, monkeypatch):

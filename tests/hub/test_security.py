@@ -85,7 +85,9 @@ INLINE = [
     (re.compile(r"javascript:", re.I), "javascript: URL"),
 ]
 # WeasyPrint reads this one to make PDFs; no browser ever receives it.
-PDF_ONLY = {"progress/pdf/report.html"}
+# Not served by the site, so the Content-Security-Policy does not apply: a PDF, a mail body
+# (mail clients want inline styles).
+PDF_ONLY = {"progress/pdf/report.html", "datahub/email/warning_digest_page.html"}
 
 
 def inline_code(html: str) -> list[str]:
