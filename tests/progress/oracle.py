@@ -575,6 +575,57 @@ def write_history(world: World, specs: list[PlantSpec]) -> History:
     )
 
 
+def history_from_database() -> History:
+    """What the database holds (a hand-built dataset), as the oracle's facts."""
+    from assessments.models import Assessment
+    from datahub.choices import Rollup
+    from datahub.models import DataSource, RollupBucket
+    from hub.models import Plant
+    from programs.models import Project
+
+    days: dict[int, set] = {}
+    for source_id, bucket in RollupBucket.objects.filter(rollup=Rollup.DAY).values_list(
+        "series__source_id", "bucket"
+    ):
+        days.setdefault(source_id, set()).add(timezone.localtime(bucket).date())
+    return History(
+        plants=[
+            PlantFacts(p.pk, p.region, p.industry, p.company.size_class)
+            for p in Plant.objects.select_related("company")
+        ],
+        projects=[
+            ProjectFacts(
+                p.pk,
+                p.plant_id,
+                p.program_id,
+                p.program.agency_id,
+                p.partner_id,
+                p.status,
+                p.completed_on,
+            )
+            for p in Project.objects.select_related("program")
+        ],
+        assessments=[
+            AssessmentFacts(
+                a.pk,
+                a.plant_id,
+                a.status,
+                a.assessed_on,
+                a.confirmed_at,
+                a.final_level,
+                a.valid_until,
+            )
+            for a in Assessment.objects.all()
+        ],
+        kpis=[],
+        sources=[
+            SourceFacts(s.plant_id, s.is_active, s.last_data_at, tuple(days.get(s.pk, ())))
+            for s in DataSource.objects.all()
+        ],
+        follow_up=list(FollowUpPeriod.objects.values_list("project_id", "due_date", "received_at")),
+    )
+
+
 def write_sources(plants, specs_per_plant) -> list[SourceFacts]:
     """Each plant's data sources, one OEE series each and a day rollup for each data day
     (the ingest and the rollups are not run: only what the figures read is written)."""

@@ -21,8 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments.models import Assessment
-from datahub.models import DataSource, FollowUpPeriod, IngestRequest
+from datahub.models import FollowUpPeriod, IngestRequest
 from datahub.selectors import connected_filter
 from datahub.services import followups
 from datahub.services import ingest as ingest_service
@@ -37,13 +36,10 @@ from progress.models import Target, TargetChange
 from progress.projection import connected_part
 from progress.selectors import current_targets, progress_summary
 from tests.progress.oracle import (
-    AssessmentFacts,
     History,
     Oracle,
-    PlantFacts,
-    ProjectFacts,
-    SourceFacts,
     SourceSpec,
+    history_from_database,
     write_sources,
 )
 
@@ -150,49 +146,7 @@ def test_connected_as_of_a_past_date_reads_the_day_rollups(connected_past):
 
 def _history() -> History:
     """What the database holds, as the oracle's facts."""
-    from datahub.choices import Rollup
-    from datahub.models import RollupBucket
-
-    days: dict[int, set] = {}
-    for source_id, bucket in RollupBucket.objects.filter(rollup=Rollup.DAY).values_list(
-        "series__source_id", "bucket"
-    ):
-        days.setdefault(source_id, set()).add(timezone.localtime(bucket).date())
-    return History(
-        plants=[
-            PlantFacts(p.pk, p.region, p.industry, p.company.size_class)
-            for p in Plant.objects.select_related("company")
-        ],
-        projects=[
-            ProjectFacts(
-                p.pk,
-                p.plant_id,
-                p.program_id,
-                p.program.agency_id,
-                p.partner_id,
-                p.status,
-                p.completed_on,
-            )
-            for p in Project.objects.select_related("program")
-        ],
-        assessments=[
-            AssessmentFacts(
-                a.pk,
-                a.plant_id,
-                a.status,
-                a.assessed_on,
-                a.confirmed_at,
-                a.final_level,
-                a.valid_until,
-            )
-            for a in Assessment.objects.all()
-        ],
-        kpis=[],
-        sources=[
-            SourceFacts(s.plant_id, s.is_active, s.last_data_at, tuple(days.get(s.pk, ())))
-            for s in DataSource.objects.all()
-        ],
-    )
+    return history_from_database()
 
 
 @pytest.mark.parametrize("when", ["today", "past"])

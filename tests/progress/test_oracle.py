@@ -383,41 +383,9 @@ def test_the_oracle_on_the_edge_cases(oracle_world):
 def test_the_oracle_on_the_hand_worked_dataset(dataset, world):
     """The oracle agrees with the figures worked out by hand in test_progress.py (so a
     disagreement in the property test points at the statement, not at the oracle)."""
-    from assessments.models import Assessment
-    from programs.models import Project
-    from tests.progress.oracle import AssessmentFacts, History, PlantFacts, ProjectFacts
+    from tests.progress.oracle import history_from_database
 
-    history = History(
-        plants=[
-            PlantFacts(p.pk, p.region, p.industry, p.company.size_class)
-            for p in Plant.objects.select_related("company")
-        ],
-        projects=[
-            ProjectFacts(
-                p.pk,
-                p.plant_id,
-                p.program_id,
-                p.program.agency_id,
-                p.partner_id,
-                p.status,
-                p.completed_on,
-            )
-            for p in Project.objects.select_related("program")
-        ],
-        assessments=[
-            AssessmentFacts(
-                a.pk,
-                a.plant_id,
-                a.status,
-                a.assessed_on,
-                a.confirmed_at,
-                a.final_level,
-                a.valid_until,
-            )
-            for a in Assessment.objects.all()
-        ],
-        kpis=[],
-    )
+    history = history_from_database()
     as_of = D(2025, 6, 30)
     oracle = Oracle(history, as_of, Scope())
     figures = oracle.as_dict(TARGETS)
