@@ -211,7 +211,7 @@ def test_plant_benchmarks_query_count(world, peers, api, django_assert_max_num_q
     assert response.status_code == 200
 
 
-def test_the_page_shows_bars_and_suppressed_kpis(world, peers, client_for):
+def test_the_page_shows_bars_and_suppressed_kpis(world, peers, browse):
     admin = world.admin_user
     # a KPI nobody else reports: suppressed
     series = sources.series_create(user=admin, source=world.plant_a.data_sources.get(), kpi="mttr")
@@ -230,15 +230,15 @@ def test_the_page_shows_bars_and_suppressed_kpis(world, peers, client_for):
         )
         for m in month_starts()
     )
-    response = client_for(world.sme).get(reverse("datahub:benchmarks", args=[world.plant_a.pk]))
+    response = browse(world.sme).get(reverse("datahub:benchmarks", args=[world.plant_a.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "<svg" in page and "36th percentile" in page
     assert "suppressed" in page and "fewer than 5 companies" in page
-    plant_page = client_for(world.sme).get(reverse("datahub:plant", args=[world.plant_a.pk]))
+    plant_page = browse(world.sme).get(reverse("datahub:plant", args=[world.plant_a.pk]))
     assert reverse("datahub:benchmarks", args=[world.plant_a.pk]) in plant_page.content.decode()
     assert (
-        client_for(world.agency)
+        browse(world.agency)
         .get(reverse("datahub:benchmarks", args=[world.plant_a.pk]))
         .status_code
         == 404

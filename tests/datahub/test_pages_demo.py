@@ -43,3 +43,7 @@ def test_demo_sme_login(client):
     statuses = {p.current_status() for p in FollowUpPeriod.objects.filter(plant__in=plants)}
     assert statuses & {"due", "late"}
     assert response.context["user"] == user
+    # A connected plant's row leads to what its data gives back.
+    page = response.content.decode()
+    assert reverse("datahub:dashboard", args=[source.plant_id]) in page
+    assert reverse("datahub:benchmarks", args=[source.plant_id]) in page
