@@ -238,9 +238,7 @@ def test_the_page_shows_bars_and_suppressed_kpis(world, peers, browse):
     plant_page = browse(world.sme).get(reverse("datahub:plant", args=[world.plant_a.pk]))
     assert reverse("datahub:benchmarks", args=[world.plant_a.pk]) in plant_page.content.decode()
     assert (
-        browse(world.agency)
-        .get(reverse("datahub:benchmarks", args=[world.plant_a.pk]))
-        .status_code
+        browse(world.agency).get(reverse("datahub:benchmarks", args=[world.plant_a.pk])).status_code
         == 404
     )
 
