@@ -12,7 +12,7 @@ def test_token_is_stored_hashed_and_authenticates(feed):
     assert token is not None and token.source == feed.source
     stored = SourceToken.objects.get(pk=token.pk)
     assert feed.token not in (stored.digest, stored.prefix)
-    assert feed.token.split("_")[2] not in stored.digest
+    assert feed.token.split("_", 2)[2] not in stored.digest
     assert stored.last_used_at is not None
 
 
@@ -50,3 +50,14 @@ def test_series_unit_must_be_the_kpis(world, feed):
     with pytest.raises(ValidationError):
         sources.series_create(user=world.sme, source=feed.source, kpi="oee")  # key taken
     assert feed.produced.key == "produced_quantity-line-1"
+
+
+@pytest.mark.parametrize("secret", ["_leading", "in_the_middle", "trailing_", "-_-"])
+def test_a_secret_holding_underscores_authenticates(world, monkeypatch, secret):
+    # The URL-safe alphabet of the secret includes "_": only the first two separate parts.
+    monkeypatch.setattr(sources.secrets, "token_urlsafe", lambda n: secret)
+    source, token = sources.source_create(user=world.sme, plant=world.plant_a, name="PLC")
+    assert token.endswith("_" + secret)
+    found = sources.authenticate(token)
+    assert found is not None and found.source == source
+    assert sources.authenticate(token[:-1]) is None
