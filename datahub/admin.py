@@ -69,7 +69,7 @@ class ConsentAdmin(ReadOnlyAdmin):
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "plant", "user", "organization", "purpose", "what"]
+    list_display = ["at", "plant", "user", "organization", "purpose", "kind", "description"]
     list_filter = ["purpose"]
 
 

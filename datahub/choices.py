@@ -82,3 +82,11 @@ class DatasetFile(models.TextChoices):
     PARQUET = "parquet", _("Parquet")
     CSV = "csv", _("CSV")
     DICTIONARY = "dictionary", _("Data dictionary (JSON)")
+
+
+class Refusal(models.TextChoices):
+    """Why a dataset was not released; its details (counts, dates) are kept beside it and
+    worded in the reader's language by `ResearchDataset.refusal_text`."""
+
+    NO_CONSENT = "no_consent", _("No research consent")
+    K_ANONYMITY = "k_anonymity", _("k-anonymity not met")

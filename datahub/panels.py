@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from datahub import selectors
 from datahub.buckets import buckets_between
 from datahub.choices import Aggregation, Rollup
+from datahub.models import ReadKind
 from datahub.services import access, retention
 from hub import charts, roles
 
@@ -123,8 +124,9 @@ def plant_panel(request, plant):
                 user=user,
                 plant=plant,
                 purpose=purpose,
-                what=_("Plant page: latest values and last %(days)d days of %(count)d series")
-                % {"days": CHART_DAYS, "count": len(series)},
+                kind=ReadKind.PLANT_PAGE,
+                days=CHART_DAYS,
+                count=len(series),
             )
         daily = selectors.daily_buckets([s.pk for s in series], days=CHART_DAYS, now=now)
         days = buckets_between(now - dt.timedelta(days=CHART_DAYS - 1), now, Rollup.DAY)

@@ -84,6 +84,30 @@ def browse(client_for):
     return make
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_and_media(tmp_path_factory):
+    """Each test process (the suite runs in several) has its own cache and media folder.
+
+    With Redis, `cache.clear()` empties the whole Redis database, so each process takes its
+    own database number (`…/0` for the first, `…/1` for the next, …); files written by code
+    under test go to a temporary folder, never into the working tree.
+    """
+    import os
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = int(worker.removeprefix("gw") or 0)
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    default = caches["default"]
+    if default["BACKEND"].endswith("RedisCache"):
+        default["LOCATION"] = urlsplit(default["LOCATION"])._replace(path=f"/{number}").geturl()
+    with override_settings(CACHES=caches, MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (cached progress figures of an earlier test's

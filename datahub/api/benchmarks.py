@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from datahub import benchmarks, disclosure
+from datahub.models import ReadKind
 from datahub.services import access
 from hub.models import Plant
 
@@ -188,5 +189,5 @@ class PlantBenchmarksView(APIView):
         plant = get_object_or_404(
             Plant.objects.visible_to(request.user).select_related("company"), pk=pk
         )
-        access.open_for_reading(request.user, plant, what="peer benchmarks")
+        access.open_for_reading(request.user, plant, ReadKind.BENCHMARKS)
         return Response(benchmarks_body(benchmarks.plant_benchmarks(plant)))

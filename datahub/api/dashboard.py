@@ -28,6 +28,7 @@ from datahub import dashboard, evidence
 from datahub.api.dashboard_docs import EXAMPLE, PlantDashboard
 from datahub.buckets import ZONE
 from datahub.choices import Rollup
+from datahub.models import ReadKind
 from datahub.services import access
 from hub.api.schema import INVALID
 from hub.models import Plant
@@ -251,10 +252,10 @@ class PlantDashboardView(APIView):
         access.open_for_reading(
             request.user,
             plant,
-            what=(
-                f"dashboard {rollup} {start.astimezone(ZONE):%Y-%m-%d %H:%M}–"
-                f"{end.astimezone(ZONE):%Y-%m-%d %H:%M}, before/after of projects"
-            ),
+            ReadKind.DASHBOARD,
+            rollup=rollup,
+            start=f"{start.astimezone(ZONE):%Y-%m-%d %H:%M}",
+            end=f"{end.astimezone(ZONE):%Y-%m-%d %H:%M}",
         )
         board = dashboard.plant_dashboard(plant, request.user, rollup=rollup, start=start, end=end)
         return Response(body(board))

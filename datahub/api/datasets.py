@@ -4,6 +4,7 @@ sees none), request (officials: 202, built in the background) and download one f
 
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
@@ -20,6 +21,11 @@ from hub.formats import person_name
 
 
 class ResearchDatasetSerializer(serializers.ModelSerializer):
+    refusal_reason = serializers.CharField(
+        source="refusal_text",
+        read_only=True,
+        help_text=_("Why the dataset was refused, in the language of the request."),
+    )
     requested_by = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
 
@@ -39,6 +45,7 @@ class ResearchDatasetSerializer(serializers.ModelSerializer):
             "requested_by",
             "requested_at",
             "built_at",
+            "refusal",
             "refusal_reason",
             "error",
             "files",

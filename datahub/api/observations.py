@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from datahub import selectors
 from datahub.choices import Rollup
-from datahub.models import Series
+from datahub.models import ReadKind, Series
 from datahub.services import access
 from hub.api.schema import INVALID
 
@@ -153,7 +153,11 @@ class SeriesObservationsView(APIView):
         access.open_for_reading(
             request.user,
             series.plant,
-            what=f"{series.key} {rollup or 'raw'} {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}",
+            ReadKind.SERIES,
+            series=series.key,
+            rollup=rollup or "raw",
+            start=f"{start:%Y-%m-%d %H:%M}",
+            end=f"{end:%Y-%m-%d %H:%M}",
         )
         rows = selectors.series_points(series, start, end, rollup)
         body = {

@@ -270,6 +270,11 @@ class ConsentSerializer(serializers.ModelSerializer):
 class AccessLogEntrySerializer(serializers.ModelSerializer):
     plant_name = serializers.CharField(source="plant.name", read_only=True)
     purpose_display = ChoiceLabelField(source="purpose", choices=Purpose.choices)
+    what = serializers.CharField(
+        source="description",
+        read_only=True,
+        help_text=_("What was read, in the language of the request (from kind and details)."),
+    )
     user_name = serializers.SerializerMethodField(help_text=_("Who read the data."))
     organization_name = serializers.CharField(
         source="organization.name", read_only=True, default=None
@@ -284,6 +289,8 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
             "plant_name",
             "purpose",
             "purpose_display",
+            "kind",
+            "details",
             "what",
             "user",
             "user_name",

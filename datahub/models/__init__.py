@@ -2,7 +2,7 @@
 and rollups, ingest requests and corrections, consents and the access log."""
 
 from datahub.models.catalogue import KpiCatalogue, KpiDefinition
-from datahub.models.consents import AccessLogEntry, Consent
+from datahub.models.consents import AccessLogEntry, Consent, ReadKind
 from datahub.models.datasets import DatasetDownload, ResearchDataset
 from datahub.models.followups import FollowUpPeriod, FollowUpStatus
 from datahub.models.observations import (
@@ -31,6 +31,7 @@ __all__ = [
     "KpiCatalogue",
     "KpiDefinition",
     "Observation",
+    "ReadKind",
     "ResearchDataset",
     "RollupBucket",
     "Series",

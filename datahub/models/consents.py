@@ -98,6 +98,39 @@ class AccessLogQuerySet(VisibleQuerySet):
         return self.none()
 
 
+class ReadKind(models.TextChoices):
+    """What kind of read an access-log entry records. The entry keeps the kind and its details
+    (dates, series, format) as data; `AccessLogEntry.description` words them in the reader's
+    language."""
+
+    DASHBOARD = "dashboard", _("Dashboard")
+    BENCHMARKS = "benchmarks", _("Peer benchmarks")
+    SERIES = "series", _("Series values")
+    PLANT_PAGE = "plant_page", _("Plant page")
+    AAS = "aas", _("Asset administration shell")
+    DATASET = "dataset", _("Research dataset")
+    OTHER = "other", _("Other")
+
+
+# How each kind is described; the details fill the placeholders.
+READ_DESCRIPTIONS = {
+    ReadKind.DASHBOARD: _(
+        "Dashboard: %(rollup)s values %(start)s–%(end)s and before/after of projects"
+    ),
+    ReadKind.BENCHMARKS: _("Peer benchmarks of every KPI"),
+    ReadKind.SERIES: _("Series %(series)s: %(rollup)s values %(start)s–%(end)s"),
+    ReadKind.PLANT_PAGE: _("Plant page: latest values and last %(days)s days of %(count)s series"),
+    ReadKind.AAS: _("Asset administration shell (%(format)s)"),
+    ReadKind.DATASET: _("Research dataset #%(dataset)s (as of %(as_of)s)"),
+}
+ROLLUP_WORDS = {
+    "raw": _("raw"),
+    "hour": _("hourly"),
+    "day": _("daily"),
+    "month": _("monthly"),
+}
+
+
 class AccessLogEntry(models.Model):
     """One read of a plant's data by someone other than the plant: who, what, for which
     purpose. Written by datahub.services.access; shown to the plant."""
@@ -122,7 +155,16 @@ class AccessLogEntry(models.Model):
         verbose_name=_("organisation"),
     )
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
-    what = models.CharField(_("what was read"), max_length=300)
+    kind = models.CharField(
+        _("kind of read"), max_length=16, choices=ReadKind.choices, default=ReadKind.OTHER
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    what = models.CharField(
+        _("what was read"),
+        max_length=300,
+        blank=True,
+        help_text=_("Free text for reads of kind “other” (and entries written before kinds)."),
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     objects = AccessLogQuerySet.as_manager()
@@ -135,3 +177,17 @@ class AccessLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.plant_id} {self.purpose}"
+
+    @property
+    def description(self) -> str:
+        """What was read, in the active language."""
+        template = READ_DESCRIPTIONS.get(self.kind)
+        if template is None:
+            return self.what
+        details = dict(self.details)
+        if "rollup" in details:
+            details["rollup"] = ROLLUP_WORDS.get(details["rollup"], details["rollup"])
+        try:
+            return str(template) % details
+        except (KeyError, TypeError, ValueError):
+            return self.what or str(self.get_kind_display())

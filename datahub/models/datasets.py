@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from datahub.choices import DatasetFile, DatasetStatus
+from datahub.choices import DatasetFile, DatasetStatus, Refusal
 from hub.choices import Role
 from hub.models import VisibleQuerySet
 
@@ -17,6 +17,15 @@ class ResearchDatasetQuerySet(VisibleQuerySet):
         if membership.role in (Role.OFFICIAL, Role.AGENCY_STAFF):
             return self
         return self.none()
+
+
+REFUSAL_WORDING = {
+    Refusal.NO_CONSENT: _("No plant has given the research consent."),
+    Refusal.K_ANONYMITY: _(
+        "k-anonymity cannot be met: %(n)s consenting plants have monthly data before "
+        "%(end)s, and a release needs at least k = %(k)s."
+    ),
+}
 
 
 class ResearchDataset(models.Model):
@@ -57,7 +66,13 @@ class ResearchDataset(models.Model):
     dictionary_file = models.FileField(
         _("data dictionary"), upload_to="datasets/%Y/%m/", blank=True, max_length=300
     )
-    refusal_reason = models.TextField(_("refusal reason"), blank=True)
+    refusal = models.CharField(
+        _("refused because"), max_length=16, choices=Refusal.choices, blank=True
+    )
+    refusal_details = models.JSONField(_("refusal details"), default=dict, blank=True)
+    refusal_reason = models.TextField(
+        _("refusal reason"), blank=True, help_text=_("Wording kept from before refusal codes.")
+    )
     error = models.TextField(_("error"), blank=True)
 
     objects = ResearchDatasetQuerySet.as_manager()
@@ -69,6 +84,14 @@ class ResearchDataset(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.as_of:%Y-%m-%d})"
+
+    @property
+    def refusal_text(self) -> str:
+        """Why the dataset was refused, in the active language ("" when it was not)."""
+        wording = REFUSAL_WORDING.get(self.refusal)
+        if wording is None:
+            return self.refusal_reason
+        return str(wording) % self.refusal_details if self.refusal_details else str(wording)
 
     def file_of(self, kind: str):
         return {

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from datahub.choices import Purpose
-from datahub.models import AccessLogEntry, Consent
+from datahub.models import AccessLogEntry, Consent, ReadKind
 from hub import roles
 
 
@@ -54,18 +54,21 @@ def may_read(user, plant) -> bool:
     return is_own(user, plant) or purpose_of_read(user, plant) is not None
 
 
-def log_read(*, user, plant, purpose, what: str) -> AccessLogEntry:
+def log_read(*, user, plant, purpose, kind: ReadKind, **details) -> AccessLogEntry:
+    """Log one read: its kind and details (plain values) are kept as data and worded in the
+    language of whoever reads the log."""
     membership = roles.membership_of(user)
     return AccessLogEntry.objects.create(
         plant=plant,
         user=user if user is not None and user.is_authenticated else None,
         organization=membership.organization if membership else None,
         purpose=purpose,
-        what=what[:300],
+        kind=kind,
+        details=details,
     )
 
 
-def open_for_reading(user, plant, *, what: str) -> Purpose | None:
+def open_for_reading(user, plant, kind: ReadKind, **details) -> Purpose | None:
     """Call before reading a plant's data: raises Http404 when the user may not read it
     (never a hint that it exists), logs the read when it is not the plant's own, and returns
     the purpose (None for the plant itself)."""
@@ -74,5 +77,5 @@ def open_for_reading(user, plant, *, what: str) -> Purpose | None:
     purpose = purpose_of_read(user, plant)
     if purpose is None:
         raise Http404
-    log_read(user=user, plant=plant, purpose=purpose, what=what)
+    log_read(user=user, plant=plant, purpose=purpose, kind=kind, **details)
     return purpose

@@ -46,6 +46,7 @@ from datahub.choices import (
     DatasetStatus,
     Purpose,
     QuantityKind,
+    Refusal,
     Rollup,
 )
 from datahub.models import (
@@ -53,6 +54,7 @@ from datahub.models import (
     Consent,
     DatasetDownload,
     KpiDefinition,
+    ReadKind,
     ResearchDataset,
     RollupBucket,
     Series,
@@ -205,11 +207,12 @@ def _level_words(level) -> str:
     return "region{}-size{}-industry{}-since{}".format(*level) if level else ""
 
 
-def _refuse(dataset: ResearchDataset, reason: str, **counts) -> ResearchDataset:
+def _refuse(dataset: ResearchDataset, refusal: Refusal, details=None, **counts) -> ResearchDataset:
     _set(
         dataset,
         status=DatasetStatus.REFUSED,
-        refusal_reason=reason,
+        refusal=refusal,
+        refusal_details=details or {},
         built_at=timezone.now(),
         **counts,
     )
@@ -218,7 +221,7 @@ def _refuse(dataset: ResearchDataset, reason: str, **counts) -> ResearchDataset:
         action=AuditAction.TRANSITION,
         obj=dataset,
         before={"status": DatasetStatus.BUILDING},
-        after={"status": DatasetStatus.REFUSED, "reason": reason},
+        after={"status": DatasetStatus.REFUSED, "refusal": refusal, **(details or {})},
         message="research dataset refused",
     )
     return dataset
@@ -267,7 +270,7 @@ def _build(dataset: ResearchDataset) -> ResearchDataset:
     k = dataset.k
     plants = _consenting_plants(now)
     if not plants:
-        return _refuse(dataset, _("No plant has given the research consent."))
+        return _refuse(dataset, Refusal.NO_CONSENT)
     end = cutoff(dataset.as_of)
     values, kpis = monthly_values([p.pk for p in plants], end)
     with_data = {plant_id for plant_id, _month, _code in values}
@@ -286,11 +289,8 @@ def _build(dataset: ResearchDataset) -> ResearchDataset:
     if not release.ok:
         return _refuse(
             dataset,
-            _(
-                "k-anonymity cannot be met: %(n)s consenting plants have monthly data before "
-                "%(end)s, and a release needs at least k = %(k)s."
-            )
-            % {"n": len(records), "end": end.date().isoformat(), "k": k},
+            Refusal.K_ANONYMITY,
+            {"n": len(records), "end": end.date().isoformat(), "k": k},
             suppressed_count=len(release.suppressed),
             generalisation=_level_words(release.level),
         )
@@ -357,7 +357,7 @@ def _log_contributions(dataset: ResearchDataset, plant_ids: list[int]) -> None:
     """Each released plant sees in its access log that its data went into the dataset."""
     user = dataset.requested_by
     membership = roles.membership_of(user) if user is not None else None
-    what = f"research dataset #{dataset.pk} (as of {dataset.as_of.isoformat()})"
+    details = {"dataset": dataset.pk, "as_of": dataset.as_of.isoformat()}
     AccessLogEntry.objects.bulk_create(
         [
             AccessLogEntry(
@@ -365,7 +365,8 @@ def _log_contributions(dataset: ResearchDataset, plant_ids: list[int]) -> None:
                 user=user,
                 organization=membership.organization if membership else None,
                 purpose=Purpose.RESEARCH,
-                what=what,
+                kind=ReadKind.DATASET,
+                details=details,
             )
             for plant_id in plant_ids
         ]

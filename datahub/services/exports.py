@@ -15,7 +15,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from datahub import aas
-from datahub.models import Series
+from datahub.models import ReadKind, Series
 from datahub.services import access
 from hub.choices import REGION_KOREAN_NAMES
 
@@ -64,7 +64,7 @@ def plant_aas(*, user, plant, build_uri: Callable[[str], str], fmt: str = "json"
     The caller has checked that `user` sees `plant`. Reading the series' links as anyone but
     the plant is logged (purpose of the consent)."""
     try:
-        access.open_for_reading(user, plant, what=f"asset administration shell ({fmt})")
+        access.open_for_reading(user, plant, ReadKind.AAS, format=fmt)
         with_series = True
     except Http404:
         with_series = False

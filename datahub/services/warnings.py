@@ -185,10 +185,17 @@ def follow_ups_overdue(today: dt.date) -> Iterable[Finding]:
         followups.overdue_periods(today)
         .exclude(plant__status=PlantStatus.CLOSED)
         .order_by("project_id", "due_date")
-        .values_list("plant_id", "project_id", "program__name_ko", "period_start", "due_date")
+        .values_list(
+            "plant_id",
+            "project_id",
+            "program__name_ko",
+            "program__name_en",
+            "period_start",
+            "due_date",
+        )
     )
     found: dict[int, dict] = {}
-    for plant_id, project_id, program, period_start, due_date in rows:
+    for plant_id, project_id, program, program_en, period_start, due_date in rows:
         entry = found.setdefault(
             project_id,
             {
@@ -196,7 +203,8 @@ def follow_ups_overdue(today: dt.date) -> Iterable[Finding]:
                 "since": due_date,
                 "detail": {
                     "project": project_id,
-                    "program": program,
+                    "program": program,  # both names: the summary is worded per reader
+                    "program_en": program_en,
                     "oldest_period_start": period_start.isoformat(),
                     "oldest_due": due_date.isoformat(),
                     "overdue": 0,

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from datahub.models import EarlyWarning, WarningKind
 from hub import roles
+from hub.i18n import pick
 
 register = template.Library()
 
@@ -62,7 +63,7 @@ def warning_summary(warning) -> str:
             count,
         ) % {
             "count": count,
-            "program": d.get("program", ""),
+            "program": pick(d.get("program", ""), d.get("program_en", "")),
             "date": d.get("oldest_due", ""),
         }
     return ""

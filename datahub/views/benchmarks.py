@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from datahub import benchmarks, disclosure, peergroups
+from datahub.models import ReadKind
 from datahub.services import access
 from hub import charts, roles
 from hub.choices import REGION_KOREAN_NAMES, Industry, Region, Role
@@ -75,7 +76,7 @@ class PlantBenchmarksView(LoginRequiredMixin, TemplateView):
             Plant.objects.visible_to(request.user).select_related("company"),
             pk=kwargs["plant_pk"],
         )
-        access.open_for_reading(request.user, self.plant, what="peer benchmarks")
+        access.open_for_reading(request.user, self.plant, ReadKind.BENCHMARKS)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -23,6 +23,7 @@ from django.views.generic import TemplateView
 from datahub import dashboard, evidence
 from datahub.buckets import ZONE
 from datahub.choices import Rollup
+from datahub.models import ReadKind
 from datahub.panels import latest_label
 from datahub.services import access
 from hub import charts, formats
@@ -258,12 +259,10 @@ class PlantDashboardView(LoginRequiredMixin, TemplateView):
         self.purpose = access.open_for_reading(
             user,
             self.plant,
-            what=_("Dashboard: %(rollup)s buckets %(start)s–%(end)s and before/after of projects")
-            % {
-                "rollup": rollup,
-                "start": f"{start.astimezone(ZONE):%Y-%m-%d}",
-                "end": f"{end.astimezone(ZONE):%Y-%m-%d}",
-            },
+            ReadKind.DASHBOARD,
+            rollup=rollup,
+            start=f"{start.astimezone(ZONE):%Y-%m-%d}",
+            end=f"{end.astimezone(ZONE):%Y-%m-%d}",
         )
         self.form = form
         self.board = dashboard.plant_dashboard(

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from datahub import aas
 from datahub.choices import Purpose
-from datahub.models import AccessLogEntry
+from datahub.models import AccessLogEntry, ReadKind
 from datahub.services import consents, sources
 
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_agency_staff_under_the_follow_up_consent_get_the_series_and_the_read_is
     assert response.status_code == 200
     entry = AccessLogEntry.objects.get()
     assert (entry.plant, entry.user, entry.purpose) == (plant, world.agency, Purpose.FOLLOW_UP)
-    assert "asset administration shell" in entry.what
+    assert (entry.kind, entry.details) == (ReadKind.AAS, {"format": "aasx"})
 
 
 def test_the_mentoring_partner_under_its_consent_gets_the_series(world, feed, plant):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from datahub.choices import Purpose
-from datahub.models import Consent, DataSource, KpiDefinition, Series
+from datahub.models import Consent, DataSource, KpiDefinition, ReadKind, Series
 from datahub.services import access, consents, sources
 from tests.factories import PlantFactory
 
@@ -411,15 +411,20 @@ def test_consent_exports_as_odrl_json_ld(world):
 
 def test_the_plant_sees_who_read_its_data(world, feed):
     grant(world.sme, world.plant_a, "follow_up")
-    access.open_for_reading(world.agency, world.plant_a, what="oee 2025")
-    access.open_for_reading(world.sme, world.plant_a, what="own read: not logged")
+    access.open_for_reading(world.agency, world.plant_a, ReadKind.AAS, format="json")
+    access.open_for_reading(world.sme, world.plant_a, ReadKind.AAS, format="own: not logged")
     with pytest.raises(Exception):  # noqa: B017 - no consent: Http404
-        access.open_for_reading(world.agency, world.plant_b, what="refused")
+        access.open_for_reading(world.agency, world.plant_b, ReadKind.AAS, format="refused")
 
     response = api(world.sme).get("/api/v1/access-log/")
     [entry] = response.json()["results"]
     assert entry["plant"] == world.plant_a.pk and entry["purpose"] == "follow_up"
-    assert entry["what"] == "oee 2025" and entry["organization"] == world.agency_org.pk
+    assert (entry["kind"], entry["details"]) == ("aas", {"format": "json"})
+    assert entry["organization"] == world.agency_org.pk
+    # what was read, worded in the request's language
+    assert entry["what"] == "자산관리셸(AAS) (json)"
+    english = api(world.sme, language="en").get("/api/v1/access-log/").json()["results"][0]
+    assert english["what"] == "Asset administration shell (json)"
     assert entry["user_name"] == (world.agency.get_full_name() or world.agency.get_username())
     assert api(world.sme).get(f"/api/v1/access-log/{entry['id']}/").status_code == 200
 
@@ -434,7 +439,11 @@ def test_the_plant_sees_who_read_its_data(world, feed):
 def test_access_log_filters_by_date_range_in_seoul_time(world):
     grant(world.sme, world.plant_a, "follow_up")
     entry = access.log_read(
-        user=world.agency, plant=world.plant_a, purpose=Purpose.FOLLOW_UP, what="x"
+        user=world.agency,
+        plant=world.plant_a,
+        purpose=Purpose.FOLLOW_UP,
+        kind=ReadKind.AAS,
+        format="x",
     )
     # 2025-03-01 00:30 in Seoul is still 2025-02-28 in UTC.
     entry.at = dt.datetime(2025, 2, 28, 15, 30, tzinfo=dt.UTC)
@@ -451,11 +460,11 @@ def test_access_log_filters_by_date_range_in_seoul_time(world):
 
 def test_access_log_query_count_does_not_grow(world, django_assert_max_num_queries):
     grant(world.sme, world.plant_a, "follow_up")
-    access.open_for_reading(world.agency, world.plant_a, what="one")
+    access.open_for_reading(world.agency, world.plant_a, ReadKind.AAS, format="one")
     client = api(world.sme)
     with django_assert_max_num_queries(4):
         assert len(ids(client.get("/api/v1/access-log/"))) == 1
     for i in range(20):
-        access.open_for_reading(world.agency, world.plant_a, what=f"read {i}")
+        access.open_for_reading(world.agency, world.plant_a, ReadKind.AAS, format=f"read {i}")
     with django_assert_max_num_queries(4):
         assert len(ids(client.get("/api/v1/access-log/"))) == 21

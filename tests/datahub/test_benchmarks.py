@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from datahub import benchmarks, disclosure
 from datahub.buckets import ZONE
 from datahub.choices import Purpose
-from datahub.models import AccessLogEntry, RollupBucket
+from datahub.models import AccessLogEntry, ReadKind, RollupBucket
 from datahub.services import consents, sources
 from hub.choices import Industry, Region
 from tests.factories import PlantFactory
@@ -194,10 +194,10 @@ def test_who_sees_a_plants_benchmarks(world, peers, api):
     )
     assert api(world.partner_a).get(url(world.plant_a)).status_code == 200
     entry = AccessLogEntry.objects.get()
-    assert (entry.plant, entry.purpose, entry.what) == (
+    assert (entry.plant, entry.purpose, entry.kind) == (
         world.plant_a,
         Purpose.PARTNER,
-        "peer benchmarks",
+        ReadKind.BENCHMARKS,
     )
     assert APIClient().get(url(world.plant_a)).status_code == 401
 

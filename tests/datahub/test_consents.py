@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from datahub.choices import Purpose
-from datahub.models import Consent
+from datahub.models import Consent, ReadKind
 from datahub.services import access, consents
 from hub.models import AuditEntry
 
@@ -45,11 +45,14 @@ def test_revocation_stops_reads_at_once_and_they_were_logged(world):
     consent = consents.consent_grant(
         user=world.sme, plant=world.plant_a, purpose=Purpose.PARTNER, partner=world.firm_a
     )
-    assert access.open_for_reading(world.partner_a, world.plant_a, what="oee") == Purpose.PARTNER
+    assert (
+        access.open_for_reading(world.partner_a, world.plant_a, ReadKind.AAS, format="oee")
+        == Purpose.PARTNER
+    )
     assert world.plant_a.data_reads.get().user == world.partner_a
     consents.consent_revoke(user=world.sme, consent=consent)
     with pytest.raises(Exception) as refused:
-        access.open_for_reading(world.partner_a, world.plant_a, what="oee")
+        access.open_for_reading(world.partner_a, world.plant_a, ReadKind.AAS, format="oee")
     assert refused.type.__name__ == "Http404"
     # The other firm never could.
     assert not access.may_read(world.partner_b, world.plant_a)
@@ -89,7 +92,10 @@ def test_a_completed_projects_follow_up_period_lets_the_agency_read(world, monke
     monkeypatch.setattr(
         consents, "follow_up_until", lambda plant: timezone.localdate() + dt.timedelta(days=10)
     )
-    assert access.open_for_reading(world.agency, world.plant_a, what="oee") == Purpose.FOLLOW_UP
+    assert (
+        access.open_for_reading(world.agency, world.plant_a, ReadKind.AAS, format="oee")
+        == Purpose.FOLLOW_UP
+    )
     entry = world.plant_a.data_reads.get()
     assert (entry.user, entry.purpose) == (world.agency, Purpose.FOLLOW_UP)
     # Partners never read under the follow-up purpose.

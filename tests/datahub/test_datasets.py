@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from datahub.choices import DatasetStatus, Purpose
-from datahub.models import AccessLogEntry, DatasetDownload, ResearchDataset
+from datahub.choices import DatasetStatus, Purpose, Refusal
+from datahub.models import AccessLogEntry, DatasetDownload, ReadKind, ResearchDataset
 from datahub.services import consents, datasets, rollups, sources
 from hub.choices import Region
 from hub.models import AuditEntry
@@ -156,7 +156,8 @@ def test_each_released_plant_sees_the_dataset_in_its_access_log(
     dataset = request_dataset(world, django_capture_on_commit_callbacks)
     entries = AccessLogEntry.objects.filter(purpose=Purpose.RESEARCH)
     assert {e.plant_id for e in entries} == {p.pk for p in plants["alike"]}
-    assert all(f"research dataset #{dataset.pk}" in e.what for e in entries)
+    assert {(e.kind, e.details["dataset"]) for e in entries} == {(ReadKind.DATASET, dataset.pk)}
+    assert all(e.details["as_of"] == dataset.as_of.isoformat() for e in entries)
     assert all(e.user == world.official for e in entries)
 
 
@@ -194,19 +195,26 @@ def test_too_few_consenting_plants_refuse_the_dataset(world, django_capture_on_c
     rollups.refresh_dirty()
     dataset = request_dataset(world, django_capture_on_commit_callbacks)
     assert dataset.status == DatasetStatus.REFUSED
-    # (written in the language of the request that built it: Korean, the hub's default)
-    assert "k = 5" in dataset.refusal_reason and "4곳" in dataset.refusal_reason
+    assert dataset.refusal == Refusal.K_ANONYMITY and dataset.refusal_details["n"] == 4
+    # worded in the reader's language, whoever's request built it
+    with translation.override("ko"):
+        assert "k = 5" in dataset.refusal_text and "4곳" in dataset.refusal_text
+    with translation.override("en"):
+        assert "4 consenting plants" in dataset.refusal_text
     assert not dataset.parquet_file and not AccessLogEntry.objects.exists()
     body = api(world.official).get(f"/api/v1/datasets/{dataset.pk}/").json()
-    assert body["files"] == {} and body["refusal_reason"] == dataset.refusal_reason
+    assert body["files"] == {} and body["refusal"] == "k_anonymity"
+    with translation.override("ko"):
+        assert body["refusal_reason"] == dataset.refusal_text
     assert api(world.official).get(f"/api/v1/datasets/{dataset.pk}/download/").status_code == 404
 
 
 def test_no_consent_at_all_is_refused(world, django_capture_on_commit_callbacks):
     dataset = request_dataset(world, django_capture_on_commit_callbacks)
     assert dataset.status == DatasetStatus.REFUSED
+    assert dataset.refusal == Refusal.NO_CONSENT
     with translation.override("ko"):
-        assert dataset.refusal_reason == translation.gettext(
+        assert dataset.refusal_text == translation.gettext(
             "No plant has given the research consent."
         )
 

@@ -5,11 +5,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from datahub import followup_rules as rules
 from datahub.models import EarlyWarning, FollowUpPeriod, WarningKind, WarningStatus
 from datahub.services import consents, followups, ingest, rollups, sources, warnings
+from datahub.templatetags.datahub_warnings import warning_summary
 from programs import services as program_services
 from programs.choices import FollowUpFrequency
 from tests.datahub.ingest_client import fresh_partitions  # noqa: F401 (autouse)
@@ -365,6 +366,11 @@ def test_overdue_reports_raise_one_warning_a_project_resolved_when_sent(
     assert warning.since == oldest.due_date
     assert warning.detail["overdue"] == len(late)
     assert warning.detail["oldest_due"] == oldest.due_date.isoformat()
+    # the queue's one-line summary names the program in the reader's language
+    with translation.override("en"):
+        assert "of 2025 win-win smart factory support overdue" in warning_summary(warning)
+    with translation.override("ko"):
+        assert "2025 상생형 스마트공장 구축지원" in warning_summary(warning)
     # The plant sends every overdue month: the next run resolves the warning by itself.
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(max(late)):

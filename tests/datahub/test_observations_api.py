@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from datahub.choices import Purpose
-from datahub.models import AccessLogEntry
+from datahub.models import AccessLogEntry, ReadKind
 from datahub.services import consents, rollups
 from tests.datahub.observations import at, write
 
@@ -143,7 +143,8 @@ def test_agency_reads_under_the_follow_up_consent_and_the_read_is_logged(world, 
         world.agency,
         Purpose.FOLLOW_UP,
     )
-    assert "oee day" in entry.what
+    assert entry.kind == ReadKind.SERIES
+    assert (entry.details["series"], entry.details["rollup"]) == ("oee", "day")
 
 
 def test_partner_reads_under_its_consent_and_the_read_is_logged(world, data):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from datahub.choices import Purpose
-from datahub.models import AccessLogEntry, Consent, DataSource, Series, SourceToken
+from datahub.models import AccessLogEntry, Consent, DataSource, ReadKind, Series, SourceToken
 from datahub.services import access, consents, sources
 from tests.programs.conftest import complete, project_data, winwin_program
 
@@ -239,15 +239,14 @@ def test_odrl_download(world, feed, browse):
 def test_access_log_pages_filters_and_bounds_its_queries(
     world, feed, browse, django_assert_max_num_queries
 ):
+    def log(user, plant, purpose, label):
+        access.log_read(user=user, plant=plant, purpose=purpose, kind=ReadKind.AAS, format=label)
+
     for i in range(30):
-        access.log_read(
-            user=world.agency, plant=world.plant_a, purpose=Purpose.FOLLOW_UP, what=f"read {i}"
-        )
+        log(world.agency, world.plant_a, Purpose.FOLLOW_UP, f"read {i}")
     for i in range(3):
-        access.log_read(
-            user=world.partner_a, plant=world.plant_a, purpose=Purpose.PARTNER, what=f"p {i}"
-        )
-    access.log_read(user=world.agency, plant=world.plant_b, purpose=Purpose.FOLLOW_UP, what="b")
+        log(world.partner_a, world.plant_a, Purpose.PARTNER, f"p {i}")
+    log(world.agency, world.plant_b, Purpose.FOLLOW_UP, "b")
     client = browse(world.sme)
     url = reverse("datahub:access_log", args=[world.plant_a.pk])
     with django_assert_max_num_queries(12):
@@ -255,8 +254,26 @@ def test_access_log_pages_filters_and_bounds_its_queries(
     assert len(first.context["entries"]) == 25
     assert first.context["paginator"].count == 33
     partner = client.get(url, {"purpose": "partner"})
-    assert [e.what for e in partner.context["entries"]] == ["p 2", "p 1", "p 0"]
-    assert "b" not in [e.what for e in first.context["entries"]]
+    assert [e.details["format"] for e in partner.context["entries"]] == ["p 2", "p 1", "p 0"]
+    assert "b" not in [e.details["format"] for e in first.context["entries"]]
+
+
+def test_access_log_words_each_read_in_the_readers_language(world, feed, browse, client_for):
+    access.log_read(
+        user=world.agency,
+        plant=world.plant_a,
+        purpose=Purpose.FOLLOW_UP,
+        kind=ReadKind.SERIES,
+        series="oee",
+        rollup="day",
+        start="2026-01-01 00:00",
+        end="2026-02-01 00:00",
+    )
+    url = reverse("datahub:access_log", args=[world.plant_a.pk])
+    english = browse(world.sme).get(url).content.decode()
+    assert "Series oee: daily values 2026-01-01 00:00–2026-02-01 00:00" in english
+    korean = client_for(world.sme).get(url).content.decode()
+    assert "시계열 oee: 일별 값 2026-01-01 00:00–2026-02-01 00:00" in korean
 
 
 def test_plant_page_bounds_its_queries(world, feed, browse, django_assert_max_num_queries):
@@ -265,7 +282,11 @@ def test_plant_page_bounds_its_queries(world, feed, browse, django_assert_max_nu
         sources.series_create(user=world.sme, source=source, kpi="oee", label=f"L{i}")
         sources.token_rotate(user=world.sme, source=source)
         access.log_read(
-            user=world.agency, plant=world.plant_a, purpose=Purpose.FOLLOW_UP, what=str(i)
+            user=world.agency,
+            plant=world.plant_a,
+            purpose=Purpose.FOLLOW_UP,
+            kind=ReadKind.AAS,
+            format=str(i),
         )
     client = browse(world.sme)
     url = reverse("datahub:plant", args=[world.plant_a.pk])

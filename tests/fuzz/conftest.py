@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import Purpose
-from datahub.models import EarlyWarning, WarningKind
+from datahub.models import EarlyWarning, ReadKind, WarningKind
 from datahub.services import access, consents, sources
 from hub.choices import OrganizationKind
 from programs import services as program_services
@@ -124,7 +124,9 @@ def populated(world, media):
         consent = consents.consent_grant(
             user=admin, plant=plant, purpose=Purpose.PARTNER, partner=firm
         )
-        read = access.log_read(user=agency, plant=plant, purpose=Purpose.FOLLOW_UP, what=label)
+        read = access.log_read(
+            user=agency, plant=plant, purpose=Purpose.FOLLOW_UP, kind=ReadKind.AAS, format=label
+        )
         warning = EarlyWarning.objects.create(
             plant=plant,
             kind=WarningKind.SOURCE_SILENT,

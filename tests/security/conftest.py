@@ -33,7 +33,14 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import Item
 from datahub.choices import DatasetFile, DatasetStatus, Purpose
-from datahub.models import EarlyWarning, FollowUpPeriod, KpiDefinition, ResearchDataset, WarningKind
+from datahub.models import (
+    EarlyWarning,
+    FollowUpPeriod,
+    KpiDefinition,
+    ReadKind,
+    ResearchDataset,
+    WarningKind,
+)
 from datahub.services import access, consents, followups, sources
 from hub.choices import OrganizationKind
 from hub.invitations import Invitation
@@ -384,7 +391,13 @@ def build_world() -> SimpleNamespace:
         for plant, firm in ((w.plant_a, w.firm_a), (w.plant_b, w.firm_b))
     )
     w.log_a, w.log_b = (
-        access.log_read(user=w.agency, plant=plant, purpose=Purpose.FOLLOW_UP, what="matrix")
+        access.log_read(
+            user=w.agency,
+            plant=plant,
+            purpose=Purpose.FOLLOW_UP,
+            kind=ReadKind.AAS,
+            format="matrix",
+        )
         for plant in (w.plant_a, w.plant_b)
     )
     # data hub: early warnings (a silent source of each plant)
