@@ -80,6 +80,11 @@ urlpatterns = [
         upload.MonthlyFormView.as_view(),
         name="monthly",
     ),
+    path(
+        "datahub/plants/<int:plant_pk>/monthly/follow-up-series/",
+        upload.FollowUpSeriesAddView.as_view(),
+        name="follow_up_series_add",
+    ),
     path("datahub/warnings/", warnings.WarningQueueView.as_view(), name="warnings"),
     path("datahub/warnings/<int:pk>/", warnings.WarningDetailView.as_view(), name="warning"),
     path("datahub/datasets/", datasets.DatasetListView.as_view(), name="datasets"),

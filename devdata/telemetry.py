@@ -468,7 +468,7 @@ def seed_followup_reports(*, now=None, actor=None) -> int:
         have = set(Series.objects.filter(plant=plant).values_list("kpi__code", flat=True))
         if not required - have:
             continue
-        # The monthly form's source (datahub.views.upload.spreadsheet_source), named in Korean.
+        # The monthly form's source (datahub.services.sources.spreadsheet_source), named in Korean.
         source = DataSource.objects.filter(plant=plant, kind="spreadsheet").first()
         if source is None:
             source, _token = sources.source_create(

@@ -25,8 +25,14 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from datahub import followup_rules as rules
-from datahub.choices import Rollup
-from datahub.models import FollowUpPeriod, KpiDefinition, RollupBucket, Series
+from datahub.choices import Granularity, Rollup
+from datahub.models import (
+    FollowUpPeriod,
+    FollowUpStatus,
+    KpiDefinition,
+    RollupBucket,
+    Series,
+)
 from programs.choices import FOLLOW_UP_MONTHS, FollowUpFrequency, ProjectStatus
 from programs.models import KPI, Project
 
@@ -410,3 +416,40 @@ def follow_up_compliance_by(projects, as_of: dt.date) -> dict:
         "due": due,
         "by": {g: {k: tuple(v) for k, v in cells.items()} for g, cells in by.items()},
     }
+
+
+# --- what the monthly form offers to add ----------------------------------------------------
+
+WAITING = (FollowUpStatus.UPCOMING, FollowUpStatus.DUE, FollowUpStatus.LATE)
+
+
+def kpis_without_series(plant) -> list[str]:
+    """The KPI codes the plant's follow-up reports still to send ask for that none of its
+    series delivers (neither the KPI itself nor every input it is computed from)."""
+    asked: set[str] = set()
+    waiting = FollowUpPeriod.objects.filter(plant=plant, status__in=WAITING)
+    for required in waiting.values_list("required_kpis", flat=True).distinct():
+        asked.update(required)
+    if not asked:
+        return []
+    present = set(Series.objects.filter(plant=plant).values_list("kpi__code", flat=True))
+    return rules.missing_kpis(sorted(asked), present, catalogue_inputs())
+
+
+@transaction.atomic
+def follow_up_series_add(*, user, plant) -> list[Series]:
+    """Monthly series for every KPI the plant's follow-up asks for and no series delivers, on
+    the plant's spreadsheet source (the one its uploads and monthly form write through), so
+    the monthly form and the spreadsheet template ask for them. Returns the series added
+    (none when nothing is missing)."""
+    from datahub.services import sources
+
+    sources.require_data_manager(user, plant)
+    missing = kpis_without_series(plant)
+    if not missing:
+        return []
+    source = sources.spreadsheet_source(user=user, plant=plant)
+    return [
+        sources.series_create(user=user, source=source, kpi=code, granularity=Granularity.MONTH)
+        for code in missing
+    ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from datahub.choices import SourceKind
 from datahub.models import DataSource, KpiDefinition, Series, SourceToken
 from hub import roles
 from hub.audit import audit_record, snapshot
@@ -53,8 +54,12 @@ def _new_secret() -> tuple[str, str]:
 
 
 @transaction.atomic
-def source_create(*, user, plant, name: str, kind: str = "other", description: str = ""):
-    """A new source with its first token; returns (source, token string shown once)."""
+def source_create(
+    *, user, plant, name: str, kind: str = "other", description: str = "", token: bool = True
+):
+    """A new source with its first token; returns (source, token string shown once). A source
+    filled only through the hub's own pages (the monthly form) needs no token: token=False
+    gives ""."""
     require_data_manager(user, plant)
     source = DataSource(
         plant=plant, name=name.strip(), kind=kind, description=description, created_by=user
@@ -62,6 +67,8 @@ def source_create(*, user, plant, name: str, kind: str = "other", description: s
     source.full_clean()
     source.save()
     audit_record(user=user, action=AuditAction.CREATE, obj=source, after=snapshot(source))
+    if not token:
+        return source, ""
     _token, secret = token_issue(user=user, source=source)
     return source, secret
 
@@ -82,6 +89,22 @@ def source_update(*, user, source, data: dict):
 
 
 @transaction.atomic
+def spreadsheet_source(*, user, plant) -> DataSource:
+    """The plant's spreadsheet source, registered on first use and without a token: uploads
+    and the monthly form come through the signed-in member."""
+    source = (
+        DataSource.objects.filter(plant=plant, kind=SourceKind.SPREADSHEET).order_by("pk").first()
+    )
+    if source is None:
+        name = _("Spreadsheet upload")
+        if DataSource.objects.filter(plant=plant, name=name).exists():
+            name = f"{name} {secrets.token_hex(2)}"
+        source, _secret = source_create(
+            user=user, plant=plant, name=name, kind=SourceKind.SPREADSHEET, token=False
+        )
+    return source
+
+
 def token_issue(*, user, source, expires_at: dt.datetime | None = None):
     """A new token of `source` beside its others; returns (token row, token string)."""
     require_data_manager(user, source.plant)

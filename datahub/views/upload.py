@@ -15,13 +15,15 @@ from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from datahub import sheets
-from datahub.choices import Granularity, IngestChannel, SourceKind
+from datahub.choices import Granularity, IngestChannel
 from datahub.forms import MonthlyForm, UploadForm
-from datahub.models import DataSource, Series
-from datahub.services import sources
+from datahub.models import KpiDefinition, Series
+from datahub.services import followups, sources
 from datahub.views.base import PlantDataMixin
 
 UPLOAD_DIR = "datahub-uploads"
@@ -39,27 +41,11 @@ def columns_of(series) -> list[sheets.Column]:
     ]
 
 
-def spreadsheet_source(user, plant):
-    """The plant's spreadsheet source, registered on first use (its token is never needed:
-    uploads and forms come through the signed-in member)."""
-    source = (
-        DataSource.objects.filter(plant=plant, kind=SourceKind.SPREADSHEET).order_by("pk").first()
-    )
-    if source is None:
-        name = _("Spreadsheet upload")
-        if DataSource.objects.filter(plant=plant, name=name).exists():
-            name = f"{name} {secrets.token_hex(2)}"
-        source, _secret = sources.source_create(
-            user=user, plant=plant, name=name, kind=SourceKind.SPREADSHEET
-        )
-    return source
-
-
 def ingest(*, user, plant, rows, idempotency_key, channel):
     """The ingest service's receipt, or its refusal as a ValidationError."""
     from datahub.services.ingest import IngestRefused, ingest_rows
 
-    source = spreadsheet_source(user, plant)
+    source = sources.spreadsheet_source(user=user, plant=plant)
     try:
         return ingest_rows(
             source=source,
@@ -209,6 +195,12 @@ class MonthlyFormView(PlantDataMixin, FormView):
         ctx = super().get_context_data(**kwargs)
         ctx["series"] = self.series
         ctx["monthly_granularity"] = Granularity.MONTH.label
+        codes = followups.kpis_without_series(self.plant)
+        ctx["follow_up_missing"] = list(
+            KpiDefinition.objects.filter(catalogue__is_current=True, code__in=codes).order_by(
+                "code"
+            )
+        )
         return ctx
 
     def form_valid(self, form):
@@ -236,6 +228,29 @@ class MonthlyFormView(PlantDataMixin, FormView):
         return render_receipt(
             self.request, self.plant, receipt, [(None, r["series"]) for r in rows]
         )
+
+
+class FollowUpSeriesAddView(PlantDataMixin, View):
+    """POST: add monthly series for the KPIs the plant's follow-up asks for and no series
+    delivers, then back to the monthly form, which now asks for them."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        added = followups.follow_up_series_add(user=request.user, plant=self.plant)
+        if added:
+            messages.success(
+                request,
+                ngettext(
+                    "Added %(count)s series the follow-up reports ask for: %(names)s.",
+                    "Added %(count)s series the follow-up reports ask for: %(names)s.",
+                    len(added),
+                )
+                % {"count": len(added), "names": ", ".join(s.kpi.name for s in added)},
+            )
+        else:
+            messages.info(request, _("The plant's series already cover its follow-up reports."))
+        return redirect("datahub:monthly", plant_pk=self.plant.pk)
 
 
 def settings_zone():

@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from datahub import followup_rules as rules
-from datahub.models import EarlyWarning, FollowUpPeriod, WarningKind, WarningStatus
+from datahub.choices import Granularity, SourceKind
+from datahub.models import EarlyWarning, FollowUpPeriod, Series, WarningKind, WarningStatus
 from datahub.services import consents, followups, ingest, rollups, sources, warnings
 from datahub.templatetags.datahub_warnings import warning_summary
 from programs import services as program_services
@@ -379,3 +380,64 @@ def test_overdue_reports_raise_one_warning_a_project_resolved_when_sent(
     warnings.run_early_warning(today=today, kinds=[WarningKind.FOLLOW_UP_OVERDUE])
     warning.refresh_from_db()
     assert warning.status == WarningStatus.RESOLVED and warning.resolved_automatically
+
+
+# --- the monthly form offers the series the follow-up asks for ------------------------------
+
+
+def test_monthly_form_offers_the_series_the_follow_up_asks_for(done, world, browse):
+    asked = set(FollowUpPeriod.objects.filter(project=done).first().required_kpis)
+    assert set(followups.kpis_without_series(world.plant_a)) == asked
+    client = browse(world.sme)
+    monthly = reverse("datahub:monthly", args=[world.plant_a.pk])
+    page = client.get(monthly).content.decode()
+    assert "Your follow-up reports ask for more" in page
+    add = reverse("datahub:follow_up_series_add", args=[world.plant_a.pk])
+    assert f'action="{add}"' in page
+
+    response = client.post(add, follow=True)
+    assert response.redirect_chain[-1][0] == monthly
+    added = Series.objects.filter(plant=world.plant_a)
+    assert {s.kpi.code for s in added} == asked
+    assert {s.granularity for s in added} == {Granularity.MONTH}
+    [source] = {s.source for s in added}
+    assert source.kind == SourceKind.SPREADSHEET and not source.tokens.exists()
+    page = response.content.decode()
+    assert "Your follow-up reports ask for more" not in page
+    assert all(f'name="s_{s.key}"' in page for s in added)  # the form now asks for them
+    # nothing left to add: a second press adds nothing and says so
+    again = client.post(add, follow=True)
+    assert Series.objects.filter(plant=world.plant_a).count() == len(asked)
+    assert "already cover" in again.content.decode()
+
+
+def test_a_series_or_its_inputs_cover_what_is_asked(done, world, sender):
+    # the sender's raw quantities are the inputs of the throughput and quality KPIs
+    asked = set(FollowUpPeriod.objects.filter(project=done).first().required_kpis)
+    left = set(followups.kpis_without_series(world.plant_a))
+    inputs = followups.catalogue_inputs()
+    covered = {
+        code
+        for code in asked
+        if set(inputs.get(code, ()))
+        <= {"produced_quantity", "actual_production_time", "good_quantity"}
+        and inputs.get(code)
+    }
+    assert covered and left == asked - covered
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    # those who see the plant are refused (403), the others do not learn it exists (404)
+    [
+        ("agency", 403),
+        ("partner_a", 403),
+        ("official", 403),
+        ("consultant", 404),
+        ("outsider", 404),
+    ],
+)
+def test_only_the_plants_members_add_series(done, world, client_for, persona, status):
+    add = reverse("datahub:follow_up_series_add", args=[world.plant_a.pk])
+    assert client_for(getattr(world, persona)).post(add).status_code == status
+    assert not Series.objects.filter(plant=world.plant_a).exists()

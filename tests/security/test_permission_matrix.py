@@ -235,6 +235,7 @@ datahub:upload_preview         GET    plant  login 404   403      403/404  403/4
 datahub:upload_preview         POST   plant  login 404   403      403/404  403/404  403/404  403      404
 datahub:monthly                GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
 datahub:monthly                POST   plant  login 404   403      403/404  403/404  403/404  403      200/404
+datahub:follow_up_series_add   POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
 # --- data hub: early warning (the queue for agency staff and officials; a warning for whoever
 # sees its plant's data hub rows; acting for agency staff) -------------------------------------
 datahub:warnings               GET    warn   login 403   200      403      403      403      200      403
