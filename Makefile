@@ -11,8 +11,9 @@ APT_RUNTIME := python3-venv fonts-nanum libharfbuzz-subset0 gettext
 # Tests also read PDFs back (pdftotext), drive Chromium and start their own MQTT broker.
 APT_TEST    := poppler-utils chromium chromium-driver mosquitto
 
-# The suite runs in one pytest process per core; each file stays in one process, so a
-# module's shared fixtures are built once. TEST_WORKERS=0 runs it in a single process.
+# The suite runs in one pytest process per core (TEST_WORKERS=0: a single process). Each
+# process runs its share in the suite's order, so tests that empty the database
+# (transactional, browser) still come after the others.
 TEST_WORKERS ?= auto
 
 # Demo size: `make demo DEMO_PLANTS=2000` gives about 2,400 projects (about 90 s).
@@ -35,7 +36,7 @@ test: system-deps system-deps-test $(VENV)/.installed $(MO)
 	$(BIN)/bandit -c pyproject.toml -r hub assessments programs datahub progress devdata -q
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=15
 # The production path (gunicorn + a real Celery worker, DEBUG=false) in its own invocation,
 # whenever PostgreSQL and Redis are configured.
 	@if [ -n "$$REDIS_URL" ] && echo "$$DATABASE_URL" | grep -q '^postgres'; then \

@@ -109,6 +109,19 @@ def _own_cache_and_media(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the hub's default language, whatever the test before it (in the
+    same process) left active: a test of English wording says so (`browse`, or
+    `translation.override("en")`)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (cached progress figures of an earlier test's
     rolled-back data must not answer this one's requests)."""

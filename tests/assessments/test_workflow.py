@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 
 from assessments import services
 from assessments.choices import AssessmentStatus, FrameworkStatus
@@ -18,6 +19,13 @@ from tests.assessments.conftest import confirmed, items_by_code, rate_all, seed_
 from tests.factories import ConsultancyFactory, member
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals asserted below are the English source strings."""
+    with translation.override("en"):
+        yield
 
 
 # --- frameworks ------------------------------------------------------------------------------
