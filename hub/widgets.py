@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import override
 
 from hub import roles
 from hub.choices import REGION_KOREAN_NAMES, OrganizationKind, Region, Role
@@ -53,9 +54,11 @@ def search_words(text: str) -> list[str]:
 def regions_matching(word: str) -> list[str]:
     """Region codes whose Korean or English name starts with the word ("서울", "경기", "Busan")."""
     word = word.casefold()
+    with override("en"):
+        english = {code: str(label) for code, label in Region.choices}
     codes = []
     for code, label in Region.choices:
-        names = (str(label), *REGION_KOREAN_NAMES.get(code, ()))
+        names = (str(label), english[code], *REGION_KOREAN_NAMES.get(code, ()))
         if any(name.casefold().startswith(word) for name in names):
             codes.append(code)
     return codes
@@ -289,7 +292,9 @@ class LookupField(forms.ModelChoiceField):
                 return list(self.queryset.filter(company__business_number=digits)[:2])
             if model is Organization:
                 return list(self.queryset.filter(business_number=digits)[:2])
-        if model is Plant or model is Organization:
+        if model is Organization:
+            return list(self.queryset.filter(Q(name__iexact=text) | Q(name_en__iexact=text))[:2])
+        if model is Plant:
             return list(self.queryset.filter(name__iexact=text)[:2])
         return list(self.queryset.filter(username__iexact=text)[:2])
 
