@@ -93,3 +93,15 @@ def test_fill_page_query_count_stays_bounded(
     client = browse(world.consultant)
     with django_assert_max_num_queries(25):
         assert client.get(fill_url(assessment)).status_code == 200
+
+
+def test_open_form_picks_the_consultant_by_name_or_typed_login(world, framework, browse):
+    client = browse(world.agency)
+    open_url = reverse("assessments:assessment_open", args=[world.plant_b.pk])
+    body = client.get(open_url).content.decode()
+    assert 'id="id_consultant-listbox"' in body and 'role="combobox"' in body
+    assert "/consultants/lookup/" in body
+    # without script: the consultant's login typed in the text box
+    response = client.post(open_url, {"consultant__q": world.consultant.get_username()})
+    assert response.status_code == 302
+    assert world.plant_b.assessments.get().consultant == world.consultant

@@ -65,3 +65,37 @@ def test_an_unknown_plant_number_is_a_field_error(world, winwin, client_for):
     )
     assert response.status_code == 200
     assert "plant" in response.context["form"].errors
+
+
+def test_project_form_carries_the_cost_share_rules_and_marks_the_partner(
+    world, winwin, client_for
+):
+    import html
+    import json
+    import re
+
+    client = client_for(world.agency)
+    body = client.get(reverse("programs:project_create"), {"program": winwin.pk}).content.decode()
+    rules = json.loads(html.unescape(re.search(r'data-share-rules="([^"]*)"', body).group(1)))
+    rule = winwin.cost_share_rule
+    assert rules[str(winwin.pk)]["government_max_pct"] == str(rule.government_max_pct)
+    assert rules[str(winwin.pk)]["partner_min_pct"] == str(rule.partner_min_pct)
+    assert rules[str(winwin.pk)]["caps"]["basic"] == str(rule.cap_basic)
+    # the partner firm is required in win-win programs: marked, and live for this program
+    assert f'data-required-when="program={winwin.pk}"' in body
+    assert 'id="id_partner-listbox"' in body and 'id="id_supplier-listbox"' in body
+    assert "data-shares-calc" in body
+
+
+def test_project_edit_form_carries_its_own_programs_rule(world, project_a, client_for):
+    import html
+    import json
+    import re
+
+    body = client_for(world.agency).get(
+        reverse("programs:project_update", args=[project_a.pk])
+    )
+    body = body.content.decode()
+    rules = json.loads(html.unescape(re.search(r'data-share-rules="([^"]*)"', body).group(1)))
+    assert list(rules) == [""]
+    assert f'name="partner" value="{project_a.partner_id}"' in body
