@@ -52,11 +52,9 @@
   }
 
   function format(message, values) {
-    return String(message || "")
-      .replace(/%\((\w+)\)s/g, function (_, key) {
-        return values[key] === undefined ? "" : values[key];
-      })
-      .replace(/%%/g, "%");
+    return String(message || "").replace(/\{(\w+)\}/g, function (_, key) {
+      return values[key] === undefined ? "" : values[key];
+    });
   }
 
   /* Pickers (hub/widgets.py): an ARIA combobox over a listbox htmx fills. */
@@ -268,17 +266,17 @@
       var r = rule();
       if (r) {
         if (v[0] > (t * r.government_max_pct) / 100) {
-          found.push(format(box.getAttribute("data-msg-gov-max"), { pct: r.government_max_pct }));
+          found.push(format(box.getAttribute("data-msg-gov-max"), { pct: Number(r.government_max_pct) + " %" }));
         }
         var level = form.elements.target_level ? form.elements.target_level.value : "";
         if (r.caps[level] !== undefined && v[0] > Number(r.caps[level])) {
           found.push(format(box.getAttribute("data-msg-gov-cap"), { cap: won(Number(r.caps[level])) }));
         }
         if (v[1] < (t * r.partner_min_pct) / 100) {
-          found.push(format(box.getAttribute("data-msg-partner-min"), { pct: r.partner_min_pct }));
+          found.push(format(box.getAttribute("data-msg-partner-min"), { pct: Number(r.partner_min_pct) + " %" }));
         }
         if (v[2] > (t * r.sme_max_pct) / 100) {
-          found.push(format(box.getAttribute("data-msg-sme-max"), { pct: r.sme_max_pct }));
+          found.push(format(box.getAttribute("data-msg-sme-max"), { pct: Number(r.sme_max_pct) + " %" }));
         }
       }
       if (!found.length && r) {
