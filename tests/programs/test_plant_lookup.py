@@ -67,9 +67,7 @@ def test_an_unknown_plant_number_is_a_field_error(world, winwin, client_for):
     assert "plant" in response.context["form"].errors
 
 
-def test_project_form_carries_the_cost_share_rules_and_marks_the_partner(
-    world, winwin, client_for
-):
+def test_project_form_carries_the_cost_share_rules_and_marks_the_partner(world, winwin, client_for):
     import html
     import json
     import re
@@ -92,9 +90,7 @@ def test_project_edit_form_carries_its_own_programs_rule(world, project_a, clien
     import json
     import re
 
-    body = client_for(world.agency).get(
-        reverse("programs:project_update", args=[project_a.pk])
-    )
+    body = client_for(world.agency).get(reverse("programs:project_update", args=[project_a.pk]))
     body = body.content.decode()
     rules = json.loads(html.unescape(re.search(r'data-share-rules="([^"]*)"', body).group(1)))
     assert list(rules) == [""]
