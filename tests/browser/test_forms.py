@@ -3,6 +3,7 @@ shares computed as the user types, and the fill page's running score with its fo
 (page height measured at desktop width)."""
 
 import json
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -170,3 +171,16 @@ def test_running_score_and_folded_items_on_the_fill_page(live_server, page):
     )
     page.screenshot(path=str(ARTIFACTS / "fill-page-folded.png"))
     assert folded_height < empty_height / 2
+
+
+def test_required_if_is_marked_live(live_server, page):
+    person(Role.AGENCY_STAFF, AgencyFactory(name="스마트제조혁신추진단"), "kim.agency")
+    log_in(page, live_server.url, "kim.agency")
+    page.goto(f"{live_server.url}/organizations/new/")
+    number = page.locator("#id_business_number")
+    field = page.locator("#id_business_number_field")
+    page.select_option("#id_kind", "partner")
+    expect(number).to_have_attribute("aria-required", "false")
+    page.select_option("#id_kind", "sme")
+    expect(number).to_have_attribute("aria-required", "true")
+    expect(field).to_have_class(re.compile("field--required-now"))
