@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
 from hub.choices import Role
+from hub.widgets import use_lookup
 
 
 class ConsultantChoiceField(forms.ModelChoiceField):
@@ -37,6 +38,7 @@ class AssessmentOpenForm(forms.Form):
             .select_related("membership__organization")
             .order_by("last_name", "first_name", "username")
         )
+        use_lookup(self, "consultant", "consultant")
 
 
 RATING_CHOICES = [

@@ -194,3 +194,42 @@ def _comparable(rating):
     if rating.not_applicable:
         return "na"
     return rating.rating
+
+
+def running_score(assessment: Assessment, spec: scoring.FrameworkSpec | None = None) -> dict:
+    """The score and level of the items rated so far, by the framework's own rules
+    (`scoring.score`): items not rated yet are left out as N/A items are, so the figure is
+    what the plant scores on what has been rated. Stored nowhere; submit computes the real
+    one. `rated` is 0 (and the rest None) before the first rating (2 queries)."""
+    spec = spec or assessment.framework.spec()
+    values = {
+        code: (scoring.NOT_APPLICABLE if na else rating)
+        for code, rating, na in ItemRating.objects.filter(assessment=assessment).values_list(
+            "item__code", "rating", "not_applicable"
+        )
+    }
+    rated = sum(1 for v in values.values() if v is not None and v != scoring.NOT_APPLICABLE)
+    partial = {
+        item.code: (
+            values.get(item.code) if values.get(item.code) is not None else scoring.NOT_APPLICABLE
+        )
+        for item in spec.items
+    }
+    result = {"rated": rated, "total_items": len(spec.items), "total_points": spec.total_points}
+    if not rated:
+        return {**result, "score": None, "band_level": None, "final_level": None, "areas": {}}
+    scored = scoring.score(spec, partial)
+    return {
+        **result,
+        "score": scoring.to_decimal(scored.total, 1),
+        "band_level": scored.band_level,
+        "final_level": scored.final_level,
+        "capping_rule": scored.capping_rule,
+        "areas": {
+            code: {
+                "score": None if a.score is None else scoring.to_decimal(a.score, 1),
+                "level": a.level,
+            }
+            for code, a in scored.areas.items()
+        },
+    }

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.choices import OrganizationKind
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import format_business_number, normalize_business_number
+from hub.widgets import mark_required_if, use_lookup
 
 # A browser date picker; it reads and writes ISO dates, whatever the page's language.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,6 +43,9 @@ class OrganizationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.business_number:
             self.initial["business_number"] = format_business_number(self.instance.business_number)
+        # Organization.clean: an SME company needs both.
+        for name in ("business_number", "size_class"):
+            mark_required_if(self, name, _("required for SME companies"), when="kind=sme")
 
     def clean_business_number(self):
         return normalize_business_number(self.cleaned_data.get("business_number")) or None
@@ -66,6 +70,7 @@ class PlantForm(forms.ModelForm):
         self.fields["company"].queryset = Organization.objects.filter(
             kind=OrganizationKind.SME
         ).order_by("name")
+        use_lookup(self, "company", "company")
 
 
 class MentorshipForm(forms.ModelForm):
@@ -84,6 +89,8 @@ class MentorshipForm(forms.ModelForm):
             kind=OrganizationKind.PARTNER
         ).order_by("name")
         self.fields["plant"].queryset = Plant.objects.select_related("company").order_by("name")
+        use_lookup(self, "partner", "partner")
+        use_lookup(self, "plant", "plant")
 
 
 def service_data(form: forms.ModelForm) -> dict:

@@ -13,7 +13,7 @@ import hub.api.urls
 import programs.api.urls
 import progress.api.urls
 from hub.lockout import TokenLoginView
-from hub.views import audit, health, home, imports, invitations, registry
+from hub.views import audit, health, home, imports, invitations, lookups, registry
 
 # One API router for every app, so /api/v1/ lists all endpoints. No ".json" suffix routes:
 # the API speaks JSON (and PDF by Accept header), and the suffix broke every custom action.
@@ -29,7 +29,13 @@ registry_patterns = [
     path("plants/", registry.PlantListView.as_view(), name="plant_list"),
     path("plants/new/", registry.PlantCreateView.as_view(), name="plant_create"),
     path("plants/import/", imports.PlantImportView.as_view(), name="plant_import"),
-    path("plants/lookup/", registry.PlantLookupView.as_view(), name="plant_lookup"),
+    path("plants/lookup/", lookups.PlantLookupView.as_view(), name="plant_lookup"),
+    path(
+        "organizations/lookup/",
+        lookups.OrganizationLookupView.as_view(),
+        name="organization_lookup",
+    ),
+    path("consultants/lookup/", lookups.ConsultantLookupView.as_view(), name="consultant_lookup"),
     path("plants/<int:pk>/", registry.PlantDetailView.as_view(), name="plant_detail"),
     path("plants/<int:pk>/edit/", registry.PlantUpdateView.as_view(), name="plant_update"),
     path("organizations/", registry.OrganizationListView.as_view(), name="organization_list"),

@@ -1,6 +1,8 @@
 """Forms of the program pages. They only shape input: every rule (who may, cost shares, funds,
 overlap, transitions) is checked by the services in programs/services.py."""
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,8 @@ from hub import roles
 from hub.choices import OrganizationKind
 from hub.forms import DATE, partner_firms
 from hub.models import Organization, Plant
-from hub.widgets import PlantLookupWidget
-from programs.choices import DEFAULT_UNITS, Indicator, ProjectStatus
+from hub.widgets import mark_required_if, use_lookup
+from programs.choices import DEFAULT_UNITS, Indicator, ProgramKind, ProjectStatus, TargetLevel
 from programs.models import KPI, Program, Project
 from programs.services import FROZEN_AFTER_AGREEMENT
 
@@ -75,6 +77,7 @@ class CommitmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partner_firms()
+        use_lookup(self, "partner", "partner")
         self.fields["committed"].widget.attrs.update(WON)
 
 
@@ -112,13 +115,20 @@ class ProjectForm(forms.ModelForm):
                 agency = roles.agency_of(user)
                 programs = programs.filter(agency_id=agency.pk if agency else None)
             self.fields["program"].queryset = programs
-            self.fields["plant"].queryset = Plant.objects.all()
-            self.fields["plant"].widget = PlantLookupWidget()
+            self.fields["plant"].queryset = Plant.objects.select_related("company")
+            use_lookup(self, "plant", "plant")
         self.fields["partner"].queryset = partner_firms()
-        self.fields["partner"].help_text = _("Required in win-win programs.")
         self.fields["supplier"].queryset = Organization.objects.filter(
             kind=OrganizationKind.SUPPLIER
         ).order_by("name")
+        use_lookup(self, "partner", "partner")
+        use_lookup(self, "supplier", "supplier")
+        # programs/services/projects.py: a win-win program's project needs its partner firm.
+        winwin = ""
+        if "program" in self.fields:
+            ids = self.fields["program"].queryset.filter(kind=ProgramKind.WINWIN)
+            winwin = "program=" + ",".join(str(pk) for pk in ids.values_list("pk", flat=True))
+        mark_required_if(self, "partner", _("required in win-win programs"), when=winwin)
         self.fields["partner_share"].required = False
         _won_widgets(self, ["total_cost", "government_share", "partner_share", "sme_share"])
         if editing and self.instance.status not in (ProjectStatus.APPLIED, ProjectStatus.SELECTED):
@@ -131,6 +141,34 @@ class ProjectForm(forms.ModelForm):
         value = self.cleaned_data.get("partner_share")
         return 0 if value is None else value
 
+    def share_rules(self) -> str:
+        """The cost-share rule of each program the form may apply to, as JSON for the page's
+        script that computes the shares as the user types (programs/rules.py stays the
+        authority: the service checks them again). Key "" is the project's own program."""
+        if "program" in self.fields:
+            programs = self.fields["program"].queryset.select_related("cost_share_rule")
+        else:
+            programs = [self.instance.program]
+        rules = {}
+        for program in programs:
+            rule = program.cost_share_rule
+            key = "" if "program" not in self.fields else str(program.pk)
+            rules[key] = {
+                "government_max_pct": str(rule.government_max_pct),
+                "partner_min_pct": str(rule.partner_min_pct),
+                "sme_max_pct": str(rule.sme_max_pct),
+                "caps": {
+                    level: str(cap)
+                    for level, cap in (
+                        (TargetLevel.BASIC, rule.cap_basic),
+                        (TargetLevel.ADVANCED1, rule.cap_advanced1),
+                        (TargetLevel.ADVANCED2, rule.cap_advanced2),
+                    )
+                    if cap is not None
+                },
+            }
+        return json.dumps(rules)
+
 
 class AdvanceForm(forms.Form):
     to = forms.ChoiceField(choices=ProjectStatus.choices, label=_("New status"))
@@ -140,6 +178,12 @@ class AdvanceForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_required_if(
+            self, "reason", _("required when dropping"), when=f"to={ProjectStatus.DROPPED}"
+        )
 
 
 class KPIForm(forms.ModelForm):

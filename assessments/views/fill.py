@@ -17,7 +17,7 @@ from assessments import selectors, services
 from assessments.choices import LEVEL_NAMES
 from assessments.forms import AssessmentSubmitForm, EvidenceUploadForm, ItemRatingForm
 from assessments.models import Assessment, Evidence, Framework, Item, ItemRating, localized
-from assessments.views.common import EVIDENCE_ACCEPT, anchor
+from assessments.views.common import EVIDENCE_ACCEPT, anchor, floor_rule_text
 from hub.forms import add_service_errors
 from hub.views.mixins import VisibleMixin, get_visible_or_404
 from hub.views.refusals import refuse
@@ -52,17 +52,37 @@ def item_entry(item, rating, evidence, scale, *, form=None, upload_errors=(), sa
         )
         for step in scale
     ]
+    picked = next((c for c in choices if c.checked), None)
     return SimpleNamespace(
         item=item,
         rating=rating,
         evidence=evidence,
         form=form,
         choices=choices,
+        picked=picked,
+        # A rated item folds to its one-line summary when the page opens; the item just
+        # saved, or with errors, stays open.
+        open=saved or bool(form.errors) or bool(upload_errors) or not rating.is_complete,
         anchor=anchor(item.code),
         done=rating.is_complete,
         upload_errors=list(upload_errors),
         saved=saved,
     )
+
+
+def running_context(assessment: Assessment) -> dict:
+    """The running score with what the page shows of it: the level's name, the capping rule
+    in words, one row per area in framework order."""
+    framework = assessment.framework
+    running = selectors.running_score(assessment)
+    if running["final_level"] is not None:
+        running["level_name"] = framework.level_meaning(running["final_level"])[0] or str(
+            LEVEL_NAMES.get(running["final_level"], "")
+        )
+        if running.get("capping_rule"):
+            running["capping_text"] = floor_rule_text(framework, running["capping_rule"])
+    running["area_rows"] = [{"code": code, **area} for code, area in running["areas"].items()]
+    return running
 
 
 class AssessmentFillView(VisibleMixin, TemplateView):
@@ -106,6 +126,7 @@ class AssessmentFillView(VisibleMixin, TemplateView):
             progress=progress,
             scale=scale,
             submit_form=AssessmentSubmitForm(assessment=assessment),
+            running=running_context(assessment),
             evidence_accept=EVIDENCE_ACCEPT,
             evidence_max=services.evidence_max_bytes(),
         )
@@ -164,6 +185,7 @@ class _ItemMixin(VisibleMixin):
                 "progress": progress,
                 "area_id": area_id,
                 "area_progress": progress["areas"].get(area_id, {"done": 0, "total": 0}),
+                "running": running_context(self.assessment),
                 "evidence_accept": EVIDENCE_ACCEPT,
                 "evidence_max": services.evidence_max_bytes(),
             },

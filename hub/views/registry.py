@@ -1,7 +1,6 @@
 """Registry pages: organisations, plants and mentorships (list, detail, create, edit)."""
 
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import ListView
 
 from hub import extensions, services
 from hub.filtersets import MentorshipFilterSet, OrganizationFilterSet, PlantFilterSet
@@ -12,7 +11,6 @@ from hub.views.mixins import (
     FilteredListView,
     ServiceCreateView,
     ServiceUpdateView,
-    VisibleMixin,
 )
 
 
@@ -168,22 +166,3 @@ class MentorshipUpdateView(ServiceUpdateView):
         return services.mentorship_update(
             mentorship=self.object, user=self.request.user, data=service_data(form)
         )
-
-
-class PlantLookupView(VisibleMixin, ListView):
-    """Suggestions for a plant field (`?q=` name, company, address or business number): the
-    first 20 visible plants as <option>s for a <datalist>. Forms use it where a select of every
-    plant would not do (35,000 options)."""
-
-    model = Plant
-    select_related = ("company",)
-    template_name = "partials/plant_options.html"
-    limit = 20
-
-    def get_queryset(self):
-        # `q`, or the value of the field asking (htmx sends the input under its own name).
-        q = (self.request.GET.get("q") or self.request.GET.get("plant", "")).strip()
-        if len(q) < 2 and not q.isdigit():
-            return Plant.objects.none()
-        filterset = PlantFilterSet({"q": q}, queryset=super().get_queryset(), request=self.request)
-        return filterset.qs.order_by("name", "pk")[: self.limit]

@@ -10,6 +10,7 @@ from django.apps import apps as django_apps
 from playwright.sync_api import expect
 
 from programs.models import KPI, CostShareRule, PartnerCommitment, Program, Project
+from tests.browser.test_forms import pick
 from tests.browser.test_register_plant import PASSWORD, log_in
 from tests.factories import (
     AgencyFactory,
@@ -65,7 +66,7 @@ def test_agency_runs_a_winwin_program_and_the_partner_sees_the_project(live_serv
     expect(page.locator(".rule-summary")).to_contain_text("30")
 
     # The partner commits funds.
-    page.select_option("#id_partner", str(firm.pk))
+    pick(page, "id_partner", firm.name[:2], firm.pk)
     page.fill("#id_committed", "100000000")
     page.locator("form.commitment-form [type=submit]").click()
     page.wait_for_url(re.compile(rf"/programs/{program.pk}/$"))
@@ -76,14 +77,11 @@ def test_agency_runs_a_winwin_program_and_the_partner_sees_the_project(live_serv
     page.locator(f"a[href='/projects/new/?program={program.pk}']").click()
     page.wait_for_url(re.compile(r"/projects/new/"))
     # The plant field suggests plants as one types (35,000 would not fit a select).
-    page.locator("#id_plant").press_sequentially("안산", delay=50)
-    option = page.locator(f"#id_plant-options option[value='{plant.pk}']")
-    expect(option).to_have_count(1)
+    option = pick(page, "id_plant", "안산", plant.pk)
     assert "안산 제1공장" in option.inner_text()
-    page.fill("#id_plant", option.get_attribute("value"))
     page.fill("#id_title", "MES 구축")
-    page.select_option("#id_partner", str(firm.pk))
-    page.select_option("#id_supplier", str(supplier.pk))
+    pick(page, "id_partner", firm.name[:2], firm.pk)
+    pick(page, "id_supplier", supplier.name[:2], supplier.pk)
     page.select_option("#id_target_level", "basic")
     page.fill("#id_total_cost", "100000000")
     page.fill("#id_government_share", "30000000")

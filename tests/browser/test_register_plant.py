@@ -10,6 +10,7 @@ from assessments import services as assessment_services
 from assessments.models import Assessment
 from hub.models import AuditEntry, Plant
 from tests.assessments.conftest import seed_definition
+from tests.browser.test_forms import pick
 from tests.factories import AgencyFactory, CompanyFactory, ConsultancyFactory, Role, member
 
 pytestmark = pytest.mark.browser
@@ -33,7 +34,7 @@ def test_agency_staff_registers_a_plant(live_server, page):
 
     log_in(page, live_server.url, "kim.agency")
     page.goto(f"{live_server.url}/plants/new/")
-    page.select_option("#id_company", str(company.pk))
+    pick(page, "id_company", "대성", company.pk)
     page.fill("#id_name", "화성 제2공장")
     page.select_option("#id_region", "41")
     page.fill("#id_address", "경기도 화성시 향남읍 발안공단로 120")
@@ -56,7 +57,7 @@ def test_agency_staff_registers_a_plant(live_server, page):
     page.goto(f"{live_server.url}{plant.get_absolute_url()}")
     page.get_by_role("link", name="수준평가 개설").click()
     page.wait_for_url(re.compile(rf"/plants/{plant.pk}/assessments/new/$"))
-    page.select_option("#id_consultant", str(consultant.pk))
+    pick(page, "id_consultant", "한국생산성", consultant.pk)
     page.locator("form:has(#id_consultant) [type=submit]").click()
     page.wait_for_url(re.compile(r"/assessments/\d+/"))
     assessment = Assessment.objects.get(plant=plant)

@@ -77,6 +77,8 @@ audit-list                     GET    -      login 403   200      403      403  
 # --- registry pages: plants, organisations, mentorships ------------------------------------------
 hub:plant_list                 GET    plant  login 200   200      200      200      200      200      200
 hub:plant_lookup               GET    plant  login 200   200      200      200      200      200      200
+hub:organization_lookup        GET    org    login 200   200      200      200      200      200      200
+hub:consultant_lookup          GET    -      login 403   200      403      403      403      403      403
 hub:plant_create               GET    -      login 403   200      403      403      403      403      403
 hub:plant_create               POST   -      login 403   302      403      403      403      403      403
 hub:plant_import               GET    -      login 403   200      403      403      403      403      403
@@ -310,6 +312,7 @@ ADMIN = "admin:*"
 LISTS = {
     "hub:plant_list": "hub:plant_detail",
     "hub:plant_lookup": "hub:plant_detail",
+    "hub:organization_lookup": "hub:organization_detail",
     "hub:organization_list": "hub:organization_detail",
     "hub:mentorship_list": "hub:mentorship_detail",
     "assessments:assessment_list": "assessments:assessment_detail",
@@ -338,6 +341,7 @@ LISTS = {
 # Routes whose kind object goes into the query string (a list then only answers about it).
 QUERY = {
     "hub:plant_lookup": "q={name}",
+    "hub:organization_lookup": "q={name}",
     "assessments:assessment_compare": "a={pk}&b={pk}",
     "programs:portfolio": "partner={pk}",
     "progress:dashboard": "partner={pk}",
@@ -345,7 +349,10 @@ QUERY = {
 }
 
 # How a web list shows an object, when not by a link to its page.
-MARKERS = {"hub:plant_lookup": lambda obj: f'<option value="{obj.pk}">'}
+MARKERS = {
+    "hub:plant_lookup": lambda obj: f'data-value="{obj.pk}"',
+    "hub:organization_lookup": lambda obj: f'data-value="{obj.pk}"',
+}
 
 # Function views do not say which methods they accept; these do (checked against the table).
 FUNCTION_VIEW_METHODS = {"healthz": {"GET"}, "set_language": {"GET", "POST"}}
