@@ -8,6 +8,7 @@ then by due date) and what they submitted that waits for confirmation. Two queri
 
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
@@ -42,7 +43,10 @@ def _to_confirm(user) -> HomeCard:
                 a.plant.name,
                 a.get_absolute_url(),
                 _("%(consultant)s · submitted %(day)s")
-                % {"consultant": person_name(a.consultant), "day": day(a.submitted_at)},
+                % {
+                    "consultant": person_name(a.consultant),
+                    "day": day(timezone.localdate(a.submitted_at)),
+                },
             )
             for a in waiting[:SHOWN]
         ],
@@ -113,7 +117,7 @@ def _consultant_submitted(user) -> HomeCard:
             (
                 a.plant.name,
                 a.get_absolute_url(),
-                _("submitted %(day)s") % {"day": day(a.submitted_at)},
+                _("submitted %(day)s") % {"day": day(timezone.localdate(a.submitted_at))},
             )
             for a in waiting[:SHOWN]
         ],

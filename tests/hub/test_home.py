@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from assessments import services
 from assessments.choices import AssessmentStatus
-from assessments.models import Assessment
 from hub import services as hub_services
 from hub.views.home import PREVIOUS_LOGIN_KEY, SEEN_KEY
 from tests.assessments.conftest import rate_all, seed_definition
@@ -48,7 +47,7 @@ def action_urls(response):
     return [action.url for action in response.context["actions"]]
 
 
-# --- what waits, per role ------------------------------------------------------------------------
+# --- what waits, per role ---
 
 
 def test_agency_home_counts_what_waits_to_confirm(world, framework, browse):
@@ -128,7 +127,7 @@ def test_home_query_count_is_bounded(
     assert response.status_code == 200
 
 
-# --- what changed since the last visit -------------------------------------------------------------
+# --- what changed since the last visit ---
 
 
 def test_changes_since_the_last_visit_are_others_and_visible_only(world, browse):
@@ -172,7 +171,7 @@ def test_signing_in_keeps_the_previous_sign_in(world, client_for):
     assert world.agency.last_login > before
 
 
-# --- the queue: open first, done behind a filter ---------------------------------------------------
+# --- the queue: open first, done behind a filter ---
 
 
 def test_the_consultants_queue_opens_on_open_assessments(world, framework, browse):
@@ -196,7 +195,7 @@ def test_an_explicit_status_filter_replaces_the_default(world, framework, browse
     assert [a.pk for a in response.context["object_list"]] == [done.pk]
 
 
-# --- confirm first, then the next in the queue -------------------------------------------------------
+# --- confirm first, then the next in the queue ---
 
 
 def test_confirming_asks_first_without_javascript(world, framework, browse):
