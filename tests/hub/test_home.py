@@ -13,6 +13,7 @@ from hub import services as hub_services
 from hub.views.home import PREVIOUS_LOGIN_KEY, SEEN_KEY
 from tests.assessments.conftest import rate_all, seed_definition
 from tests.factories import PlantFactory
+from tests.programs.conftest import project_a, supplier, winwin  # noqa: F401 (fixtures)
 
 HOME = reverse("home")
 QUEUE = reverse("assessments:assessment_list")
@@ -244,3 +245,97 @@ def test_after_submitting_the_consultant_is_offered_the_next_one(world, framewor
     content = client.get(first.get_absolute_url()).content.decode()
     assert reverse("assessments:assessment_fill", args=[second.pk]) in content
     assert "Next in your queue" in content
+
+
+# --- every irreversible action asks first without JavaScript ---
+
+
+def asks_first(response, *, repeated: dict):
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "cannot" in content and 'name="confirm_first"' not in content
+    for name, value in repeated.items():
+        assert f'name="{name}" value="{value}"' in content
+
+
+def test_resolving_a_warning_asks_first(world, browse):
+    from datahub.models import EarlyWarning, WarningKind, WarningStatus
+
+    today = timezone.localdate()
+    warning = EarlyWarning.objects.create(
+        plant=world.plant_a,
+        kind=WarningKind.PLANT_CLOSED,
+        first_detected=today,
+        last_detected=today,
+    )
+    url = reverse("datahub:warning", args=[warning.pk])
+    client = browse(world.agency)
+    page = client.get(url).content.decode()
+    assert 'name="confirm_first" value="1"' in page and "cannot be reopened" in page
+    data = {"action": "resolve", "note": "폐업 확인", "then": "next"}
+    asks_first(client.post(url, {**data, "confirm_first": "1"}), repeated={"note": "폐업 확인"})
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.OPEN
+    # Acknowledging can be changed later: it does not ask.
+    assert client.post(url, {"action": "acknowledge", "confirm_first": "1"}).status_code == 302
+    assert client.post(url, data).status_code == 302
+    warning.refresh_from_db()
+    assert warning.status == WarningStatus.RESOLVED
+
+
+def test_revoking_a_consent_asks_first(world, browse):
+    from datahub.choices import Purpose
+    from datahub.services import consents
+
+    consent = consents.consent_grant(user=world.sme, plant=world.plant_a, purpose=Purpose.RESEARCH)
+    client = browse(world.sme)
+    page = client.get(reverse("datahub:consents", args=[world.plant_a.pk])).content.decode()
+    assert "data-confirm=" in page and 'name="confirm_first" value="1"' in page
+    url = reverse("datahub:consent_revoke", args=[consent.pk])
+    asks_first(client.post(url, {"confirm_first": "1"}), repeated={})
+    consent.refresh_from_db()
+    assert consent.revoked_at is None
+    assert client.post(url).status_code == 302
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+
+
+def test_deleting_evidence_asks_first(world, framework, browse, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments.models import Evidence
+
+    settings.MEDIA_ROOT = tmp_path
+    assessment = open_for(world, world.plant_a)
+    item = assessment.ratings.select_related("item").first().item
+    evidence = services.evidence_add(
+        assessment=assessment,
+        item=item,
+        upload=SimpleUploadedFile("점검표.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf"),
+        user=world.consultant,
+    )
+    url = reverse("assessments:evidence_delete", args=[evidence.pk])
+    client = browse(world.consultant)
+    asks_first(client.post(url, {"confirm_first": "1"}), repeated={})
+    assert Evidence.objects.filter(pk=evidence.pk).exists()
+    assert client.post(url).status_code == 302
+    assert not Evidence.objects.filter(pk=evidence.pk).exists()
+
+
+def test_dropping_a_project_asks_first(world, project_a, browse):  # noqa: F811
+    from programs.choices import ProjectStatus
+
+    url = reverse("programs:project_advance", args=[project_a.pk])
+    client = browse(world.agency)
+    page = client.get(project_a.get_absolute_url()).content.decode()
+    assert "Dropping ends the project for good" in page
+    data = {"to": "dropped", "on": timezone.localdate().isoformat(), "reason": "자진 포기"}
+    asks_first(client.post(url, {**data, "confirm_first": "1"}), repeated={"to": "dropped"})
+    project_a.refresh_from_db()
+    assert project_a.status == ProjectStatus.APPLIED
+    # A step that can be followed by another does not ask.
+    step = {"to": "selected", "on": data["on"], "confirm_first": "1"}
+    assert client.post(url, step).status_code == 302
+    assert client.post(url, data).status_code == 302
+    project_a.refresh_from_db()
+    assert project_a.status == ProjectStatus.DROPPED
