@@ -64,14 +64,14 @@ class AssessmentListView(FilteredListView):
         can_manage = roles.is_agency_staff_or_admin(user)
         if is_consultant:  # a consultant sees only their own anyway
             queues = [
-                ("open", _("Open")),
+                ("open", _("Not yet confirmed")),
                 ("to_confirm", _("Awaiting confirmation")),
                 ("done", _("Confirmed")),
                 ("all", _("All")),
             ]
         elif can_manage:
             queues = [
-                ("open", _("Open")),
+                ("open", _("Not yet confirmed")),
                 ("to_confirm", _("To confirm")),
                 ("in_progress", _("In progress")),
                 ("done", _("Confirmed")),
