@@ -63,7 +63,7 @@
         actions.className = "form-actions";
         var yes = document.createElement("button");
         yes.type = "button";
-        yes.className = "button button--danger confirm-dialog__yes";
+        yes.className = "button button--irreversible confirm-dialog__yes";
         var no = document.createElement("button");
         no.type = "button";
         no.className = "button button--ghost confirm-dialog__no";
