@@ -110,10 +110,12 @@ def changes_since(user, since: datetime.datetime):
             url = reverse(row.url_name, args=[entry.object_id])
         except NoReverseMatch:
             url = ""
+        kind = capfirst(row.model._meta.verbose_name)
         latest.append(
             {
                 "when": entry.timestamp,
-                "kind": capfirst(row.model._meta.verbose_name),
+                # "Assessment" before "Assessment #12 ..." says it twice.
+                "kind": "" if entry.object_repr.startswith(str(kind)) else kind,
                 "object": entry.object_repr,
                 "url": url if entry.action != "delete" else "",
                 "action": entry.get_action_display(),
