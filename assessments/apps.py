@@ -16,10 +16,17 @@ class AssessmentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from assessments import panels
+        from assessments import home, panels
+        from assessments.models import Assessment
         from hub import extensions, roles
 
         if consultant_assigned_plants not in roles.consultant_plant_rules:
             roles.consultant_plant_rules.append(consultant_assigned_plants)
         extensions.register(extensions.plant_panels, panels.plant_panel)
         extensions.register(extensions.nav_items, panels.nav_items)
+        extensions.register(extensions.home_cards, home.cards)
+        extensions.register(extensions.home_actions, home.actions)
+        extensions.register(
+            extensions.home_audited_models,
+            extensions.AuditedModel(Assessment, "assessments:assessment_detail"),
+        )

@@ -20,6 +20,9 @@ def _consultants(request):
 
 class AssessmentFilterSet(django_filters.FilterSet):
     QUEUE_CHOICES = (
+        ("open", _("Open (not yet confirmed)")),
+        ("done", _("Confirmed")),
+        ("all", _("All")),
         ("mine", _("My assessments")),
         ("in_progress", _("In progress (draft or returned)")),
         ("to_confirm", _("To confirm")),
@@ -58,6 +61,10 @@ class AssessmentFilterSet(django_filters.FilterSet):
         fields = ["queue", "status", "region", "industry", "level", "consultant", "plant"]
 
     def filter_queue(self, queryset, name, value):
+        if value == "open":
+            return queryset.exclude(status=AssessmentStatus.CONFIRMED)
+        if value == "done":
+            return queryset.filter(status=AssessmentStatus.CONFIRMED)
         if value == "mine":
             return queryset.filter(consultant=self.request.user) if self.request else queryset
         if value == "in_progress":

@@ -23,7 +23,7 @@ def nav_items(user) -> list[tuple[str, str]]:
     officials, partners and administrators: the assessments they may read."""
     url = reverse("assessments:assessment_list")
     if roles.is_consultant(user):
-        return [(_("My assessments"), f"{url}?queue=mine")]
+        return [(_("My assessments"), url)]  # their open ones first (the list's default)
     if roles.agency_of(user) is not None:
         return [(_("Assessments"), url), (_("To confirm"), f"{url}?queue=to_confirm")]
     if roles.sees_everything(user) or roles.is_partner_member(user):

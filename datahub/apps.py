@@ -11,11 +11,13 @@ class DatahubConfig(AppConfig):
         import datahub.nav  # noqa: F401  (the Data hub entry and the SME home page)
 
         # tasks: registered in every process (beat and services name them).
-        from datahub import columns, panels, tasks  # noqa: F401
+        from datahub import columns, home, panels, tasks  # noqa: F401
         from datahub.services import ingest, rollups
         from hub import extensions
 
         extensions.register(extensions.plant_panels, panels.plant_panel)
+        extensions.register(extensions.home_cards, home.cards)
+        extensions.register(extensions.home_actions, home.actions)
         extensions.register(extensions.plant_list_columns, columns.connected_column)
         extensions.register(extensions.portfolio_plant_columns, columns.portfolio_connected_column)
         # Rollups of what an ingest wrote are refreshed soon after its commit.

@@ -1,5 +1,6 @@
-"""Navigation entries and home page of the ledger and the partner portfolio (registered in
-ProgramsConfig.ready through hub.extensions)."""
+"""Navigation entries of the ledger and the partner portfolio (registered in
+ProgramsConfig.ready through hub.extensions; the portfolio is the first action of a partner
+member's home page, programs.home)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,10 +15,3 @@ def nav(user) -> list[tuple[str, str]]:
     if roles.sees_everything(user):
         return [(_("Ledger"), reverse("programs:ledger"))]
     return []
-
-
-def home(user) -> str | None:
-    """A partner member's home page is their firm's portfolio."""
-    if roles.is_partner_member(user):
-        return reverse("programs:portfolio")
-    return None

@@ -11,7 +11,9 @@ class ProgressConfig(AppConfig):
         from hub import extensions
 
         # tasks: registered in every process, as the services enqueue the build by its name.
-        from progress import cache, nav, tasks  # noqa: F401
+        from progress import cache, home, nav, tasks  # noqa: F401
 
         extensions.register(extensions.nav_items, nav.nav)
+        extensions.register(extensions.home_cards, home.cards)
+        extensions.register(extensions.home_actions, home.actions)
         cache.connect()

@@ -37,6 +37,20 @@ class AssessmentQuerySet(VisibleQuerySet):
     def latest_confirmed_first(self):
         return self.confirmed().order_by(*LATEST_CONFIRMED_FIRST)
 
+    def open_queue_order(self):
+        """The work queue's order: returned first (someone waits on the fix), then drafts,
+        then submitted, confirmed last; within each the earliest due, then the oldest."""
+        rank = models.Case(
+            models.When(status=AssessmentStatus.RETURNED, then=0),
+            models.When(status=AssessmentStatus.DRAFT, then=1),
+            models.When(status=AssessmentStatus.SUBMITTED, then=2),
+            default=3,
+            output_field=models.IntegerField(),
+        )
+        return self.alias(queue_rank=rank).order_by(
+            "queue_rank", models.F("due_on").asc(nulls_last=True), "opened_at", "pk"
+        )
+
 
 class Assessment(models.Model):
     """One maturity assessment of a plant against one framework version: opened by agency

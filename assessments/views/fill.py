@@ -19,6 +19,7 @@ from assessments.forms import AssessmentSubmitForm, EvidenceUploadForm, ItemRati
 from assessments.models import Assessment, Evidence, Framework, Item, ItemRating, localized
 from assessments.views.common import EVIDENCE_ACCEPT, anchor, floor_rule_text
 from hub.forms import add_service_errors
+from hub.views.confirm import confirm_first
 from hub.views.mixins import VisibleMixin, get_visible_or_404
 from hub.views.refusals import refuse
 
@@ -295,6 +296,15 @@ class EvidenceDeleteView(_ItemMixin, View):
         )
         self.assessment, self.item = evidence.assessment, evidence.item
         name = evidence.original_name
+        asked = confirm_first(
+            request,
+            question=_("Delete %(name)s?") % {"name": name},
+            consequence=_("The file is deleted for good: it cannot be restored."),
+            action_label=_("Delete the file"),
+            cancel_url=self.fill_url(),
+        )
+        if asked is not None:
+            return asked
         try:
             services.evidence_delete(evidence=evidence, user=request.user)
         except ValidationError as exc:

@@ -24,6 +24,32 @@ class AssessmentListView(FilteredListView):
     select_related = ("plant", "plant__company", "consultant", "framework")
     template_name = "assessments/assessment_list.html"
 
+    def default_queue(self) -> str:
+        """Consultants and agency staff work from the open assessments: without a queue or a
+        status asked for, the list shows those (returned first, then drafts, then submitted;
+        the earliest due first); the confirmed ones are one tab away."""
+        params = self.request.GET
+        if params.get("queue") or params.getlist("status") or params.get("plant"):
+            return ""
+        return "open"
+
+    def get_queryset(self):
+        user = self.request.user
+        works_queue = roles.is_consultant(user) or roles.is_agency_staff_or_admin(user)
+        self.request_queue = self.default_queue() if works_queue else ""
+        if self.request_queue:
+            params = self.request.GET.copy()
+            params["queue"] = self.request_queue
+            self.filterset = self.filterset_class(
+                params, queryset=VisibleMixin.get_queryset(self), request=self.request
+            )
+            queryset = self.filterset.qs
+        else:
+            queryset = super().get_queryset()
+        if works_queue and not self.request.GET.get("ordering"):
+            queryset = queryset.open_queue_order()
+        return queryset
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         # Friendlier widgets for the page (the FilterSet itself is shared with the API).
@@ -36,23 +62,26 @@ class AssessmentListView(FilteredListView):
         user = self.request.user
         is_consultant = roles.is_consultant(user)
         can_manage = roles.is_agency_staff_or_admin(user)
-        if is_consultant:
+        if is_consultant:  # a consultant sees only their own anyway
             queues = [
-                ("mine", _("My assessments")),
-                ("in_progress", _("In progress")),
+                ("open", _("Not yet confirmed")),
                 ("to_confirm", _("Awaiting confirmation")),
+                ("done", _("Confirmed")),
+                ("all", _("All")),
             ]
         elif can_manage:
             queues = [
-                ("", _("All")),
-                ("in_progress", _("In progress")),
+                ("open", _("Not yet confirmed")),
                 ("to_confirm", _("To confirm")),
+                ("in_progress", _("In progress")),
+                ("done", _("Confirmed")),
+                ("all", _("All")),
             ]
         else:  # officials and partners never see drafts: the filters are enough
             queues = []
-        queue = self.request.GET.get("queue", "")
-        if is_consultant and not queue:
-            queue = "mine"  # a consultant sees only their own anyway
+        queue = getattr(self, "request_queue", "") or self.request.GET.get("queue", "")
+        if queue == "mine":
+            queue = "all" if is_consultant else queue
         ctx["queues"] = queues
         ctx["queue"] = queue
         ctx["can_manage"] = can_manage

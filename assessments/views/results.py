@@ -8,31 +8,73 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from assessments import selectors, services
-from assessments.choices import AssessmentStatus
+from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
 from assessments.forms import AssessmentReturnForm, AssessmentSubmitForm
 from assessments.models import Assessment
 from assessments.views.common import floor_rule_text
 from hub import roles
 from hub.models import AuditEntry
+from hub.views.confirm import confirm_first
 from hub.views.mixins import VisibleMixin
 from hub.views.refusals import refuse
 
 
+def next_in_queue(user, assessment) -> Assessment | None:
+    """After acting on `assessment`, the next one to work on: for agency staff the oldest
+    other submitted assessment, for its consultant their next open one (returned first, the
+    earliest due first); None when nothing else waits."""
+    others = Assessment.objects.visible_to(user).exclude(pk=assessment.pk).select_related("plant")
+    if roles.is_agency_staff_or_admin(user):
+        return (
+            others.filter(status=AssessmentStatus.SUBMITTED).order_by("submitted_at", "pk").first()
+        )
+    if roles.is_consultant(user):
+        return (
+            others.filter(consultant=user, status__in=EDITABLE_STATUSES).open_queue_order().first()
+        )
+    return None
+
+
+def next_url(user, assessment) -> str:
+    if assessment.is_editable and assessment.consultant_id == user.pk:
+        return reverse("assessments:assessment_fill", args=[assessment.pk])
+    return assessment.get_absolute_url()
+
+
+CONFIRM_CONSEQUENCE = gettext_lazy(
+    "Confirming freezes the assessment for good: its ratings and evidence can no longer be "
+    "changed or returned, and the plant's level is updated from it. This cannot be undone."
+)
+
+
 class _TransitionView(VisibleMixin, View):
+    """POST only; with `then=next` the answer is the next assessment in the user's queue."""
+
     model = Assessment
     http_method_names = ["post"]
 
+    def ask_first(self):
+        return None
+
     def post(self, request, pk):
         self.assessment = self.get_object()
+        asked = self.ask_first()
+        if asked is not None:
+            return asked
         try:
             self.transition()
         except ValidationError as exc:
             return self.refused(exc)
+        if request.POST.get("then") == "next":
+            following = next_in_queue(request.user, self.assessment)
+            if following is not None:
+                return redirect(next_url(request.user, following))
+            messages.info(request, _("Nothing else waits in your queue."))
         return redirect(self.assessment.get_absolute_url())
 
     def refused(self, exc):
@@ -77,6 +119,16 @@ class AssessmentSubmitView(_TransitionView):
 
 
 class AssessmentConfirmView(_TransitionView):
+    def ask_first(self):
+        return confirm_first(
+            self.request,
+            question=_("Confirm the assessment of %(plant)s?")
+            % {"plant": self.assessment.plant.name},
+            consequence=CONFIRM_CONSEQUENCE,
+            action_label=_("Confirm assessment"),
+            cancel_url=self.assessment.get_absolute_url(),
+        )
+
     def transition(self):
         services.assessment_confirm(assessment=self.assessment, user=self.request.user)
         messages.success(self.request, _("Assessment confirmed; the plant's level is updated."))
@@ -125,6 +177,9 @@ class AssessmentDetailView(VisibleMixin, DetailView):
             assessment.status == AssessmentStatus.SUBMITTED and roles.is_agency_staff_or_admin(user)
         )
         ctx["return_form"] = AssessmentReturnForm()
+        ctx["confirm_consequence"] = CONFIRM_CONSEQUENCE
+        ctx["next_assessment"] = following = next_in_queue(user, assessment)
+        ctx["next_assessment_url"] = next_url(user, following) if following else ""
         ctx["today"] = timezone.localdate()
         if roles.is_agency_staff_or_admin(user):
             ctx["audit_entries"] = AuditEntry.objects.for_object(assessment).select_related("user")[

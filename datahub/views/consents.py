@@ -6,7 +6,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView
 
@@ -17,6 +19,7 @@ from datahub.services import consents
 from datahub.views.base import PlantDataMixin, managed_consent
 from hub.forms import add_service_errors
 from hub.pagination import DeferredJoinPaginator
+from hub.views.confirm import confirm_first
 from hub.views.mixins import PAGE_SIZES
 
 
@@ -33,6 +36,7 @@ class ConsentListView(PlantDataMixin, FormView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        ctx["revoke_consequence"] = REVOKE_CONSEQUENCE
         rows = list(
             Consent.objects.filter(plant=self.plant)
             .select_related("partner", "granted_by", "revoked_by")
@@ -60,12 +64,27 @@ class ConsentListView(PlantDataMixin, FormView):
         return redirect("datahub:consents", plant_pk=self.plant.pk)
 
 
+REVOKE_CONSEQUENCE = gettext_lazy(
+    "Revoking ends the consent at once and cannot be undone: the reader loses access from "
+    "now on, and a new consent must be given to share the data again."
+)
+
+
 class ConsentRevokeView(View):
     """POST only; the service's refusal (the follow-up consent during the follow-up period)
     comes back as a message on the consents page."""
 
     def post(self, request, pk):
         consent = managed_consent(request.user, pk)
+        asked = confirm_first(
+            request,
+            question=_("Revoke the consent %(consent)s?") % {"consent": consent},
+            consequence=REVOKE_CONSEQUENCE,
+            action_label=_("Revoke"),
+            cancel_url=reverse("datahub:consents", args=[consent.plant_id]),
+        )
+        if asked is not None:
+            return asked
         try:
             consents.consent_revoke(user=request.user, consent=consent)
         except ValidationError as exc:

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView
 
 from datahub.filtersets import EarlyWarningFilterSet
@@ -14,7 +15,13 @@ from datahub.models import EarlyWarning
 from datahub.services import warnings
 from datahub.views.base import answers
 from hub import roles
+from hub.views.confirm import confirm_first
 from hub.views.mixins import FilteredListView
+
+RESOLVE_CONSEQUENCE = gettext_lazy(
+    "Resolving closes the warning for good with your note: it cannot be reopened (if the "
+    "condition comes back, a new warning is raised)."
+)
 
 
 class WarningQueueView(FilteredListView):
@@ -80,6 +87,7 @@ class WarningDetailView(LoginRequiredMixin, DetailView):
         user = self.request.user
         ctx["may_act"] = warnings.may_act_on_warnings(user)
         ctx["next_warning"] = next_in_queue(user, self.object) if ctx["may_act"] else None
+        ctx["resolve_consequence"] = RESOLVE_CONSEQUENCE
         return ctx
 
     def post(self, request, *args, **kwargs):
@@ -92,6 +100,16 @@ class WarningDetailView(LoginRequiredMixin, DetailView):
             "resolve": warnings.warning_resolve,
         }.get(action)
         here = reverse("datahub:warning", args=[warning.pk])
+        if action == "resolve":
+            asked = confirm_first(
+                request,
+                question=_("Resolve this warning?"),
+                consequence=RESOLVE_CONSEQUENCE,
+                action_label=_("Resolve"),
+                cancel_url=here,
+            )
+            if asked is not None:
+                return asked
         if service is None:
             messages.error(request, _("Choose acknowledge or resolve."))
             return redirect(here)

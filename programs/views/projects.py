@@ -16,6 +16,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from hub import roles
 from hub.forms import add_service_errors, service_data
 from hub.models import AuditEntry
+from hub.views.confirm import confirm_first
 from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
 from hub.views.refusals import refuse
 from programs import services
@@ -170,6 +171,8 @@ class ProjectDetailView(ProjectMixin, DetailView):
         if can_manage:
             ctx["advance_steps"] = [s for s in next_steps if s != ProjectStatus.DROPPED]
             ctx["can_drop"] = ProjectStatus.DROPPED in next_steps
+            ctx["drop_consequence"] = DROP_CONSEQUENCE
+            ctx["complete_consequence"] = COMPLETE_CONSEQUENCE
             ctx["today"] = timezone.localdate()
             if project.status != ProjectStatus.DROPPED:
                 ctx["kpi_form"] = KPIForm(instance=KPI(project=project))
@@ -238,6 +241,17 @@ class ProjectUpdateView(ProjectMixin, ServiceFormMixin, UpdateView):
         )
 
 
+DROP_CONSEQUENCE = gettext_lazy(
+    "Dropping ends the project for good: it cannot move on in the pipeline again, and a new "
+    "project must be registered to support the plant."
+)
+
+COMPLETE_CONSEQUENCE = gettext_lazy(
+    "Completing is the pipeline's last step and cannot be undone: the plant counts as supported "
+    "from that date and its follow-up reports fall due."
+)
+
+
 class ProjectAdvanceView(ProjectMixin, View):
     """The transition buttons: POST {to, on, reason}; refusals come back as messages."""
 
@@ -254,6 +268,21 @@ class ProjectAdvanceView(ProjectMixin, View):
                 for error in errors:
                     messages.error(request, f"{label}: {error}" if label else error)
             return redirect(url)
+        final = {
+            ProjectStatus.DROPPED: (_("Drop the project %(project)s?"), DROP_CONSEQUENCE),
+            ProjectStatus.COMPLETED: (_("Complete the project %(project)s?"), COMPLETE_CONSEQUENCE),
+        }.get(form.cleaned_data["to"])
+        if final is not None:
+            question, consequence = final
+            asked = confirm_first(
+                request,
+                question=question % {"project": project},
+                consequence=consequence,
+                action_label=ProjectStatus(form.cleaned_data["to"]).label,
+                cancel_url=url,
+            )
+            if asked is not None:
+                return asked
         try:
             project = services.project_advance(
                 project=project,

@@ -94,6 +94,8 @@ def test_consultant_fills_and_submits_agency_confirms(live_server, browser, page
         log_in(staff, live_server.url, "kim.agency")
         staff.goto(f"{live_server.url}/assessments/{assessment.pk}/")
         staff.locator(f"form[action='/assessments/{assessment.pk}/confirm/'] [type=submit]").click()
+        with staff.expect_navigation():  # confirming asks first: what it cannot undo
+            staff.locator("dialog.confirm-dialog .confirm-dialog__yes").click()
         staff.wait_for_url(re.compile(rf"/assessments/{assessment.pk}/$"))
         assert Assessment.objects.get(pk=assessment.pk).status == AssessmentStatus.CONFIRMED
 
@@ -152,8 +154,8 @@ def test_not_applicable_notes_and_evidence_save_in_place(live_server, page, sett
     assert [e.original_name for e in Evidence.objects.filter(assessment=assessment)] == [
         "점검표.pdf"
     ]
-    page.on("dialog", lambda dialog: dialog.accept())
     card.locator(".button--danger").click()
+    page.locator("dialog.confirm-dialog .confirm-dialog__yes").click()  # deleting asks first
     expect(card.locator(".evidence__list")).to_have_count(0)
     assert not Evidence.objects.filter(assessment=assessment).exists()
     assert ItemRating.objects.get(pk=rating.pk).evidence_note == "현장 확인"

@@ -1,5 +1,5 @@
-"""A partner firm's member in a real browser: lands on the firm's portfolio, opens a mentored
-plant, and cannot open another firm's plant by typing its URL."""
+"""A partner firm's member in a real browser: goes from the home page to the firm's portfolio,
+opens a mentored plant, and cannot open another firm's plant by typing its URL."""
 
 import re
 
@@ -24,6 +24,7 @@ def test_partner_sees_its_portfolio_and_never_another_firms_plant(live_server, p
     user.save()
 
     log_in(page, live_server.url, "park.partner")
+    page.locator(".home-actions a").first.click()  # the home page's first action
     page.wait_for_url(re.compile(r"/portfolio/"))
     table = page.locator("#portfolio-plants").locator("xpath=..")
     expect(table).to_contain_text("안성 멘토링 공장")

@@ -65,7 +65,7 @@ from tests.security.conftest import (
 MATRIX = """
 # route                        method kind   anon  out   agy      con      pA       pB       off      sme
 # --- public, account and audit pages -------------------------------------------------------------
-home                           GET    -      login 200   200      200      302      302      200      302
+home                           GET    -      login 200   200      200      200      200      200      302
 healthz                        GET    -      200   200   200      200      200      200      200      200
 login                          GET    -      200   200   200      200      200      200      200      200
 login                          POST   -      302   302   302      302      302      302      302      302
