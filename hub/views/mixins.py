@@ -113,6 +113,12 @@ class FilteredListView(VisibleMixin, ListView):
         # The column choice is remembered in the session: links need not carry it.
         params.pop("columns", None)
         ctx["filterset"] = self.filterset
+        if "q" in self.filterset.form.fields:
+            # The page keeps the searched fields as the box's tooltip, the API schema in full.
+            search = self.filterset.form["q"]
+            if search.help_text:
+                search.field.widget.attrs.setdefault("title", search.help_text)
+                search.help_text = ""
         ctx["query_without_page"] = params.urlencode()
         sort_params = params.copy()
         sort_params.pop("ordering", None)
