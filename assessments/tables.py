@@ -22,6 +22,13 @@ class AssessmentTable(Table):
     stem = "assessments"
     title = _("Assessments")
     select_related = ("plant", "plant__company", "consultant", "framework")
+    defer = (
+        "result",
+        "framework__definition",
+        "framework__thresholds",
+        "framework__floor_rules",
+        "framework__levels",
+    )
     columns = (
         Column("plant", _("Plant"), attr("plant.name"), sort="plant"),
         Column("company", _("Company"), attr("plant.company.name")),

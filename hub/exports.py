@@ -112,10 +112,11 @@ def xlsx_response(filename: str, header: Sequence, rows: Iterable[Sequence], *, 
         cells = []
         for value in row:
             value = _xlsx_value(value)
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cells.append(cell)
+            if isinstance(value, str) and value.startswith("="):
+                # openpyxl stores text starting with "=" as a formula: keep it text.
+                value = WriteOnlyCell(sheet, value=value)
+                value.data_type = "s"
+            cells.append(value)
         sheet.append(cells)
     # The workbook is assembled in a temporary file (spooled to disk past 8 MB).
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,7 @@ class Table:
     columns: tuple[Column, ...] = ()
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple = ()
+    defer: tuple[str, ...] = ()  # large columns no cell shows (JSON documents)
 
     def __init__(self, extra: Iterable[Column] = ()):
         self.all_columns = (*self.columns, *extra)
@@ -83,6 +85,8 @@ class Table:
             queryset = queryset.select_related(*self.select_related)
         if self.prefetch_related:
             queryset = queryset.prefetch_related(*self.prefetch_related)
+        if self.defer:
+            queryset = queryset.defer(*self.defer)
         return queryset
 
     def rows(self, queryset, columns: list[Column]):
@@ -99,9 +103,31 @@ class Table:
         )
 
 
+def _labels(model, field: str) -> dict:
+    """{code: label} of a choice field in the active language (Django's get_FOO_display
+    rebuilds and hashes every lazy label on each call: too slow for thousands of rows)."""
+    language = translation.get_language()
+    key = (model, field, language)
+    labels = _LABELS.get(key)
+    if labels is None:
+        choices = model._meta.get_field(field).flatchoices
+        labels = _LABELS[key] = {code: str(label) for code, label in choices}
+    return labels
+
+
+_LABELS: dict = {}
+
+
+def _label(obj, field: str):
+    value = getattr(obj, field)
+    if value in (None, ""):
+        return value
+    return _labels(type(obj), field).get(value, value)
+
+
 def display(field: str) -> Callable[[Any], Any]:
-    """The value of a choice field as shown (`get_<field>_display`)."""
-    return lambda obj: getattr(obj, f"get_{field}_display")()
+    """The value of a choice field as shown (its label in the active language)."""
+    return lambda obj: _label(obj, field)
 
 
 def display_of(relation: str, field: str) -> Callable[[Any], Any]:
@@ -109,7 +135,7 @@ def display_of(relation: str, field: str) -> Callable[[Any], Any]:
 
     def get(obj):
         related = getattr(obj, relation, None)
-        return getattr(related, f"get_{field}_display")() if related is not None else None
+        return _label(related, field) if related is not None else None
 
     return get
 
