@@ -305,3 +305,21 @@ def test_an_unprivileged_user_gets_nothing_in_an_export(world, browse):
     stranger = UserFactory()
     rows = csv_rows(api(stranger).get("/api/v1/plants/", {"format": "csv"}))
     assert rows[1:] == []
+
+
+def test_the_warning_queue_exports_with_its_search(world, browse):
+    response = browse(world.agency).get(reverse("datahub:warnings"), {"q": "부산"})
+    assert response.status_code == 200
+    urls = dict(response.context["export_urls"])
+    rows = csv_rows(browse(world.agency).get(reverse("datahub:warnings") + urls["CSV"]))
+    assert rows[0][:3] == ["Status", "Warning", "Plant"]
+
+
+def test_the_follow_up_queue_links_the_api_export_of_its_filters(world, browse):
+    client = browse(world.agency)
+    response = client.get(reverse("datahub:followups"), {"q": "한빛"})
+    urls = dict(response.context["export_urls"])
+    assert "q=" in urls["CSV"] and "status=late" in urls["CSV"]
+    rows = csv_rows(client.get(urls["CSV"]))
+    assert rows[1:] == []
+    assert client.get(urls["XLSX"]).status_code == 200
