@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
 from assessments.models import Assessment
 from hub.choices import Industry, Region, Role
-from hub.filtersets import IdFilter, OrderingFilter
+from hub.filtersets import IdFilter, OrderingFilter, search_filters
 
 
 def _consultants(request):
@@ -28,6 +28,17 @@ class AssessmentFilterSet(django_filters.FilterSet):
         ("to_confirm", _("To confirm")),
     )
 
+    q, search = search_filters(
+        text=("plant__name", "plant__company__name", "plant__company__name_en"),
+        business_number=("plant__company__business_number",),
+        region=("plant__region",),
+        industry=("plant__industry",),
+        person=("consultant",),
+        described=_(
+            "Words separated by spaces, each matching the plant name, the company name, the "
+            "business number, the consultant's name, the region or the industry."
+        ),
+    )
     queue = django_filters.ChoiceFilter(
         choices=QUEUE_CHOICES, method="filter_queue", label=_("Queue")
     )
@@ -58,7 +69,17 @@ class AssessmentFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Assessment
-        fields = ["queue", "status", "region", "industry", "level", "consultant", "plant"]
+        fields = [
+            "q",
+            "search",
+            "queue",
+            "status",
+            "region",
+            "industry",
+            "level",
+            "consultant",
+            "plant",
+        ]
 
     def filter_queue(self, queryset, name, value):
         if value == "open":

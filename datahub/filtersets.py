@@ -21,6 +21,7 @@ from datahub.models import (
     WarningStatus,
 )
 from hub.choices import OrganizationKind, Region
+from hub.filtersets import search_filters
 from hub.models import Organization, Plant
 from programs.models import Program, Project
 
@@ -132,6 +133,16 @@ class EarlyWarningFilterSet(django_filters.FilterSet):
     """The early-warning queue's filters (the page and GET /api/v1/warnings/): kind, status,
     plant, the plant's region, and a program or operating agency the plant has a project in."""
 
+    q, search = search_filters(
+        text=("plant__name", "plant__company__name"),
+        business_number=("plant__company__business_number",),
+        region=("plant__region",),
+        industry=("plant__industry",),
+        described=_(
+            "Words separated by spaces, each matching the plant name, the company name, the "
+            "business number, the region or the industry."
+        ),
+    )
     kind = django_filters.ChoiceFilter(choices=WarningKind.choices, label=_("Kind"))
     status = django_filters.ChoiceFilter(choices=WarningStatus.choices, label=_("Status"))
     plant = django_filters.ModelChoiceFilter(queryset=_plants, label=_("Plant"))
@@ -143,7 +154,7 @@ class EarlyWarningFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = EarlyWarning
-        fields = ["kind", "status", "plant", "region", "program", "agency"]
+        fields = ["q", "search", "kind", "status", "plant", "region", "program", "agency"]
 
     def filter_program(self, queryset, name, value):
         if value is None:

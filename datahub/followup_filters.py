@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datahub.models import FollowUpPeriod, FollowUpStatus
 from hub.choices import OrganizationKind, Region
+from hub.filtersets import search_filters
 from hub.models import Organization, Plant
 from programs.models import Program, Project
 
@@ -24,6 +25,22 @@ def _agencies(request):
 
 
 class FollowUpFilterSet(django_filters.FilterSet):
+    q, search = search_filters(
+        text=(
+            "plant__name",
+            "plant__company__name",
+            "program__name_ko",
+            "program__name_en",
+            "agency__name",
+        ),
+        business_number=("plant__company__business_number",),
+        region=("plant__region",),
+        industry=("plant__industry",),
+        described=_(
+            "Words separated by spaces, each matching the plant, the company, its business "
+            "number, the program, the operating agency, the region or the industry."
+        ),
+    )
     plant = django_filters.ModelChoiceFilter(queryset=_visible(Plant), label=_("Plant"))
     project = django_filters.ModelChoiceFilter(queryset=_visible(Project), label=_("Project"))
     program = django_filters.ModelChoiceFilter(queryset=_visible(Program), label=_("Program"))
@@ -43,7 +60,7 @@ class FollowUpFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = FollowUpPeriod
-        fields = ["plant", "project", "program", "agency", "region", "status"]
+        fields = ["q", "search", "plant", "project", "program", "agency", "region", "status"]
 
     def filter_status(self, queryset, name, value):
         # The status today, from the dates (the stored one may be a day old).

@@ -1,15 +1,25 @@
 """One FilterSet per model, shared by the web lists and the API."""
 
+import functools
+
 import django_filters
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from hub.choices import Industry, OrganizationKind, PlantStatus, Region, SizeClass
+from hub.choices import (
+    REGION_KOREAN_NAMES,
+    Industry,
+    OrganizationKind,
+    PlantStatus,
+    Region,
+    SizeClass,
+)
 from hub.models import Mentorship, Organization, Plant
 from hub.validators import normalize_business_number
 
@@ -67,8 +77,156 @@ def _search_digits(value: str) -> str:
     return digits if digits.isdigit() and len(digits) >= 3 else ""
 
 
+# A search is at most this many words and characters: each word adds one OR-group to a
+# single query, so the work stays bounded whatever is typed.
+SEARCH_MAX_WORDS = 8
+SEARCH_MAX_LENGTH = 200
+
+
+def search_words(value) -> list[str]:
+    """The distinct words of a search, in order, at most SEARCH_MAX_WORDS."""
+    words = []
+    for word in str(value or "").split():
+        if word not in words:
+            words.append(word)
+    return words[:SEARCH_MAX_WORDS]
+
+
+def _korean_candidates(word: str) -> list[str]:
+    # People write regions as "서울시", "부산시", "제주도": try the word without that ending too.
+    candidates = [word]
+    if len(word) >= 3 and word[-1] in "시도":
+        candidates.append(word[:-1])
+    return candidates
+
+
+@functools.lru_cache(maxsize=512)
+def region_codes(word: str) -> tuple[str, ...]:
+    """Codes of the regions whose Korean name (full or short, 서울시 as 서울) or English name
+    contains `word`; none for a word shorter than two characters."""
+    if len(word) < 2:
+        return ()
+    folded = word.casefold()
+    codes = []
+    with translation.override("en"):
+        english = {code: str(label).casefold() for code, label in Region.choices}
+    for code, names in REGION_KOREAN_NAMES.items():
+        korean = any(c in name for c in _korean_candidates(word) for name in names)
+        if korean or folded in english.get(code, ""):
+            codes.append(code)
+    return tuple(codes)
+
+
+@functools.lru_cache(maxsize=512)
+def industry_codes(word: str) -> tuple[str, ...]:
+    """KSIC divisions named by `word`: the code itself ("26" or "C26") or a word of its
+    Korean or English name (at least two characters)."""
+    code = word.upper().removeprefix("C")
+    if code.isdigit():
+        return (code,) if code in Industry.values else ()
+    if len(word) < 2:
+        return ()
+    folded = word.casefold()
+    codes = []
+    for language in ("ko", "en"):
+        with translation.override(language):
+            for value, label in Industry.choices:
+                if folded in str(label).casefold() and value not in codes:
+                    codes.append(value)
+    return tuple(codes)
+
+
+class WordSearchFilter(django_filters.CharFilter):
+    """Multi-word search: every word must match at least one of the fields people mean (AND
+    across words, OR across fields). The same filter serves the web lists (`q`) and the API
+    (`search`), and its help text lists the fields for the API schema.
+
+    - `text`: lookups matched as case-insensitive substrings (names, references, addresses);
+    - `business_number`: lookups matched by a word of at least three digits, with or
+      without dashes, as a prefix (`123-45` finds 1234567890);
+    - `region` / `industry`: choice fields matched by name in Korean or English (`서울`,
+      `서울시`, `Seoul`) or, for industries, by KSIC code (`26`, `C26`);
+    - `person`: user relations matched by username, given or family name, or the full
+      Korean name written family name first (`김민수`).
+    At most SEARCH_MAX_WORDS words of SEARCH_MAX_LENGTH characters: one query, bounded."""
+
+    def __init__(
+        self,
+        *,
+        text=(),
+        business_number=(),
+        region=(),
+        industry=(),
+        person=(),
+        described=None,
+        **kwargs,
+    ):
+        self.text = tuple(text)
+        self.business_number = tuple(business_number)
+        self.region = tuple(region)
+        self.industry = tuple(industry)
+        self.person = tuple(person)
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("max_length", SEARCH_MAX_LENGTH)
+        if described:
+            kwargs.setdefault("help_text", described)
+        super().__init__(**kwargs)
+
+    def _person_alias(self, prefix: str) -> str:
+        return f"_search_{prefix.replace('__', '_')}_name"
+
+    def word_condition(self, word: str) -> Q:
+        cond = Q()
+        for lookup in self.text:
+            cond |= Q(**{f"{lookup}__icontains": word})
+        for prefix in self.person:
+            cond |= (
+                Q(**{f"{prefix}__username__icontains": word})
+                | Q(**{f"{prefix}__first_name__icontains": word})
+                | Q(**{f"{prefix}__last_name__icontains": word})
+                | Q(**{f"{self._person_alias(prefix)}__icontains": word})
+            )
+        digits = _search_digits(word)
+        if digits:
+            for lookup in self.business_number:
+                cond |= Q(**{f"{lookup}__startswith": digits})
+        regions = region_codes(word) if self.region else ()
+        for lookup in self.region if regions else ():
+            cond |= Q(**{f"{lookup}__in": regions})
+        industries = industry_codes(word) if self.industry else ()
+        for lookup in self.industry if industries else ():
+            cond |= Q(**{f"{lookup}__in": industries})
+        return cond
+
+    def filter(self, qs, value):
+        words = search_words(value)
+        if not words:
+            return qs
+        for prefix in self.person:
+            full = Concat(F(f"{prefix}__last_name"), Value(""), F(f"{prefix}__first_name"))
+            qs = qs.alias(**{self._person_alias(prefix): full})
+        cond = Q()
+        for word in words:
+            cond &= self.word_condition(word)
+        return qs.filter(cond)
+
+
+def search_filters(**fields):
+    """The search as the pages name it (`q`) and as the API names it (`search`): two filters
+    with the same fields. Use as `q, search = search_filters(text=…, described=…)`."""
+    return WordSearchFilter(**fields), WordSearchFilter(**fields)
+
+
 class OrganizationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q, search = search_filters(
+        text=("name", "name_en"),
+        business_number=("business_number",),
+        region=("region",),
+        described=_(
+            "Words separated by spaces, each matching the name (Korean or English), the "
+            "business number (with or without dashes) or the region."
+        ),
+    )
     kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("Kind"))
     size_class = django_filters.ChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
@@ -84,21 +242,27 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Organization
-        fields = ["q", "kind", "size_class", "region"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        cond = Q(name__icontains=value) | Q(name_en__icontains=value)
-        digits = _search_digits(value)
-        if digits:
-            cond |= Q(business_number__startswith=digits)
-        return queryset.filter(cond)
+        fields = ["q", "search", "kind", "size_class", "region"]
 
 
 class PlantFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q, search = search_filters(
+        text=(
+            "name",
+            "company__name",
+            "company__name_en",
+            "address",
+            "factory_registration_number",
+        ),
+        business_number=("company__business_number",),
+        region=("region",),
+        industry=("industry",),
+        described=_(
+            "Words separated by spaces, each matching the plant name, the company name, the "
+            "address, the factory registration number, the business number (with or without "
+            "dashes), the region (Korean or English) or the industry (name or KSIC code)."
+        ),
+    )
     region = django_filters.ChoiceFilter(choices=Region.choices, label=_("Region"))
     industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("Industry"))
     size = django_filters.ChoiceFilter(
@@ -127,22 +291,17 @@ class PlantFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Plant
-        fields = ["q", "region", "industry", "size", "partner", "status", "company", "level"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        cond = (
-            Q(name__icontains=value)
-            | Q(company__name__icontains=value)
-            | Q(address__icontains=value)
-            | Q(factory_registration_number__icontains=value)
-        )
-        digits = _search_digits(value)
-        if digits:
-            cond |= Q(company__business_number__startswith=digits)
-        return queryset.filter(cond)
+        fields = [
+            "q",
+            "search",
+            "region",
+            "industry",
+            "size",
+            "partner",
+            "status",
+            "company",
+            "level",
+        ]
 
     def by_level(self, queryset, name, value):
         """A level counts while it is valid; expired and never-assessed are their own states."""
@@ -161,6 +320,15 @@ class PlantFilterSet(django_filters.FilterSet):
 
 
 class MentorshipFilterSet(django_filters.FilterSet):
+    q, search = search_filters(
+        text=("plant__name", "plant__company__name", "partner__name", "partner__name_en"),
+        business_number=("plant__company__business_number",),
+        region=("plant__region",),
+        described=_(
+            "Words separated by spaces, each matching the plant name, the company name, the "
+            "partner firm, the business number or the region."
+        ),
+    )
     partner = django_filters.ModelChoiceFilter(queryset=_partner_queryset, label=_("Partner firm"))
     plant = IdFilter(field_name="plant_id", label=_("Plant"))
     region = django_filters.ChoiceFilter(
@@ -179,7 +347,7 @@ class MentorshipFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Mentorship
-        fields = ["partner", "plant", "region", "active_on"]
+        fields = ["q", "search", "partner", "plant", "region", "active_on"]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value) if value else queryset

@@ -1,11 +1,10 @@
 """FilterSets shared by the program pages, CSV exports and the API."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hub.choices import Industry, OrganizationKind, Region
-from hub.filtersets import IdFilter, OrderingFilter
+from hub.filtersets import IdFilter, OrderingFilter, search_filters
 from hub.models import Organization
 from programs.choices import Indicator, ProgramKind, ProjectStatus, TargetLevel
 from programs.models import KPI, Program, Project
@@ -25,7 +24,13 @@ def _programs(request):
 
 
 class ProgramFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q, search = search_filters(
+        text=("name_ko", "name_en", "agency__name", "agency__name_en"),
+        described=_(
+            "Words separated by spaces, each matching the program name (Korean or English) "
+            "or the operating agency."
+        ),
+    )
     year = IdFilter(label=_("Year"))
     kind = django_filters.ChoiceFilter(choices=ProgramKind.choices, label=_("Kind"))
     agency = django_filters.ModelChoiceFilter(queryset=_agencies, label=_("Operating agency"))
@@ -42,17 +47,30 @@ class ProgramFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Program
-        fields = ["q", "year", "kind", "agency", "partner"]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name_ko__icontains=value) | Q(name_en__icontains=value))
+        fields = ["q", "search", "year", "kind", "agency", "partner"]
 
 
 class ProjectFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    q, search = search_filters(
+        text=(
+            "title",
+            "reference",
+            "plant__name",
+            "plant__company__name",
+            "program__name_ko",
+            "program__name_en",
+            "partner__name",
+            "supplier__name",
+        ),
+        business_number=("plant__company__business_number",),
+        region=("plant__region",),
+        industry=("plant__industry",),
+        described=_(
+            "Words separated by spaces, each matching the project title or reference, the "
+            "plant, the company, its business number, the program, the partner firm, the "
+            "supplier, the region or the industry."
+        ),
+    )
     program = django_filters.ModelChoiceFilter(queryset=_programs, label=_("Program"))
     year = IdFilter(field_name="program__year", label=_("Year"))
     status = django_filters.MultipleChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
@@ -82,6 +100,7 @@ class ProjectFilterSet(django_filters.FilterSet):
         model = Project
         fields = [
             "q",
+            "search",
             "program",
             "year",
             "status",
@@ -91,17 +110,6 @@ class ProjectFilterSet(django_filters.FilterSet):
             "target_level",
             "plant",
         ]
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(plant__name__icontains=value)
-            | Q(plant__company__name__icontains=value)
-            | Q(reference__icontains=value)
-        )
 
 
 class KPIFilterSet(django_filters.FilterSet):

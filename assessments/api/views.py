@@ -19,6 +19,7 @@ from assessments.api import serializers as s
 from assessments.api.permissions import AssessmentPermission
 from assessments.filtersets import AssessmentFilterSet
 from assessments.models import Area, Assessment, Category, Evidence, Framework, Item, ItemRating
+from assessments.tables import AssessmentTable
 from hub.api.base import VisibleViewSet
 
 # --- frameworks ------------------------------------------------------------------------------
@@ -97,6 +98,7 @@ class AssessmentViewSet(
     queryset = Assessment.objects.select_related("plant", "framework", "consultant")
     permission_classes = [AssessmentPermission]
     filterset_class = AssessmentFilterSet
+    export_table = AssessmentTable
 
     def get_queryset(self):
         queryset = with_completeness(super().get_queryset())

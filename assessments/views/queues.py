@@ -12,6 +12,7 @@ from assessments.choices import AssessmentStatus
 from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import AssessmentOpenForm
 from assessments.models import Assessment
+from assessments.tables import AssessmentTable
 from hub import roles
 from hub.forms import add_service_errors
 from hub.models import Plant
@@ -21,6 +22,8 @@ from hub.views.mixins import FilteredListView, VisibleMixin
 class AssessmentListView(FilteredListView):
     model = Assessment
     filterset_class = AssessmentFilterSet
+    table_class = AssessmentTable
+    default_ordering = "-opened"
     select_related = ("plant", "plant__company", "consultant", "framework")
     template_name = "assessments/assessment_list.html"
 

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from datahub.filtersets import EarlyWarningFilterSet
 from datahub.models import EarlyWarning, WarningKind, WarningStatus
 from datahub.services import warnings
+from datahub.tables import WarningTable
 from hub.api.base import VisibleViewSet
 from hub.api.fields import ChoiceLabelField
 
@@ -127,6 +128,7 @@ class EarlyWarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visi
     queryset = EarlyWarning.objects.select_related("plant")
     serializer_class = EarlyWarningSerializer
     filterset_class = EarlyWarningFilterSet
+    export_table = WarningTable
     permission_classes = [WarningPermission]
 
     def get_queryset(self):

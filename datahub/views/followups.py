@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -15,11 +16,21 @@ from datahub.followup_filters import FollowUpFilterSet
 from datahub.models import FollowUpPeriod, KpiDefinition
 from datahub.services.sources import manages_data_of
 from hub import roles
+from hub.exports import EXPORT_FORMATS
 from hub.models import Plant
 from hub.views.mixins import get_visible_or_404
 from programs.models import Project
 
 QUEUE_PAGE = 50
+
+
+def export_query(params: QueryDict, fmt: str) -> str:
+    """The queue's filters for the API's export: the same default status (late)."""
+    query = params.copy()
+    if not query.get("status"):
+        query.setlist("status", [rules.LATE])
+    query["format"] = fmt
+    return query.urlencode()
 
 
 def kpi_names() -> dict[str, str]:
@@ -88,6 +99,11 @@ class FollowUpQueueView(LoginRequiredMixin, TemplateView):
             by_program=breakdown("program__name_ko", "program_id"),
             today=today,
             query_without_page=params.urlencode(),
+            # Every overdue period with the same filters, from the API's list (session auth).
+            export_urls=[
+                (fmt.upper(), f"{reverse('followup-list')}?{export_query(params, fmt)}")
+                for fmt in EXPORT_FORMATS
+            ],
             page_sizes=[QUEUE_PAGE],
         )
         return ctx

@@ -13,6 +13,7 @@ from django.views.generic import DetailView
 from datahub.filtersets import EarlyWarningFilterSet
 from datahub.models import EarlyWarning
 from datahub.services import warnings
+from datahub.tables import WarningTable
 from datahub.views.base import answers
 from hub import roles
 from hub.views.confirm import confirm_first
@@ -31,6 +32,7 @@ class WarningQueueView(FilteredListView):
 
     model = EarlyWarning
     filterset_class = EarlyWarningFilterSet
+    table_class = WarningTable
     template_name = "datahub/warnings.html"
     context_object_name = "warnings"
 

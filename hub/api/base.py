@@ -3,12 +3,14 @@
 from django.shortcuts import get_object_or_404
 from rest_framework import mixins, viewsets
 
+from hub.api.exports import ExportMixin
 from hub.api.permissions import RegistryPermission
 
 
-class VisibleViewSet(viewsets.GenericViewSet):
-    """Every API viewset of a model derives from this. `queryset` names the model's rows (with
-    their joins); `get_queryset()` restricts it to `visible_to(request.user)`, so list,
+class VisibleViewSet(ExportMixin, viewsets.GenericViewSet):
+    """Every API viewset of a model derives from this. Its list answers `?format=csv` and
+    `?format=xlsx` with every matching row (hub.api.exports). `queryset` names the model's
+    rows (with their joins); `get_queryset()` restricts it to `visible_to(request.user)`, so list,
     retrieve and every detail action answer 404 for what the caller may not see. Viewsets
     that annotate or prefetch build on `super().get_queryset()`."""
 

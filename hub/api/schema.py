@@ -9,7 +9,7 @@ that can give them, unless the operation documents that code itself."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import AllowAny
@@ -36,7 +36,25 @@ INVALID = OpenApiResponse(
 )
 
 
+EXPORT_PARAMETER = OpenApiParameter(
+    "format",
+    OpenApiTypes.STR,
+    enum=["json", "csv", "xlsx"],
+    description=(
+        "csv or xlsx: every row matching the filters, search and ordering as one file "
+        "(not paged; CSV streamed, UTF-8 with BOM, formula cells neutralised), with "
+        "translated headers and values as the web list shows them."
+    ),
+)
+
+
 class HubAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method == "GET" and self._is_list_view() and hasattr(self.view, "export_format"):
+            parameters = [*parameters, EXPORT_PARAMETER]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

@@ -3,6 +3,7 @@ from hub.api.base import RegistryViewSet
 from hub.api.serializers import MentorshipSerializer, OrganizationSerializer, PlantSerializer
 from hub.filtersets import MentorshipFilterSet, OrganizationFilterSet, PlantFilterSet
 from hub.models import Mentorship, Organization, Plant
+from hub.tables import MentorshipTable, OrganizationTable, PlantTable
 
 
 class OrganizationViewSet(RegistryViewSet):
@@ -12,6 +13,7 @@ class OrganizationViewSet(RegistryViewSet):
     queryset = Organization.objects.all()
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilterSet
+    export_table = OrganizationTable
 
     def create_service(self, *, user, data):
         return services.organization_create(user=user, data=data)
@@ -26,6 +28,7 @@ class PlantViewSet(RegistryViewSet):
     queryset = Plant.objects.select_related("company")
     serializer_class = PlantSerializer
     filterset_class = PlantFilterSet
+    export_table = PlantTable
 
     def create_service(self, *, user, data):
         return services.plant_register(user=user, data=data)
@@ -40,6 +43,7 @@ class MentorshipViewSet(RegistryViewSet):
     queryset = Mentorship.objects.select_related("partner", "plant")
     serializer_class = MentorshipSerializer
     filterset_class = MentorshipFilterSet
+    export_table = MentorshipTable
 
     def create_service(self, *, user, data):
         return services.mentorship_create(user=user, data=data)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
+from hub.exports import EXPORT_FORMATS
 from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
@@ -58,12 +59,37 @@ class RegistryEditorMixin:
 
 
 class FilteredListView(VisibleMixin, ListView):
-    """A list driven by the same FilterSet as the API: search, filters, sorting, pagination."""
+    """A list driven by the same FilterSet as the API: search, filters, sorting, pagination.
+    With a `table_class` (hub.tables) it also shows the user's chosen columns and answers
+    `?format=csv` / `?format=xlsx` with every column of every row that matches the page's
+    filters, search and sort. `default_ordering` is the sort when the query names none."""
 
     filterset_class = None
+    table_class = None
+    default_ordering = ""
     template_name = None
     paginate_by = 25
     paginator_class = DeferredJoinPaginator
+
+    def get_table(self):
+        if self.table_class is None:
+            return None
+        if not hasattr(self, "_table"):
+            self._table = self.table_class()
+        return self._table
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("format")
+        table = self.get_table()
+        if table is not None and fmt in EXPORT_FORMATS:
+            return table.export(fmt, self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def filter_data(self):
+        data = self.request.GET.copy()
+        if self.default_ordering and not data.get("ordering"):
+            data["ordering"] = self.default_ordering
+        return data
 
     def get_paginate_by(self, queryset):
         try:
@@ -74,7 +100,7 @@ class FilteredListView(VisibleMixin, ListView):
 
     def get_queryset(self):
         self.filterset = self.filterset_class(
-            self.request.GET or None, queryset=super().get_queryset(), request=self.request
+            self.filter_data() or None, queryset=super().get_queryset(), request=self.request
         )
         qs = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
         return qs
@@ -83,13 +109,36 @@ class FilteredListView(VisibleMixin, ListView):
         ctx = super().get_context_data(**kwargs)
         params = self.request.GET.copy()
         params.pop("page", None)
+        params.pop("format", None)
+        # The column choice is remembered in the session: links need not carry it.
+        params.pop("columns", None)
         ctx["filterset"] = self.filterset
+        if "q" in self.filterset.form.fields:
+            # The page keeps the searched fields as the box's tooltip, the API schema in full.
+            search = self.filterset.form["q"]
+            if search.help_text:
+                search.field.widget.attrs.setdefault("title", search.help_text)
+                search.help_text = ""
         ctx["query_without_page"] = params.urlencode()
         sort_params = params.copy()
         sort_params.pop("ordering", None)
         ctx["query_without_ordering"] = sort_params.urlencode()
-        ctx["current_ordering"] = self.request.GET.get("ordering", "")
+        ctx["current_ordering"] = self.request.GET.get("ordering") or self.default_ordering
         ctx["page_sizes"] = PAGE_SIZES
+        table = self.get_table()
+        if table is not None:
+            columns = table.chosen(self.request)
+            ctx["table"] = table
+            ctx["columns"] = columns
+            ctx["shown"] = {column.key for column in columns}
+            ctx["chooser_params"] = [
+                (key, value) for key, values in params.lists() for value in values
+            ]
+            query = params.urlencode()
+            ctx["export_urls"] = [
+                (fmt.upper(), f"?{query}&format={fmt}" if query else f"?format={fmt}")
+                for fmt in EXPORT_FORMATS
+            ]
         return ctx
 
 

@@ -6,6 +6,7 @@ from hub import extensions, services
 from hub.filtersets import MentorshipFilterSet, OrganizationFilterSet, PlantFilterSet
 from hub.forms import MentorshipForm, OrganizationForm, PlantForm, service_data
 from hub.models import Mentorship, Organization, Plant
+from hub.tables import MentorshipTable, OrganizationTable, PlantTable
 from hub.views.mixins import (
     AuditedDetailView,
     FilteredListView,
@@ -17,6 +18,8 @@ from hub.views.mixins import (
 class PlantListView(FilteredListView):
     model = Plant
     filterset_class = PlantFilterSet
+    table_class = PlantTable
+    default_ordering = "name"
     select_related = ("company",)
     template_name = "hub/plant_list.html"
 
@@ -86,6 +89,8 @@ class PlantUpdateView(ServiceUpdateView):
 class OrganizationListView(FilteredListView):
     model = Organization
     filterset_class = OrganizationFilterSet
+    table_class = OrganizationTable
+    default_ordering = "name"
     template_name = "hub/organization_list.html"
 
 
@@ -129,6 +134,8 @@ class OrganizationUpdateView(ServiceUpdateView):
 class MentorshipListView(FilteredListView):
     model = Mentorship
     filterset_class = MentorshipFilterSet
+    table_class = MentorshipTable
+    default_ordering = "-start"
     select_related = ("partner", "plant", "plant__company")
     template_name = "hub/mentorship_list.html"
 

@@ -31,6 +31,7 @@ from programs.api.permissions import ProgramsPermission
 from programs.choices import FUNDED_STATUSES
 from programs.filtersets import KPIFilterSet, ProgramFilterSet, ProjectFilterSet
 from programs.models import KPI, PartnerCommitment, Program, Project
+from programs.tables import ProjectTable
 
 WON = DecimalField(max_digits=15, decimal_places=0)
 
@@ -146,6 +147,7 @@ class ProjectViewSet(
     queryset = Project.objects.select_related("program", "plant", "supplier", "partner")
     serializer_class = s.ProjectSerializer
     filterset_class = ProjectFilterSet
+    export_table = ProjectTable
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     @extend_schema(responses={201: s.ProjectSerializer, **WRITE_RESPONSES})

@@ -23,6 +23,7 @@ from programs.choices import FUNDED_STATUSES, ProjectStatus
 from programs.filtersets import ProgramFilterSet
 from programs.forms import CommitmentForm, ProgramForm
 from programs.models import CostShareRule, PartnerCommitment, Program, Project
+from programs.tables import ProgramTable
 from programs.views.common import ProgramMixin
 
 
@@ -67,6 +68,8 @@ class ManagerOnlyMixin:
 class ProgramListView(FilteredListView):
     model = Program
     filterset_class = ProgramFilterSet
+    table_class = ProgramTable
+    default_ordering = "-year"
     template_name = "programs/program_list.html"
 
     def get_queryset(self):

@@ -1,11 +1,8 @@
 """Project pages: list (with CSV export of the filtered list), detail (shares, pipeline, KPIs),
 apply, edit, the transition buttons and the KPI form."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,10 +24,10 @@ from programs.choices import (
     Indicator,
     ProjectStatus,
 )
-from programs.exports import BOM, safe_cell
 from programs.filtersets import ProjectFilterSet
 from programs.forms import AdvanceForm, KPIForm, ProjectForm
 from programs.models import KPI, Program, Project
+from programs.tables import ProjectTable
 from programs.views.common import ProjectMixin
 from programs.views.pages import ManagerOnlyMixin, rule_summary
 
@@ -43,84 +40,13 @@ PIPELINE = (
 )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def project_csv_rows(queryset):
-    yield [
-        _("ID"),
-        _("Reference"),
-        _("Plant"),
-        _("Company"),
-        _("Business number"),
-        _("Region"),
-        _("Industry"),
-        _("Program"),
-        _("Year"),
-        _("Partner firm"),
-        _("Supplier"),
-        _("Target system level"),
-        _("Total cost (KRW)"),
-        _("Government share (KRW)"),
-        _("Partner share (KRW)"),
-        _("SME share (KRW)"),
-        _("Status"),
-        *(Project._meta.get_field(f).verbose_name for f in STATUS_DATE_FIELDS.values()),
-        _("Reason for dropping"),
-    ]
-    for p in queryset.iterator(chunk_size=2000):
-        yield [
-            p.pk,
-            p.reference,
-            p.plant.name,
-            p.plant.company.name,
-            p.plant.company.business_number_display,
-            p.plant.get_region_display(),
-            p.plant.get_industry_display(),
-            p.program.name,
-            p.program.year,
-            p.partner.name if p.partner else "",
-            p.supplier.name if p.supplier else "",
-            p.get_target_level_display(),
-            p.total_cost,
-            p.government_share,
-            p.partner_share,
-            p.sme_share,
-            p.get_status_display(),
-            *(getattr(p, f) for f in STATUS_DATE_FIELDS.values()),
-            p.drop_reason,
-        ]
-
-
-def project_csv_response(queryset, filename: str) -> StreamingHttpResponse:
-    """Streamed, in the format of programs.exports (UTF-8 with a BOM so Excel opens Hangul,
-    formula cells neutralised)."""
-    writer = csv.writer(_Echo(), lineterminator="\r\n")
-
-    def stream():
-        yield BOM
-        for row in project_csv_rows(queryset):
-            yield writer.writerow([safe_cell(v) for v in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class ProjectListView(FilteredListView):
     model = Project
     filterset_class = ProjectFilterSet
+    table_class = ProjectTable
+    default_ordering = "-applied"
     select_related = ("program", "plant", "plant__company", "partner")
     template_name = "programs/project_list.html"
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            qs = self.get_queryset().select_related("supplier")
-            stamp = timezone.localdate().isoformat()
-            return project_csv_response(qs, f"projects-{stamp}.csv")
-        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
