@@ -93,6 +93,13 @@ class BaseImport:
         self.columns: dict[str, tuple[int, str]] = {}  # key -> (index, header as written)
         self.by_key = {c.key: c for c in self.COLUMNS}
         self.rows: list[Row] = []
+        self._may_manage: dict[int, bool] = {}
+
+    def may_manage(self, program: Program) -> bool:
+        """can_manage_program, asked once per program of the file."""
+        if program.pk not in self._may_manage:
+            self._may_manage[program.pk] = can_manage_program(self.user, program)
+        return self._may_manage[program.pk]
 
     def header(self, key: str) -> str:
         if key in self.columns:
@@ -164,7 +171,9 @@ class BaseImport:
         ids = {r.values["program_id"] for r in self.rows if "program_id" in r.values}
         names = {r.values["program"] for r in self.rows if "program" in r.values}
         programs = list(
-            Program.objects.filter(Q(pk__in=ids) | Q(name_ko__in=names) | Q(name_en__in=names))
+            Program.objects.filter(
+                Q(pk__in=ids) | Q(name_ko__in=names) | Q(name_en__in=names)
+            ).select_related("cost_share_rule")
         )
         by_id = {p.pk: p for p in programs}
         by_name: dict[tuple[str, int], list[Program]] = {}
@@ -203,7 +212,7 @@ class BaseImport:
                 ):
                     self.error(row, "program", _("Give the program id, or its name and year."))
                 continue
-            if not can_manage_program(self.user, program):
+            if not self.may_manage(program):
                 self.error(
                     row,
                     key,
