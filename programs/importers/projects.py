@@ -8,8 +8,9 @@ loaded once per file: the programs' projects (locked), the partners' commitments
 mentorships. Rows of the same file count against each other exactly as if written one by
 one: a row is applied in memory (partner shares promised, periods taken) before the next is
 checked, and a failing row is undone before the next. Then everything is written with
-bulk_create / bulk_update, with the audit entries the services would write (created,
-updated, each step as a transition, the win-win mentorship) and one 'import' entry — a
+bulk_create / bulk_update and audited as the plant import audits: one entry per project
+written (created with its final, dated state, or updated with its state before and after the
+row, naming file and row), one per win-win mentorship created, and one 'import' entry — a
 handful of queries whatever the length of the file, inside one transaction: a file is
 written completely or not at all (nothing on a dry run or with any error).
 
@@ -312,6 +313,8 @@ class _ProjectImport(BaseImport):
     def _plan(self, row: Row, project: Project | None):
         self._step = None
         plan = _Plan(row=row.number, project=project)
+        if project is not None:
+            plan.before = snapshot(project)
         if project is None:
             project = plan.project = Project(**self.data(row), status=ProjectStatus.APPLIED)
             plan.created = True
@@ -321,7 +324,6 @@ class _ProjectImport(BaseImport):
                     {"applied_on": _("The application date cannot be in the future.")}
                 )
             self.check(project, None)
-            plan.events.append(("create", snapshot(project)))
             pending = row.steps
         else:
             pending = self.pending_steps(row, project)
@@ -333,23 +335,21 @@ class _ProjectImport(BaseImport):
                 if k in EDITABLE and getattr(project, k) != v
             }
             if changes:
-                before = snapshot(project)
                 services.change_fields(project, changes)
                 self.full_clean(project)
                 self.check(project, project)
-                after = snapshot(project)
-                if after != before:
+                if snapshot(project) != plan.before:
                     project.revision += 1
-                    plan.events.append(("update", before, after))
+                    plan.events.append("update")
         for step in pending:
             self._step = step
             on = row.values[STATUS_DATE_FIELDS[step]]
             reason = row.values.get("drop_reason", "")
-            was = services.take_step(project, to=step, on=on, reason=reason)
+            services.take_step(project, to=step, on=on, reason=reason)
             if step != ProjectStatus.DROPPED:
                 self.check(project, None if plan.created else project)
             project.revision += 1
-            plan.events.append(("step", was, step, on, reason.strip()))
+            plan.events.append(step)
         if plan.created and project.partner_id is not None:
             pair = (project.partner_id, project.plant_id)
             if pair not in self.mentored:
@@ -391,48 +391,34 @@ class _ProjectImport(BaseImport):
         signals.bulk_written.send(sender=Project, plant_ids=sorted(completed))
 
     def audit_entries(self) -> list[AuditEntry]:
+        """One entry per project written, as the plant import writes them: created (its final
+        state, steps dated) or updated (before and after the row), naming file and row; the
+        mentorship a win-win project created; and the import's summary."""
         user = self.user
         entries = []
         for plan in self.plans:
             project = plan.project
-            for event in plan.events:
-                if event[0] == "create":
-                    after = {**event[1], "id": project.pk}
-                    entries.append(
-                        audit_entry(user=user, action=AuditAction.CREATE, obj=project, after=after)
+            entries.append(
+                audit_entry(
+                    user=user,
+                    action=AuditAction.CREATE if plan.created else AuditAction.UPDATE,
+                    obj=project,
+                    before=plan.before,
+                    after=snapshot(project),
+                    message=_("Imported from %(file)s, row %(row)s.")
+                    % {"file": self.report.filename, "row": plan.row},
+                )
+            )
+            if plan.mentorship is not None:
+                entries.append(
+                    audit_entry(
+                        user=user,
+                        action=AuditAction.CREATE,
+                        obj=plan.mentorship,
+                        after=snapshot(plan.mentorship),
+                        message=_("Created with a win-win project."),
                     )
-                    if plan.mentorship is not None:
-                        entries.append(
-                            audit_entry(
-                                user=user,
-                                action=AuditAction.CREATE,
-                                obj=plan.mentorship,
-                                after=snapshot(plan.mentorship),
-                                message=_("Created with a win-win project."),
-                            )
-                        )
-                elif event[0] == "update":
-                    entries.append(
-                        audit_entry(
-                            user=user,
-                            action=AuditAction.UPDATE,
-                            obj=project,
-                            before=event[1],
-                            after=event[2],
-                        )
-                    )
-                else:
-                    _kind, was, to, on, reason = event
-                    entries.append(
-                        audit_entry(
-                            user=user,
-                            action=AuditAction.TRANSITION,
-                            obj=project,
-                            before={"status": was},
-                            after={"status": ProjectStatus(to).value, "on": on.isoformat()},
-                            message=reason,
-                        )
-                    )
+                )
         entries.append(
             audit_entry(
                 user=user,
@@ -523,10 +509,11 @@ class _ProjectImport(BaseImport):
 @dataclass
 class _Plan:
     """What one row does to one project: created, or the changes and steps of a registered
-    one, as the audit events the services would record."""
+    one (`before`: its snapshot before the row)."""
 
     row: int
     project: Project | None
     created: bool = False
+    before: dict | None = None
     events: list = field(default_factory=list)
     mentorship: Mentorship | None = None

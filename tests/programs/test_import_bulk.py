@@ -109,7 +109,7 @@ def test_project_and_kpi_imports_take_the_same_queries_for_20_and_150_rows(world
     assert KPI.objects.filter(indicator="defect_rate", improvement_pct=50).count() == 170
 
 
-def test_the_audit_trail_is_the_services_trail(world, big_program):
+def test_each_project_is_audited_once_with_file_and_row(world, big_program):
     plant = PlantFactory()
     content = csv_bytes(HEADER, project_rows(big_program, [plant]))
     report = projects_import(user=world.agency, content=content, filename="p.csv")
@@ -117,21 +117,15 @@ def test_the_audit_trail_is_the_services_trail(world, big_program):
     project = Project.objects.get(reference="P-0")
     assert project.revision == 4  # one per step, as through project_advance
     entries = AuditEntry.objects.filter(object_id=str(project.pk), content_type__model="project")
-    actions = sorted(entries.values_list("action", flat=True))
-    assert actions == sorted([AuditAction.CREATE] + [AuditAction.TRANSITION] * 4)
-    created = entries.get(action=AuditAction.CREATE)
-    assert (created.after["id"], created.after["status"]) == (project.pk, "applied")
-    steps = [
-        (e.before["status"], e.after["status"], e.after["on"])
-        for e in entries.filter(action=AuditAction.TRANSITION).order_by("pk")
-    ]
-    assert steps == [
-        ("applied", "selected", "2025-03-20"),
-        ("selected", "agreed", "2025-04-01"),
-        ("agreed", "building", "2025-04-15"),
-        ("building", "completed", "2025-09-30"),
-    ]
-    assert all(e.user == world.agency for e in entries)
+    created = entries.get()
+    assert (created.action, created.user, created.before) == (
+        AuditAction.CREATE,
+        world.agency,
+        None,
+    )
+    assert (created.after["id"], created.after["status"]) == (project.pk, "completed")
+    assert created.after["agreed_on"] == "2025-04-01"
+    assert created.message == "Imported from p.csv, row 2."
     mentorship = Mentorship.objects.get(partner=world.firm_a, plant=plant)
     assert AuditEntry.objects.filter(
         object_id=str(mentorship.pk), content_type__model="mentorship", action=AuditAction.CREATE
@@ -181,3 +175,12 @@ def test_an_updated_project_is_written_and_audited(world, big_program):
     assert (project.total_cost, project.revision) == (110 * M, 2)
     update = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(project.pk))
     assert (update.before["total_cost"], update.after["total_cost"]) == ("100000000", "110000000")
+    assert update.message == "Imported from b, row 2."
+    # Further along the pipeline: one update entry with the steps taken.
+    rows[0][10:16] = ["구축", *DATES[:4], ""]
+    report = projects_import(user=world.agency, content=csv_bytes(HEADER, rows), filename="c")
+    assert report.ok, report.errors
+    project.refresh_from_db()
+    assert (project.status, project.revision) == ("building", 4)
+    last = AuditEntry.objects.filter(object_id=str(project.pk)).latest("pk")
+    assert (last.before["status"], last.after["status"]) == ("selected", "building")
