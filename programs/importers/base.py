@@ -61,7 +61,13 @@ def chunks(items: list, size: int = FETCH_CHUNK):
         yield items[start : start + size]
 
 
-def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: bool, counted):
+def _silent(*args, **kwargs) -> None:
+    pass
+
+
+def run_import(
+    importer_class, *, user, content: bytes, filename: str, dry_run: bool, counted, progress=None
+):
     if not roles.is_agency_staff_or_admin(user):
         raise PermissionDenied(_("Only agency staff may import projects and KPIs."))
     report = ProgramImportReport(filename=filename, dry_run=dry_run, counted=counted)
@@ -75,7 +81,7 @@ def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: 
         report.error(None, "", str(exc))
         return report
     report.format, report.rows = table.format, len(table.rows)
-    importer_class(user=user, table=table, report=report).run()
+    importer_class(user=user, table=table, report=report, progress=progress).run()
     if report.errors:
         report.counts = Counts()  # with errors, nothing was (or would be) written
         report.written = False
@@ -86,7 +92,8 @@ def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: 
 class BaseImport:
     COLUMNS: tuple[Column, ...] = ()
 
-    def __init__(self, *, user, table: Table, report: ProgramImportReport):
+    def __init__(self, *, user, table: Table, report: ProgramImportReport, progress=None):
+        self.progress = progress or _silent
         self.user = user
         self.table = table
         self.report = report

@@ -27,9 +27,15 @@ from .columns import KPI_COLUMNS
 DATA_KEYS = services.KPI_FIELDS  # unit, baseline, result and the four period dates
 
 
-def kpis_import(*, user, content: bytes, filename: str, dry_run: bool = False):
+def kpis_import(*, user, content: bytes, filename: str, dry_run: bool = False, progress=None):
     return run_import(
-        _KPIImport, user=user, content=content, filename=filename, dry_run=dry_run, counted="kpis"
+        _KPIImport,
+        user=user,
+        content=content,
+        filename=filename,
+        dry_run=dry_run,
+        counted="kpis",
+        progress=progress,
     )
 
 
@@ -52,12 +58,15 @@ class _KPIImport(BaseImport):
         with transaction.atomic():
             existing = self.load_existing()
             self.plans: list[tuple[int, KPI, dict | None]] = []
-            for row in self.rows:
+            total = len(self.rows)
+            for done, row in enumerate(self.rows):
+                self.progress("checking", done, total)
                 if row.ok:
                     self.plan_row(row, existing.get((row.project.pk, row.values["indicator"])))
             if self.report.errors or self.report.dry_run:
                 transaction.set_rollback(True)
                 return
+            self.progress("writing", total, total)
             self.write()
             self.report.written = True
 

@@ -60,9 +60,10 @@ FOREIGN_KEYS = ("program", "plant", "supplier", "partner")  # resolved once per 
 FIELD_COLUMNS = {"plant": "plant_name", "program": "program", "reason": "drop_reason"}
 
 
-def projects_import(*, user, content: bytes, filename: str, dry_run: bool = False):
+def projects_import(*, user, content: bytes, filename: str, dry_run: bool = False, progress=None):
     """Validate `content` (CSV or XLSX) and, unless it has errors or `dry_run` is set, write
-    its projects. Returns the report (row/column/reason errors, counts)."""
+    its projects. Returns the report (row/column/reason errors, counts). `progress(phase,
+    done, total)`, if given, hears how far it is (hub.importers.jobs)."""
     return run_import(
         _ProjectImport,
         user=user,
@@ -70,6 +71,7 @@ def projects_import(*, user, content: bytes, filename: str, dry_run: bool = Fals
         filename=filename,
         dry_run=dry_run,
         counted="projects",
+        progress=progress,
     )
 
 
@@ -93,11 +95,13 @@ class _ProjectImport(BaseImport):
                 (r for r in self.rows if r.ok),
                 key=lambda r: (r.values["applied_on"], r.number),
             )
-            for row in rows:
+            for done, row in enumerate(rows):
+                self.progress("checking", done, len(rows))
                 self.plan_row(row)
             if self.report.errors or self.report.dry_run:
                 transaction.set_rollback(True)
                 return
+            self.progress("writing", len(rows), len(rows))
             self.write()
             self.report.written = True
 

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import translation
 
 from datahub.models import FollowUpPeriod
@@ -184,3 +186,18 @@ def test_an_updated_project_is_written_and_audited(world, big_program):
     assert (project.status, project.revision) == ("building", 4)
     last = AuditEntry.objects.filter(object_id=str(project.pk)).latest("pk")
     assert (last.before["status"], last.after["status"]) == ("selected", "building")
+
+
+def test_project_import_page_runs_long_files_as_jobs(world, winwin, supplier, browse, settings):
+    from tests.programs.test_import import KO_HEADER, ko_rows
+
+    settings.IMPORT_BACKGROUND_BYTES = 200
+    settings.IMPORT_IN_THREAD = False  # the test database is not visible to other threads
+    client = browse(world.agency)
+    upload = SimpleUploadedFile("projects.csv", csv_bytes(KO_HEADER, ko_rows(world)))
+    url = reverse("programs:project_import")
+    response = client.post(url, {"file": upload})
+    assert response.status_code == 302 and response["Location"].startswith(f"{url}?job=")
+    page = client.get(response["Location"]).content.decode()
+    assert 'id="import-counts"' in page and "Imported 2 rows." in page
+    assert Project.objects.count() == 2
