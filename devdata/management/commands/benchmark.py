@@ -2,7 +2,9 @@
 
 Everything runs inside one transaction that is rolled back at the end, so the database is
 unchanged (the superuser, the confirmed assessments, the report row and the imported plants
-all disappear). Every figure is the median of --runs runs (1 with --tiny).
+all disappear). Every figure is the median of --runs runs (1 with --tiny). The imports: plants,
+then a completed project per plant, then two KPIs per project (rows/s; --imports-only runs
+only them, --rows sets the file length).
 
 Then, on PostgreSQL and unless --no-load (or --tiny), the same pages under concurrent load:
 gunicorn serving this database with DEBUG=false and wrk driving it on loopback with --clients
