@@ -179,8 +179,9 @@ class _KPIImport(BaseImport):
             kpi.project = row.project
         try:
             services.fill_kpi(kpi, project=row.project, data=data)
-            # Uniqueness is the import's own key; the project was found above: no query.
-            kpi.full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+            # fill_kpi checked every field but the improvement, which it bounded and rounded
+            # to its column; uniqueness is the import's own key: the model's clean() is left.
+            kpi.clean()
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 for message in exc.messages:
