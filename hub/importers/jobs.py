@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.utils import translation
 
 from .report import ImportReport
 
@@ -105,16 +106,18 @@ def start(*, importer, user, content: bytes, filename: str, dry_run: bool) -> Jo
     job = Job(id=uuid.uuid4().hex, user_id=user.pk, filename=filename, dry_run=dry_run)
     _save(job)
     in_thread = getattr(settings, "IMPORT_IN_THREAD", True)
+    language = translation.get_language()  # the report speaks the uploader's language
 
     def work():
         try:
-            report = importer(
-                user=user,
-                content=content,
-                filename=filename,
-                dry_run=dry_run,
-                progress=Progress(job),
-            )
+            with translation.override(language):
+                report = importer(
+                    user=user,
+                    content=content,
+                    filename=filename,
+                    dry_run=dry_run,
+                    progress=Progress(job),
+                )
             job.state, job.report = DONE, report
         except Exception:
             log.exception("import job %s failed", job.id)

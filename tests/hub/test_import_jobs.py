@@ -132,3 +132,16 @@ def test_in_a_thread_the_upload_answers_before_the_import_ends(world, browse, se
     page = client.get(response["Location"]).content.decode()
     assert "Imported 40 rows." in page
     assert Plant.objects.filter(name__startswith="잡 공장").count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_thread_reports_in_the_uploaders_language(world, browse, settings):
+    settings.IMPORT_IN_THREAD = True
+    client = browse(world.agency)  # English
+    response = client.post(URL, {"file": plants_file(n=5, region="서울도")})
+    job_id = response["Location"].rsplit("=", 1)[1]
+    for thread in threading.enumerate():
+        if thread.name == f"import-{job_id[:8]}":
+            thread.join(timeout=60)
+    page = client.get(response["Location"]).content.decode()
+    assert "“서울도” is not a region" in page
