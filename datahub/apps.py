@@ -26,9 +26,11 @@ class DatahubConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from datahub.services import followups
+        from hub import signals
         from programs.models import KPI, Program, Project
 
         ingest.rows_written.connect(followups.after_ingest, dispatch_uid="datahub-followups")
         post_save.connect(followups.after_project_saved, sender=Project, dispatch_uid="fu-proj")
         post_save.connect(followups.after_program_saved, sender=Program, dispatch_uid="fu-prog")
         post_save.connect(followups.after_kpi_saved, sender=KPI, dispatch_uid="fu-kpi")
+        signals.bulk_written.connect(followups.after_bulk_written, dispatch_uid="fu-bulk")

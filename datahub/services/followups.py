@@ -336,6 +336,13 @@ def after_kpi_saved(sender, instance, **kwargs) -> None:
         refresh_plants_soon([plant_id])
 
 
+def after_bulk_written(sender, plant_ids=(), **kwargs) -> None:
+    """hub.signals.bulk_written: an import wrote projects or KPIs without model signals;
+    `plant_ids` are the plants of the completed projects it touched."""
+    if plant_ids:
+        refresh_plants_soon(plant_ids)
+
+
 def after_program_saved(sender, instance, created=False, **kwargs) -> None:
     """post_save of programs.Program: new terms move its completed projects' periods."""
     if created:

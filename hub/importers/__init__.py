@@ -4,6 +4,7 @@
 page and the `import_plants` command both call it and show the ImportReport it returns.
 """
 
+from . import jobs
 from .columns import COLUMNS, template_header
 from .plants import file_too_large_message, max_rows, plants_import
 from .report import ImportIssue, ImportReport
@@ -13,6 +14,7 @@ __all__ = [
     "ImportIssue",
     "ImportReport",
     "file_too_large_message",
+    "jobs",
     "max_rows",
     "plants_import",
     "template_header",

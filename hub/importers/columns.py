@@ -16,14 +16,13 @@ from django.utils.translation import gettext_lazy
 from hub.choices import (
     INDUSTRY_KOREAN_NAMES,
     PLANT_STATUS_KOREAN_NAMES,
-    REGION_KOREAN_NAMES,
-    REGION_LEGACY_CODES,
     SIZE_CLASS_KOREAN_NAMES,
     Industry,
     PlantStatus,
-    Region,
     SizeClass,
 )
+from hub.regions import examples as region_examples
+from hub.regions import region_code
 from hub.validators import normalize_business_number, validate_business_number
 
 from .reading import Cell
@@ -94,7 +93,10 @@ COLUMNS: tuple[Column, ...] = (
         gettext_lazy("region"),
         ("지역", "시도", "시·도", "Region"),
         required=True,
-        values=gettext_lazy("경기도, 경기, 41 or Gyeonggi (old codes 42 and 45 are accepted)"),
+        values=gettext_lazy(
+            "경기도, 경기, 서울시, 서울특별시, 강원도, 41 or Gyeonggi-do (old codes 42 and 45 "
+            "are accepted)"
+        ),
     ),
     Column("address", gettext_lazy("address"), ("주소", "공장주소", "Address")),
     Column(
@@ -195,7 +197,6 @@ def _vocabulary(choices_name: str, language: str) -> dict[str, str]:
 _VOCABULARIES = {
     "size": (SizeClass, SIZE_CLASS_KOREAN_NAMES),
     "status": (PlantStatus, PLANT_STATUS_KOREAN_NAMES),
-    "region": (Region, REGION_KOREAN_NAMES),
 }
 
 
@@ -237,18 +238,15 @@ def parse_status(value: Cell) -> str:
 
 def parse_region(value: Cell) -> str:
     text = as_text(value)
-    code = REGION_LEGACY_CODES.get(text, text) if text.isdigit() else None
-    if code not in _REGION_CODES:
-        code = _from_vocabulary("region", value)
+    code = region_code(text)
     if code is None:
         raise CellError(
-            _("“%(value)s” is not a region: use a 시·도 name such as 경기도 or 경기, or its code.")
-            % {"value": text}
+            _("“%(value)s” is not a region: use a 시·도 name or its code, e.g. %(examples)s.")
+            % {"value": text, "examples": region_examples()}
         )
     return code
 
 
-_REGION_CODES = frozenset(Region.values)
 _INDUSTRY_CODES = frozenset(Industry.values)
 _KSIC_CODE = re.compile(r"^c?\s*(\d{2})(\d{0,3})(?!\d)", re.IGNORECASE)
 

@@ -63,9 +63,12 @@ def max_rows() -> int:
     return getattr(settings, "IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
 
 
-def plants_import(*, user, content: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def plants_import(
+    *, user, content: bytes, filename: str, dry_run: bool = False, progress=None
+) -> ImportReport:
     """Validate `content` (CSV or XLSX bytes) and, unless it has errors or `dry_run` is set,
-    write its companies and plants. The report says what was (or would be) done."""
+    write its companies and plants. The report says what was (or would be) done.
+    `progress(phase, done, total)`, if given, hears how far it is (hub.importers.jobs)."""
     require_registry_editor(user)
     report = ImportReport(filename=filename, dry_run=dry_run)
     limit = settings.IMPORT_MAX_BYTES
@@ -78,12 +81,16 @@ def plants_import(*, user, content: bytes, filename: str, dry_run: bool = False)
         report.error(None, "", str(exc))
         return report
     report.format, report.rows = table.format, len(table.rows)
-    _PlantImport(user=user, table=table, report=report).run()
+    _PlantImport(user=user, table=table, report=report, progress=progress).run()
     if report.errors:
         # The counts say what was (or would be) written: with errors, nothing.
         report.companies, report.plants = Counts(), Counts()
     report.sort()
     return report
+
+
+def _silent(*args, **kwargs) -> None:
+    pass
 
 
 def file_too_large_message(size: int, limit: int) -> str:
@@ -130,7 +137,8 @@ class _PlantPlan:
 
 
 class _PlantImport:
-    def __init__(self, *, user, table: Table, report: ImportReport):
+    def __init__(self, *, user, table: Table, report: ImportReport, progress=None):
+        self.progress = progress or _silent
         self.user = user
         self.table = table
         self.report = report
@@ -159,6 +167,7 @@ class _PlantImport:
             with transaction.atomic():
                 self.plan(lock=True)
                 if not self.report.errors:
+                    self.progress("writing", len(self.rows), len(self.rows))
                     write_plan(
                         user=self.user,
                         report=self.report,
@@ -210,7 +219,9 @@ class _PlantImport:
     def parse_rows(self) -> None:
         required = {c.key for c in COLUMNS if c.required}
         memo: dict[tuple[str, object], object] = {}
-        for number, cells in self.table.rows:
+        total = len(self.table.rows)
+        for done, (number, cells) in enumerate(self.table.rows):
+            self.progress("checking", done, total)
             row = _Row(number=number, values={})
             for key, (index, header) in self.columns.items():
                 raw = cells[index] if index < len(cells) else ""

@@ -1,14 +1,26 @@
-"""Plant import page: upload a CSV or XLSX file of plants with their companies, see the report."""
+"""Plant import page: upload a CSV or XLSX file of plants with their companies, see the report.
+
+A long file (hub.importers.jobs) is imported in the background: the upload answers with a
+redirect to the same page with `?job=<id>`, which shows the progress (polled with htmx) and
+then the report. `ImportJobMixin` is shared with the project and KPI import pages."""
 
 from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import get_language, gettext_lazy
 from django.views.generic import FormView
 
-from hub.importers import COLUMNS, file_too_large_message, max_rows, plants_import, template_header
+from hub.importers import (
+    COLUMNS,
+    file_too_large_message,
+    jobs,
+    max_rows,
+    plants_import,
+    template_header,
+)
 from hub.services import require_registry_editor
 
 
@@ -32,7 +44,41 @@ class PlantImportForm(forms.Form):
         return upload
 
 
-class PlantImportView(LoginRequiredMixin, FormView):
+class ImportJobMixin:
+    """Upload → the report, in the request for a short file, through a job for a long one."""
+
+    def importer(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        job_id = request.GET.get("job")
+        if job_id is None:
+            return super().get(request, *args, **kwargs)
+        job = jobs.get(job_id, request.user)
+        if job is None:
+            raise Http404
+        report = job.report if job.state == jobs.DONE else None
+        return self.render_to_response(self.get_context_data(job=job, report=report))
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        arguments = {
+            "user": self.request.user,
+            "content": content,
+            "filename": upload.name,
+            "dry_run": form.cleaned_data["dry_run"],
+        }
+        if jobs.runs_in_background(content):
+            job = jobs.start(importer=self.importer(), **arguments)
+            return HttpResponseRedirect(f"{self.request.path}?job={job.id}")
+        report = self.importer()(**arguments)
+        # Rendered, not redirected: the report is the answer, and posting the same file
+        # again is harmless because the import is idempotent.
+        return self.render_to_response(self.get_context_data(form=form, report=report))
+
+
+class PlantImportView(LoginRequiredMixin, ImportJobMixin, FormView):
     """Agency staff and administrators only: others get 403, anonymous users the login page."""
 
     template_name = "hub/plant_import.html"
@@ -43,17 +89,8 @@ class PlantImportView(LoginRequiredMixin, FormView):
             require_registry_editor(request.user)
         return super().dispatch(request, *args, **kwargs)
 
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        report = plants_import(
-            user=self.request.user,
-            content=upload.read(),
-            filename=upload.name,
-            dry_run=form.cleaned_data["dry_run"],
-        )
-        # Rendered, not redirected: the report is the answer, and posting the same file
-        # again is harmless because the import is idempotent.
-        return self.render_to_response(self.get_context_data(form=form, report=report))
+    def importer(self):
+        return plants_import
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -61,7 +61,13 @@ def chunks(items: list, size: int = FETCH_CHUNK):
         yield items[start : start + size]
 
 
-def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: bool, counted):
+def _silent(*args, **kwargs) -> None:
+    pass
+
+
+def run_import(
+    importer_class, *, user, content: bytes, filename: str, dry_run: bool, counted, progress=None
+):
     if not roles.is_agency_staff_or_admin(user):
         raise PermissionDenied(_("Only agency staff may import projects and KPIs."))
     report = ProgramImportReport(filename=filename, dry_run=dry_run, counted=counted)
@@ -75,7 +81,7 @@ def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: 
         report.error(None, "", str(exc))
         return report
     report.format, report.rows = table.format, len(table.rows)
-    importer_class(user=user, table=table, report=report).run()
+    importer_class(user=user, table=table, report=report, progress=progress).run()
     if report.errors:
         report.counts = Counts()  # with errors, nothing was (or would be) written
         report.written = False
@@ -86,13 +92,21 @@ def run_import(importer_class, *, user, content: bytes, filename: str, dry_run: 
 class BaseImport:
     COLUMNS: tuple[Column, ...] = ()
 
-    def __init__(self, *, user, table: Table, report: ProgramImportReport):
+    def __init__(self, *, user, table: Table, report: ProgramImportReport, progress=None):
+        self.progress = progress or _silent
         self.user = user
         self.table = table
         self.report = report
         self.columns: dict[str, tuple[int, str]] = {}  # key -> (index, header as written)
         self.by_key = {c.key: c for c in self.COLUMNS}
         self.rows: list[Row] = []
+        self._may_manage: dict[int, bool] = {}
+
+    def may_manage(self, program: Program) -> bool:
+        """can_manage_program, asked once per program of the file."""
+        if program.pk not in self._may_manage:
+            self._may_manage[program.pk] = can_manage_program(self.user, program)
+        return self._may_manage[program.pk]
 
     def header(self, key: str) -> str:
         if key in self.columns:
@@ -164,7 +178,9 @@ class BaseImport:
         ids = {r.values["program_id"] for r in self.rows if "program_id" in r.values}
         names = {r.values["program"] for r in self.rows if "program" in r.values}
         programs = list(
-            Program.objects.filter(Q(pk__in=ids) | Q(name_ko__in=names) | Q(name_en__in=names))
+            Program.objects.filter(
+                Q(pk__in=ids) | Q(name_ko__in=names) | Q(name_en__in=names)
+            ).select_related("cost_share_rule")
         )
         by_id = {p.pk: p for p in programs}
         by_name: dict[tuple[str, int], list[Program]] = {}
@@ -203,7 +219,7 @@ class BaseImport:
                 ):
                     self.error(row, "program", _("Give the program id, or its name and year."))
                 continue
-            if not can_manage_program(self.user, program):
+            if not self.may_manage(program):
                 self.error(
                     row,
                     key,

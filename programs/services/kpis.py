@@ -28,19 +28,12 @@ KPI_FIELDS = (
 )
 
 
-@transaction.atomic
-def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) -> KPI:
-    """Record (or correct) one indicator of a project, before and after; the improvement is
-    computed with the indicator's sign convention."""
-    project = Project.objects.select_related("program").get(pk=project.pk)
-    require_program_manager(user, project.program)
+def fill_kpi(kpi: KPI, *, project: Project, data: dict[str, Any]) -> None:
+    """Set `data` on `kpi` (not saved) and compute its improvement, with the KPI rules: no
+    KPIs for a dropped project, results only once building, values that fit their columns.
+    The model's full_clean (uniqueness included) is the caller's."""
     if project.status == ProjectStatus.DROPPED:
         raise ValidationError(_("A dropped project has no KPIs."))
-    indicator = Indicator(indicator)
-    kpi = KPI.objects.select_for_update().filter(project=project, indicator=indicator).first()
-    before = snapshot(kpi) if kpi else None
-    if kpi is None:
-        kpi = KPI(project=project, indicator=indicator, unit=DEFAULT_UNITS[indicator])
     for name in KPI_FIELDS:
         if name in data:
             value = data[name]
@@ -65,6 +58,22 @@ def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) 
         raise ValidationError(
             {"result": _("The result is out of all proportion to the baseline; check both.")}
         )
+
+
+@transaction.atomic
+def kpi_record(*, project: Project, indicator: str, user, data: dict[str, Any]) -> KPI:
+    """Record (or correct) one indicator of a project, before and after; the improvement is
+    computed with the indicator's sign convention."""
+    project = Project.objects.select_related("program").get(pk=project.pk)
+    require_program_manager(user, project.program)
+    if project.status == ProjectStatus.DROPPED:
+        raise ValidationError(_("A dropped project has no KPIs."))
+    indicator = Indicator(indicator)
+    kpi = KPI.objects.select_for_update().filter(project=project, indicator=indicator).first()
+    before = snapshot(kpi) if kpi else None
+    if kpi is None:
+        kpi = KPI(project=project, indicator=indicator, unit=DEFAULT_UNITS[indicator])
+    fill_kpi(kpi, project=project, data=data)
     kpi.full_clean()
     after = snapshot(kpi)
     if after != before:

@@ -79,6 +79,30 @@ def _share_errors(project: Project) -> dict[str, list[str]]:
 
 def _check_project(project: Project) -> None:
     """Every rule a project must satisfy, as one ValidationError with field errors."""
+
+    def commitment():
+        return (
+            PartnerCommitment.objects.select_for_update()
+            .filter(program=project.program, partner_id=project.partner_id)
+            .first()
+        )
+
+    errors = project_errors(
+        project,
+        commitment=commitment,
+        used=lambda: partner_allocated(project.program_id, project.partner_id, project.pk),
+        overlapping=lambda: _overlapping(project),
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def project_errors(project: Project, *, commitment, used, overlapping) -> dict[str, list]:
+    """The rules of `_check_project` with what they need from the database passed in as
+    callables (called only when the rule applies), so the bulk import applies the same rules
+    to preloaded data: `commitment()` the partner's commitment to the program or None,
+    `used()` the partner share already promised to the program's other projects,
+    `overlapping()` another active project of the plant in the program over the same period."""
     errors: dict[str, list] = {}
     program = project.program
     plant = project.plant
@@ -92,18 +116,13 @@ def _check_project(project: Project) -> None:
         errors.setdefault(field, []).extend(messages)
 
     if project.partner_id is not None:
-        commitment = (
-            PartnerCommitment.objects.select_for_update()
-            .filter(program=program, partner_id=project.partner_id)
-            .first()
-        )
-        if commitment is None:
+        found = commitment()
+        if found is None:
             errors.setdefault("partner", []).append(
                 _("%(partner)s does not take part in this program.") % {"partner": project.partner}
             )
         elif project.status in FUNDED_STATUSES:
-            used = partner_allocated(program.pk, project.partner_id, project.pk)
-            remaining = commitment.committed - used
+            remaining = found.committed - used()
             if project.partner_share > remaining:
                 errors.setdefault("partner_share", []).append(
                     _(
@@ -113,37 +132,42 @@ def _check_project(project: Project) -> None:
                     % {
                         "partner": project.partner,
                         "remaining": krw(remaining),
-                        "committed": krw(commitment.committed),
+                        "committed": krw(found.committed),
                         "excess": krw(project.partner_share - remaining),
                     }
                 )
 
     if project.is_active:
-        overlapping = _overlapping(project)
-        if overlapping is not None:
+        other = overlapping()
+        if other is not None:
             errors.setdefault("plant", []).append(
                 _(
                     "This plant already has an active project in this program (%(project)s, "
                     "%(status)s) over the same period."
                 )
-                % {"project": overlapping, "status": overlapping.get_status_display()}
+                % {"project": other, "status": other.get_status_display()}
             )
-    if errors:
-        raise ValidationError(errors)
+    return errors
+
+
+def periods_meet(project: Project, other: Project) -> bool:
+    """Whether two projects' periods [applied_on, completed_on or dropped_on or open] meet."""
+    end, other_end = project.period_end(), other.period_end()
+    return (end is None or other.applied_on <= end) and (
+        other_end is None or project.applied_on <= other_end
+    )
 
 
 def _overlapping(project: Project) -> Project | None:
     """Another active project of the same plant in the same program whose period
     [applied_on, completed_on or dropped_on or open] meets this one's."""
-    start, end = project.applied_on, project.period_end()
     others = Project.objects.active().filter(
         program_id=project.program_id, plant_id=project.plant_id
     )
     if project.pk:
         others = others.exclude(pk=project.pk)
     for other in others:
-        other_end = other.period_end()
-        if (end is None or other.applied_on <= end) and (other_end is None or start <= other_end):
+        if periods_meet(project, other):
             return other
     return None
 
@@ -205,15 +229,13 @@ def project_apply(*, user, data: dict[str, Any]) -> Project:
     return project
 
 
-@transaction.atomic
-def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
-    project = Project.objects.select_for_update().select_related("program").get(pk=project.pk)
-    require_program_manager(user, project.program)
+def change_fields(project: Project, data: dict[str, Any]) -> None:
+    """Set the changed project fields of `data` on `project` (not saved): refused for a
+    dropped or completed project, and for the money once the project is agreed."""
     if not project.is_active or project.status == ProjectStatus.COMPLETED:
         raise ValidationError(
             _("A %(status)s project cannot be changed.") % {"status": project.get_status_display()}
         )
-    before = snapshot(project)
     contracted = project.status not in (ProjectStatus.APPLIED, ProjectStatus.SELECTED)
     errors = {}
     for name, value in data.items():
@@ -227,6 +249,14 @@ def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
         setattr(project, name, value)
     if errors:
         raise ValidationError(errors)
+
+
+@transaction.atomic
+def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
+    project = Project.objects.select_for_update().select_related("program").get(pk=project.pk)
+    require_program_manager(user, project.program)
+    before = snapshot(project)
+    change_fields(project, data)
     require_program_manager(user, project.program)
     project.full_clean()
     _check_project(project)
@@ -244,15 +274,9 @@ def project_update(*, project: Project, user, data: dict[str, Any]) -> Project:
     return project
 
 
-@transaction.atomic
-def project_advance(
-    *, project: Project, to: str, user, on: datetime.date | None = None, reason: str = ""
-) -> Project:
-    """Move a project one step along its pipeline (or drop it), stamping the step's date."""
-    project = (
-        Project.objects.select_for_update().select_related("program", "plant").get(pk=project.pk)
-    )
-    require_program_manager(user, project.program)
+def take_step(project: Project, *, to: ProjectStatus, on: datetime.date, reason: str = "") -> str:
+    """Check the step's order, date, reason and supplier, then set the status and its date on
+    `project` (not saved; the project rules are the caller's). Returns the status before."""
     to = ProjectStatus(to)
     if to not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
         allowed = ", ".join(
@@ -268,7 +292,6 @@ def project_advance(
                 }
             }
         )
-    on = on or timezone.localdate()
     if on > timezone.localdate():
         raise ValidationError({"on": _("A step cannot be dated in the future.")})
     previous = [getattr(project, f) for f in STATUS_DATE_FIELDS.values() if getattr(project, f)]
@@ -288,7 +311,22 @@ def project_advance(
     setattr(project, STATUS_DATE_FIELDS[to], on)
     if to == ProjectStatus.DROPPED:
         project.drop_reason = reason.strip()
-    else:
+    return before
+
+
+@transaction.atomic
+def project_advance(
+    *, project: Project, to: str, user, on: datetime.date | None = None, reason: str = ""
+) -> Project:
+    """Move a project one step along its pipeline (or drop it), stamping the step's date."""
+    project = (
+        Project.objects.select_for_update().select_related("program", "plant").get(pk=project.pk)
+    )
+    require_program_manager(user, project.program)
+    to = ProjectStatus(to)
+    on = on or timezone.localdate()
+    before = take_step(project, to=to, on=on, reason=reason)
+    if to != ProjectStatus.DROPPED:
         _check_project(project)
     project.revision += 1
     project.save()

@@ -12,7 +12,7 @@ from django.views.generic import FormView
 
 from hub import roles
 from hub.importers import max_rows
-from hub.views.imports import PlantImportForm
+from hub.views.imports import ImportJobMixin, PlantImportForm
 from programs.importers import (
     KPI_COLUMNS,
     PROJECT_COLUMNS,
@@ -22,7 +22,7 @@ from programs.importers import (
 )
 
 
-class _ImportView(LoginRequiredMixin, FormView):
+class _ImportView(LoginRequiredMixin, ImportJobMixin, FormView):
     form_class = PlantImportForm  # file + "check only": the same form as the plant import
     columns = ()
     template_filename = ""
@@ -31,20 +31,6 @@ class _ImportView(LoginRequiredMixin, FormView):
         if request.user.is_authenticated and not roles.is_agency_staff_or_admin(request.user):
             raise PermissionDenied(_("Only agency staff may import projects and KPIs."))
         return super().dispatch(request, *args, **kwargs)
-
-    def run(self, **kwargs):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        upload = form.cleaned_data["file"]
-        report = self.run(
-            user=self.request.user,
-            content=upload.read(),
-            filename=upload.name,
-            dry_run=form.cleaned_data["dry_run"],
-        )
-        # Rendered, not redirected: the report is the answer; posting again is harmless.
-        return self.render_to_response(self.get_context_data(form=form, report=report))
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -66,8 +52,8 @@ class ProjectImportView(_ImportView):
     columns = PROJECT_COLUMNS
     template_filename = "project_import_template.csv"
 
-    def run(self, **kwargs):
-        return projects_import(**kwargs)
+    def importer(self):
+        return projects_import
 
 
 class KPIImportView(_ImportView):
@@ -75,5 +61,5 @@ class KPIImportView(_ImportView):
     columns = KPI_COLUMNS
     template_filename = "kpi_import_template.csv"
 
-    def run(self, **kwargs):
-        return kpis_import(**kwargs)
+    def importer(self):
+        return kpis_import

@@ -2,7 +2,9 @@
 
 Everything runs inside one transaction that is rolled back at the end, so the database is
 unchanged (the superuser, the confirmed assessments, the report row and the imported plants
-all disappear). Every figure is the median of --runs runs (1 with --tiny).
+all disappear). Every figure is the median of --runs runs (1 with --tiny). The imports: plants,
+then a completed project per plant, then two KPIs per project (rows/s; --imports-only runs
+only them, --rows sets the file length).
 
 Then, on PostgreSQL and unless --no-load (or --tiny), the same pages under concurrent load:
 gunicorn serving this database with DEBUG=false and wrk driving it on loopback with --clients
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import django
 from django.conf import settings
@@ -42,8 +45,9 @@ from hub.choices import OrganizationKind, PlantStatus, Role
 from hub.importers import plants_import
 from hub.models import AuditEntry, Membership, Organization, Plant
 from hub.validators import business_number_check_digit
-from programs.choices import ProjectStatus
-from programs.models import Project
+from programs.choices import ProgramKind, ProjectStatus, TargetLevel
+from programs.importers import kpis_import, projects_import
+from programs.models import Program, Project
 from progress import figures, statement
 from progress import selectors as progress
 from progress import services as reports
@@ -59,6 +63,14 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 5)")
         parser.add_argument(
             "--tiny", action="store_true", help="1 run, 300-row import, any database"
+        )
+        parser.add_argument(
+            "--imports-only",
+            action="store_true",
+            help="only the plant, project and KPI imports (rows/s)",
+        )
+        parser.add_argument(
+            "--rows", type=int, default=None, help="rows per import (30,000; 300 with --tiny)"
         )
         parser.add_argument("--json", default=None, help="also write the results to this file")
         parser.add_argument(
@@ -78,7 +90,8 @@ class Command(BaseCommand):
         if self.runs < 1:
             raise CommandError("--runs must be at least 1.")
         self.tiny = tiny
-        self.rows = 300 if tiny else 30_000
+        self.imports_only = options["imports_only"]
+        self.rows = options["rows"] or (300 if tiny else 30_000)
         self.results = []
         self._machine()
         with (
@@ -92,7 +105,7 @@ class Command(BaseCommand):
         self._table()
         self.load = []
         if load is None:
-            load = connection.vendor == "postgresql" and not tiny
+            load = connection.vendor == "postgresql" and not tiny and not self.imports_only
         if load:
             self._vacuum()
             self._load(options["clients"], options["seconds"], options["workers"])
@@ -186,6 +199,9 @@ class Command(BaseCommand):
 
     def _measure(self) -> None:
         self._prepare()
+        if self.imports_only:
+            self._import()
+            return
         self._progress()
         self._api()
         self._plant_page()
@@ -349,6 +365,10 @@ class Command(BaseCommand):
                 )
 
         row = self._time("plant import", run, setup=content)
+        self._rate(row, peak)
+        self._program_imports()
+
+    def _rate(self, row, peak) -> None:
         scale = 1 if sys.platform != "darwin" else 1 / 1024  # macOS reports bytes
         row["rows"] = self.rows
         row["rows_per_s"] = self.rows / (row["median_ms"] / 1000)
@@ -357,6 +377,76 @@ class Command(BaseCommand):
             f"{self.rows} rows, {row['rows_per_s']:,.0f} rows/s, "
             f"peak RSS +{row['peak_rss_delta_mb']:.0f} MB"
         )
+
+    def _program_imports(self) -> None:
+        """Projects (completed, with every step dated) for the plants just imported, then two
+        KPIs per project; each run is rolled back to a savepoint so every run writes the same
+        rows (the projects stay for the KPI runs)."""
+        plants = list(
+            Plant.objects.filter(name__startswith="벤치 공장 ")
+            .select_related("company")
+            .order_by("-pk")[: self.rows]
+        )
+        program = (
+            Program.objects.exclude(kind=ProgramKind.WINWIN).select_related("cost_share_rule")
+        ).first()
+        supplier = Organization.objects.filter(kind=OrganizationKind.SUPPLIER).first()
+        if program is None or supplier is None or len(plants) < self.rows:
+            self.stdout.write("project and KPI import: not run (no program or supplier)")
+            return
+        rule = program.cost_share_rule.as_rule()
+        level = TargetLevel.BASIC
+        total = Decimal(100_000_000)
+        government = min(
+            (total * rule.government_max_pct / 100).to_integral_value(ROUND_FLOOR),
+            rule.government_caps.get(level, total),
+        )
+        partner = (total * rule.partner_min_pct / 100).to_integral_value(ROUND_CEILING)
+        sme = total - government - partner
+        dates = ["2023-01-10", "2023-02-10", "2023-03-10", "2023-04-10", "2023-12-20"]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["사업ID", "사업자등록번호", "공장명", "과제번호", "공급기업", "목표수준", "총사업비",
+             "정부지원금", "대기업부담", "기업부담", "상태", "신청일", "선정일", "협약일",
+             "구축시작일", "완료일"]
+        )  # fmt: skip
+        for i, plant in enumerate(plants):
+            writer.writerow(
+                [program.pk, plant.company.business_number, plant.name, f"BENCH-{i}",
+                 supplier.name, "기초", total, government, partner, sme, "완료", *dates]
+            )  # fmt: skip
+        projects_file = buffer.getvalue().encode("utf-8")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["사업ID", "과제번호", "지표", "도입전", "도입후"])
+        for i in range(len(plants)):
+            writer.writerow([program.pk, f"BENCH-{i}", "productivity", 100, 130])
+            writer.writerow([program.pk, f"BENCH-{i}", "defect_rate", 200, 120])
+        kpis_file = buffer.getvalue().encode("utf-8")
+
+        def measured(name, importer, data, expected, *, keep=False):
+            peak = {"kb": 0}
+
+            def run():
+                with transaction.atomic():
+                    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                    report = importer(user=self.user, content=data, filename="bench.csv")
+                    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                    peak["kb"] = max(peak["kb"], after - before)
+                    if report.errors or report.counts.created != expected:
+                        raise CommandError(f"{name} failed: {report.errors[:3]}")
+                    transaction.set_rollback(True)
+
+            row = self._time(name, run)
+            rows, self.rows = self.rows, expected
+            self._rate(row, peak)
+            self.rows = rows
+            if keep:
+                importer(user=self.user, content=data, filename="bench.csv")
+
+        measured("project import", projects_import, projects_file, len(plants), keep=True)
+        measured("KPI import", kpis_import, kpis_file, 2 * len(plants))
 
     # --- output -------------------------------------------------------------------------------
 
