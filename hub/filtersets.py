@@ -21,6 +21,7 @@ from hub.choices import (
     SizeClass,
 )
 from hub.models import Mentorship, Organization, Plant
+from hub.regions import region_code
 from hub.validators import normalize_business_number
 
 # Largest value a database integer holds (SQLite and PostgreSQL bigint): a bigger one in a
@@ -92,18 +93,14 @@ def search_words(value) -> list[str]:
     return words[:SEARCH_MAX_WORDS]
 
 
-def _korean_candidates(word: str) -> list[str]:
-    # People write regions as "서울시", "부산시", "제주도": try the word without that ending too.
-    candidates = [word]
-    if len(word) >= 3 and word[-1] in "시도":
-        candidates.append(word[:-1])
-    return candidates
-
-
 @functools.lru_cache(maxsize=512)
 def region_codes(word: str) -> tuple[str, ...]:
-    """Codes of the regions whose Korean name (full or short, 서울시 as 서울) or English name
-    contains `word`; none for a word shorter than two characters."""
+    """Codes of the regions a search word names: a name or alias as people write it
+    (서울시, 제주도, Gyeonggi-do: `hub.regions.region_code`), else the regions whose Korean or
+    English name contains the word; none for a word shorter than two characters."""
+    exact = region_code(word)
+    if exact:
+        return (exact,)
     if len(word) < 2:
         return ()
     folded = word.casefold()
@@ -111,8 +108,7 @@ def region_codes(word: str) -> tuple[str, ...]:
     with translation.override("en"):
         english = {code: str(label).casefold() for code, label in Region.choices}
     for code, names in REGION_KOREAN_NAMES.items():
-        korean = any(c in name for c in _korean_candidates(word) for name in names)
-        if korean or folded in english.get(code, ""):
+        if any(word in name for name in names) or folded in english.get(code, ""):
             codes.append(code)
     return tuple(codes)
 
