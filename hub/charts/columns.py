@@ -13,6 +13,7 @@ from hub.charts.svg import (
     INK_SOFT,
     LINE,
     PALETTE,
+    PHONE_TEXT,
     TARGET_STROKE,
     fit_axis,
     fmt_tick,
@@ -52,13 +53,23 @@ def progress_meter(
     full track); `value_label` is written above its left end, `target_label` above its right
     end, and `ratio_label` (by default value / target in percent, one decimal) at the end of
     the fill: a caller that formats its figures in one place passes its own."""
-    height, top, bar_h = 58, 24, 22
+    height, top, bar_h = 64, 30, 24
     left, right = 2, 2
     track_w = width - left - right
     ratio = 0 if not target else max(min(value / target, 1), 0)
     out = open_svg(width, height, title, desc, chart_id)
-    out.append(txt(left, 16, value_label, size=13, fill=INK, weight=700))
-    out.append(txt(width - right, 16, target_label, size=12, fill=INK_SOFT, anchor="end"))
+    out.append(txt(left, 22, value_label, size=13, fill=INK, weight=700, cls="chart-value"))
+    out.append(
+        txt(
+            width - right,
+            22,
+            target_label,
+            size=12,
+            fill=INK_SOFT,
+            anchor="end",
+            cls="chart-target-label",
+        )
+    )
     out.append(
         f'<rect x="{num(left)}" y="{top}" width="{num(track_w)}" height="{bar_h}" rx="4" '
         f'fill="{BAND_FILLS[1]}" stroke="{LINE}"/>'
@@ -84,13 +95,11 @@ def progress_meter(
                 fill="#fff" if inside else INK,
                 anchor="end" if inside else "start",
                 weight=700,
+                cls="chart-ratio",
             )
         )
     out.append("</svg>")
     return "".join(out)
-
-
-PHONE_TEXT = 19  # app.css draws chart text this large (in drawing units) on a phone
 
 
 def _category_frame(

@@ -14,6 +14,7 @@ from hub.charts.svg import (
     LINE,
     MUTED,
     PALETTE,
+    PHONE_TEXT,
     fit_axis,
     fmt_tick,
     legend,
@@ -23,8 +24,6 @@ from hub.charts.svg import (
     txt,
 )
 from hub.charts.timeline import Bar
-
-PHONE_TEXT = 19
 
 
 def grouped_hbar_chart(
@@ -41,8 +40,8 @@ def grouped_hbar_chart(
     label is not drawn, its value_label is written at its end, a None value writes its note).
     The scale fits the values (nice ticks from 0, or from below 0 when a value is negative)."""
     values = [b.value for _label, bars in groups for b in bars if b.value is not None]
-    high = fit_axis([max(values, default=0)])
-    low = fit_axis([-min(values, default=0)]) if min(values, default=0) < 0 else None
+    high = fit_axis([max(values, default=0)], count=5)
+    low = fit_axis([-min(values, default=0)], count=5) if min(values, default=0) < 0 else None
     ticks = [-t for t in reversed(low.ticks[1:])] + list(high.ticks) if low else list(high.ticks)
     lo, hi = ticks[0], ticks[-1]
     value_w = 8 + max(
@@ -73,8 +72,8 @@ def grouped_hbar_chart(
     plot_top = y
     rows = []
     for label, bars in groups:
-        y += 24
-        rows.append(txt(left, y - 6, label, size=13, fill=INK, weight=700, cls="chart-label"))
+        y += 30
+        rows.append(txt(left, y - 7, label, size=13, fill=INK, weight=700, cls="chart-label"))
         for index, bar in enumerate(bars):
             colour = PALETTE[index % len(PALETTE)]
             mid = y + bar_height / 2 + 4.5

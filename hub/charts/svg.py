@@ -22,6 +22,9 @@ BAND_FILLS = ("#f6f8fb", "#eef2f6")
 # Okabe-Ito: told apart with every common colour-vision deficiency; series take them in order.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
 TARGET_STROKE = "#c2410c"
+# On a phone the 640-unit drawing is shown about 330 px wide; app.css then draws chart text
+# this large (in drawing units, about 11 px on screen), and margins leave room for it.
+PHONE_TEXT = 22
 # A target further above the data than this factor is drawn at the top of the plot, marked as
 # above the scale, instead of stretching the axis until the bars vanish.
 TARGET_REACH = 1.6
@@ -183,7 +186,7 @@ def legend(out, items, *, x: float, y: float, width: float) -> float:
     target); returns the y below the legend."""
     cx, cy = x, y
     for kind, colour, label in items:
-        entry = 22 + text_width(label, 12) * 1.5 + 16  # room for the phone's larger text
+        entry = 22 + text_width(label, PHONE_TEXT) + 16  # room for the phone's larger text
         if cx > x and cx + entry > x + width:
             cx, cy = x, cy + 22
         if kind == "box":

@@ -1,0 +1,114 @@
+"""Requesting a PDF report without waiting for it: in the embedded mode (tasks eager, no
+broker) the build runs in a thread after the request commits, so the request answers at once
+and the report page polls the row; with a real worker the request only enqueues the task.
+And the PDF says what the dashboard says for the same scope and date."""
+
+import re
+import threading
+from html import unescape
+
+import pytest
+from celery import current_app
+from celery.canvas import Signature
+
+from progress import services as reports
+from progress.choices import ReportStatus
+from progress.models import ProgressReport
+from tests.progress.test_reports import (
+    AS_OF,
+    needs_poppler,
+    pdf_text,
+    request,
+    supported,  # noqa: F401 - two plants supported by 2025
+)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def build_threads():
+    return [t for t in threading.enumerate() if t.name.startswith("progress-report-")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_embedded_request_answers_before_the_build_and_the_thread_finishes_it(
+    world, client_for, settings, monkeypatch
+):
+    settings.REPORT_BUILD_IN_BACKGROUND = True
+    release = threading.Event()
+    real = reports.report_build
+
+    def slow_build(report_id, **kwargs):
+        release.wait(10)  # the PDF's seconds of work, held until the request has answered
+        return real(report_id, **kwargs)
+
+    monkeypatch.setattr(reports, "report_build", slow_build)
+    response = client_for(world.official).post(
+        "/reports/",
+        {"scope": "national", "language": "ko", "as_of": AS_OF.isoformat()},
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert response.url == report.get_absolute_url()
+    threads = build_threads()
+    assert [t.name for t in threads] == [f"progress-report-{report.pk}"]
+    assert report.status == ReportStatus.PENDING  # answered while the build waits
+
+    release.set()
+    threads[0].join(30)
+    assert not threads[0].is_alive()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE, report.error
+    status = client_for(world.official).get(f"/reports/{report.pk}/status/")
+    assert f"/reports/{report.pk}/download/" in status.content.decode()
+
+
+def test_with_a_worker_the_request_only_enqueues_the_task(
+    world, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Production: a worker on the broker builds the report; no thread, nothing built here."""
+    settings.REPORT_BUILD_IN_BACKGROUND = True  # ignored when tasks are not eager
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    sent = []
+    monkeypatch.setattr(Signature, "delay", lambda self, *a, **k: sent.append(self))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = reports.report_request(
+            user=world.official, scope="national", language="ko", as_of=AS_OF
+        )
+    assert [(s.task, tuple(s.args)) for s in sent] == [(reports.BUILD_TASK, (report.pk,))]
+    assert build_threads() == []
+    report.refresh_from_db()
+    assert report.status == ReportStatus.PENDING
+
+
+@pytest.mark.usefixtures("supported")
+def test_in_tests_and_with_the_setting_off_the_eager_build_runs_in_the_request(
+    world, django_capture_on_commit_callbacks
+):
+    report = request(world.official, django_capture_on_commit_callbacks)
+    assert report.status == ReportStatus.DONE, report.error
+    assert build_threads() == []
+
+
+@needs_poppler
+@pytest.mark.usefixtures("supported")
+def test_pdf_shows_the_dashboards_headline_figures_for_the_same_date(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    page = client_for(world.official).get("/progress/", {"as_of": AS_OF.isoformat()})
+    html = page.content.decode()
+    figures = {
+        name: unescape(re.search(rf'data-figure="{name}">([^<]+)<', html).group(1)).strip()
+        for name in ("supported", "level3_share")
+    }
+    digest = re.search(r"data-digest>([0-9a-f]{64})<", html).group(1)
+
+    report = request(world.official, django_capture_on_commit_callbacks)
+    text = pdf_text(report)
+    key_figures = text.split("주요 지표")[1]
+    assert re.search(rf"(?m)^\s*{re.escape(figures['supported'])}\s", key_figures), figures
+    assert figures["level3_share"] in key_figures, figures
+    assert report.digest == digest  # the same figures, to the last plant
+    assert digest in text
