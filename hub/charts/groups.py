@@ -15,11 +15,11 @@ from hub.charts.svg import (
     MUTED,
     PALETTE,
     PHONE_TEXT,
-    fit_axis,
     fmt_tick,
     legend,
     num,
     open_svg,
+    span_ticks,
     text_width,
     txt,
 )
@@ -40,9 +40,7 @@ def grouped_hbar_chart(
     label is not drawn, its value_label is written at its end, a None value writes its note).
     The scale fits the values (nice ticks from 0, or from below 0 when a value is negative)."""
     values = [b.value for _label, bars in groups for b in bars if b.value is not None]
-    high = fit_axis([max(values, default=0)], count=5)
-    low = fit_axis([-min(values, default=0)], count=5) if min(values, default=0) < 0 else None
-    ticks = [-t for t in reversed(low.ticks[1:])] + list(high.ticks) if low else list(high.ticks)
+    ticks = span_ticks(min(values, default=0), max(values, default=0), count=5)
     lo, hi = ticks[0], ticks[-1]
     value_w = 8 + max(
         [text_width(b.value_label or b.note, PHONE_TEXT) for _l, bars in groups for b in bars]

@@ -27,7 +27,7 @@ TARGET_STROKE = "#c2410c"
 PHONE_TEXT = 22
 # A target further above the data than this factor is drawn at the top of the plot, marked as
 # above the scale, instead of stretching the axis until the bars vanish.
-TARGET_REACH = 1.6
+TARGET_REACH = 2.0
 
 
 def num(value: float) -> str:
@@ -140,6 +140,17 @@ def fit_axis(
     top = max(data_top, target if on_scale and target is not None else 0)
     ticks = nice_ticks(top, count) if top > 0 else [0.0, 1.0]
     return Axis(tuple(ticks), ticks[-1], on_scale)
+
+
+def span_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Ticks in one round step from at or below min(low, 0) to at or above max(high, 0)
+    (for values on both sides of zero)."""
+    low, high = min(low, 0), max(high, 0)
+    if high - low <= 0:
+        return [0.0, 1.0]
+    step = nice_step((high - low) / count)
+    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
+    return [round(step * i, 6) + 0.0 for i in range(first, last + 1)]
 
 
 def thin_every(count: int, limit: int) -> int:

@@ -112,3 +112,15 @@ def test_pdf_shows_the_dashboards_headline_figures_for_the_same_date(
     assert figures["level3_share"] in key_figures, figures
     assert report.digest == digest  # the same figures, to the last plant
     assert digest in text
+
+
+@pytest.mark.usefixtures("supported")
+def test_dashboard_charts_carry_legends_target_lines_and_the_passed_target_note(world, browse):
+    """Figures dated after the 2022 target year: the page says the year has passed and what
+    was reached by its end, and the charts draw the targets as labelled lines."""
+    html = browse(world.official).get("/progress/", {"as_of": AS_OF.isoformat()}).content.decode()
+    assert html.count('class="chart-legend-group"') == 2  # yearly bars and the share line
+    assert html.count('class="chart-target-line"') == 2
+    assert 'data-target="above"' in html  # 2 plants against 30,000: the scale fits the 2
+    assert "The target year 2022 has passed: by the end of 2022, 0 plants were supported" in html
+    assert "data-target-passed" in html
