@@ -4,6 +4,7 @@ and the report page polls the row; with a real worker the request only enqueues 
 And the PDF says what the dashboard says for the same scope and date."""
 
 import re
+import subprocess
 import threading
 from html import unescape
 
@@ -124,3 +125,31 @@ def test_dashboard_charts_carry_legends_target_lines_and_the_passed_target_note(
     assert 'data-target="above"' in html  # 2 plants against 30,000: the scale fits the 2
     assert "The target year 2022 has passed: by the end of 2022, 0 plants were supported" in html
     assert "data-target-passed" in html
+
+
+def page_fill(path) -> list[float]:
+    """How far down each page its text reaches, as a share of the space between the page
+    margins (20 mm top, 22 mm bottom; the running header and footer lie outside)."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    fills = []
+    for page in re.findall(r"<page[^>]*>.*?</page>", xhtml, flags=re.S):
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        top, bottom = 20 / 25.4 * 72, height - 22 / 25.4 * 72
+        ys = [float(y) for y in re.findall(r'yMax="([\d.]+)"', page)]
+        body = [y for y in ys if top < y <= bottom]
+        fills.append(round((max(body, default=top) - top) / (bottom - top), 2))
+    return fills
+
+
+@needs_poppler
+@pytest.mark.usefixtures("supported")
+def test_pdf_pages_are_full_not_one_section_per_page(world, django_capture_on_commit_callbacks):
+    """Sections flow on from one another: after the cover, every page but the last is filled
+    most of the way (a forced break per section used to leave pages a third full; what
+    remains is a chart kept whole that did not fit)."""
+    report = request(world.official, django_capture_on_commit_callbacks)
+    fills = page_fill(report.file.path)
+    assert len(fills) >= 3, fills
+    assert all(fill >= 0.7 for fill in fills[1:-1]), fills
