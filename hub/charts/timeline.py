@@ -14,6 +14,7 @@ from hub.charts.svg import (
     INK,
     INK_SOFT,
     MUTED,
+    PHONE_TEXT,
     grid_and_axis,
     num,
     open_svg,
@@ -72,7 +73,7 @@ def timeline_chart(
     axes only.
     """
     points = sorted(points, key=lambda p: p.day)
-    left = 16 + max([text_width(label, 12) for _v, label in y_ticks] or [0]) + 8
+    left = 16 + max([text_width(label, PHONE_TEXT) for _v, label in y_ticks] or [0]) + 8
     if y_title:
         left += 18
     right, top, bottom = 24, 26, 30
@@ -104,7 +105,11 @@ def timeline_chart(
             f'<line x1="{num(x)}" y1="{num(axis_y)}" x2="{num(x)}" y2="{num(axis_y + 5)}" '
             f'stroke="{INK_SOFT}" stroke-width="1"/>'
         )
-        out.append(txt(x, axis_y + 19, tick.year, size=12, fill=INK_SOFT, anchor="middle"))
+        out.append(
+            txt(
+                x, axis_y + 20, tick.year, size=12, fill=INK_SOFT, anchor="middle", cls="chart-tick"
+            ),
+        )
 
     if points:
         coords = [(x_of(p.day), y_of(p.value)) for p in points]
