@@ -160,8 +160,9 @@ def hbar_chart(
     plot, with alternate shading between them (level bands); `axis_labels` are values written
     under the plot. A bar whose value is None is drawn as its `note` in place of a bar.
     """
-    label_w = 8 + max([text_width(b.label, 13) for b in bars] or [0])
-    value_w = 8 + max([text_width(b.value_label, 12) for b in bars] or [0])
+    # Room for the larger text a phone shows (app.css, classes chart-label / chart-value).
+    label_w = 8 + max([text_width(b.label, PHONE_TEXT) for b in bars] or [0])
+    value_w = 8 + max([text_width(b.value_label, PHONE_TEXT) for b in bars] or [0])
     left, right = label_w + 12, value_w + 8
     top = 24 if markers else 8
     bottom = 24 if axis_labels else 8
@@ -197,7 +198,7 @@ def hbar_chart(
     for index, bar in enumerate(bars):
         y = top + index * (bar_height + gap)
         mid = y + bar_height / 2 + 4.5
-        out.append(txt(left - 12, mid, bar.label, size=13, fill=INK, anchor="end"))
+        out.append(txt(left - 12, mid, bar.label, size=13, fill=INK, anchor="end", cls="chart-row"))
         if bar.value is None:
             out.append(txt(left + 6, mid, bar.note, size=12, fill=MUTED))
             continue
@@ -208,6 +209,8 @@ def hbar_chart(
             f"{': ' + escape(bar.value_label) if bar.value_label else ''}</title></rect>"
         )
         if bar.value_label:
-            out.append(txt(end + 6, mid, bar.value_label, size=12, fill=INK, weight=700))
+            out.append(
+                txt(end + 6, mid, bar.value_label, size=12, fill=INK, weight=700, cls="chart-value")
+            )
     out.append("</svg>")
     return "".join(out)
