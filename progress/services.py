@@ -110,7 +110,9 @@ def _enqueue(report: ProgressReport) -> None:
     # make the two import each other. The signature resolves to the registered task, so it
     # runs in-process when tasks are eager, as any `.delay()` does.
     signature = current_app.signature(BUILD_TASK, args=(report.pk,))
-    if current_app.conf.task_always_eager and settings.REPORT_BUILD_IN_BACKGROUND:
+    # Eager or not as the task's own app says: that is what `.delay()` goes by.
+    eager = signature.type.app.conf.task_always_eager
+    if eager and settings.REPORT_BUILD_IN_BACKGROUND:
         # The embedded mode (no broker): the eager build would hold the request for the
         # seconds a PDF takes, so it runs in a thread once the request has committed and the
         # page polls the report's row, as it does for a worker's build.

@@ -9,9 +9,9 @@ import threading
 from html import unescape
 
 import pytest
-from celery import current_app
 from celery.canvas import Signature
 
+from hub.celery import app
 from progress import services as reports
 from progress.choices import ReportStatus
 from progress.models import ProgressReport
@@ -71,7 +71,7 @@ def test_with_a_worker_the_request_only_enqueues_the_task(
 ):
     """Production: a worker on the broker builds the report; no thread, nothing built here."""
     settings.REPORT_BUILD_IN_BACKGROUND = True  # ignored when tasks are not eager
-    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
     sent = []
     monkeypatch.setattr(Signature, "delay", lambda self, *a, **k: sent.append(self))
     with django_capture_on_commit_callbacks(execute=True):
