@@ -80,3 +80,24 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, phone, rules, world, w
         assert response.status == 200, path
         widths[path] = phone.evaluate("document.documentElement.scrollWidth")
     assert all(width <= PHONE["width"] for width in widths.values()), widths
+
+
+def test_form_fields_are_thumb_sized_on_a_phone(live_server, phone, world):
+    """Full-width fields and buttons at least 44 px tall (rounded: layout gives 43.99)."""
+    world.agency.set_password(PASSWORD)
+    world.agency.save()
+    log_in(phone, live_server.url, world.agency.username)
+    phone.goto(f"{live_server.url}/plants/new/")
+    sizes = phone.evaluate(
+        """() => Array.from(document.querySelectorAll(
+            'main form input:not([type=hidden]):not([type=checkbox]):not([type=radio]),'
+            + ' main form select, main form button'))
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e.tagName, e.name, e.getBoundingClientRect().width,
+                     e.getBoundingClientRect().height])"""
+    )
+    assert sizes
+    assert all(round(height) >= 44 for _tag, _name, _width, height in sizes), sizes
+    fields = [s for s in sizes if s[0] != "BUTTON"]
+    assert fields and all(width >= 300 for _tag, _name, width, _height in fields), fields
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
