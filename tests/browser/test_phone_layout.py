@@ -6,6 +6,7 @@ their own box and charts shrink to the page."""
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_program_flow import seed_cost_share_rules
 from tests.browser.test_register_plant import PASSWORD, log_in
 from tests.programs.conftest import complete, project_a, supplier, winwin  # noqa: F401
@@ -79,6 +80,9 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server, phone, rules, world, w
         response = phone.goto(f"{live_server.url}{path}")
         assert response.status == 200, path
         widths[path] = phone.evaluate("document.documentElement.scrollWidth")
+        ARTIFACTS.mkdir(exist_ok=True)  # kept for a look at the phone layout
+        name = path.strip("/").replace("/", "-") or "home"
+        phone.screenshot(path=str(ARTIFACTS / f"phone-{name}.png"))
     assert all(width <= PHONE["width"] for width in widths.values()), widths
 
 
