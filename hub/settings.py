@@ -212,6 +212,10 @@ def env_seconds(name: str, default: int) -> int:
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_seconds("CELERY_VISIBILITY_TIMEOUT", 60 * 60)
 }
+# Embedded mode (tasks eager, no broker): build a requested PDF report in a thread after the
+# request commits, so the request answers at once and the report page polls its status. Has
+# no effect with a real worker (REDIS_URL), which builds reports in its own process.
+REPORT_BUILD_IN_BACKGROUND = env_bool("REPORT_BUILD_IN_BACKGROUND", True)
 # A pending or running progress report silent (no heartbeat) for this many seconds counts as
 # abandoned: the sweep marks it failed so it can be built again.
 # Dashboard/API progress figures are cached this long at most (programs/progress_cache.py);

@@ -21,13 +21,14 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import threading
 from decimal import Decimal
 
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -108,7 +109,28 @@ def _enqueue(report: ProgressReport) -> None:
     # By its registered name: the task module calls this one, so importing it here would
     # make the two import each other. The signature resolves to the registered task, so it
     # runs in-process when tasks are eager, as any `.delay()` does.
-    transaction.on_commit(lambda: current_app.signature(BUILD_TASK, args=(report.pk,)).delay())
+    signature = current_app.signature(BUILD_TASK, args=(report.pk,))
+    # Eager or not as the task's own app says: that is what `.delay()` goes by.
+    eager = signature.type.app.conf.task_always_eager
+    if eager and settings.REPORT_BUILD_IN_BACKGROUND:
+        # The embedded mode (no broker): the eager build would hold the request for the
+        # seconds a PDF takes, so it runs in a thread once the request has committed and the
+        # page polls the report's row, as it does for a worker's build.
+        transaction.on_commit(lambda: _build_in_thread(signature, report.pk))
+    else:
+        transaction.on_commit(signature.delay)
+
+
+def _build_in_thread(signature, report_id: int) -> threading.Thread:
+    def run():
+        try:
+            signature.apply()
+        finally:
+            connections.close_all()  # the thread's own database connection
+
+    thread = threading.Thread(target=run, name=f"progress-report-{report_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 @transaction.atomic

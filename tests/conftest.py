@@ -151,6 +151,13 @@ def _celery_runs_tasks_in_process():
 
 
 @pytest.fixture(autouse=True)
+def _reports_build_in_the_test(settings):
+    """A requested PDF report is built by the eager task itself, not in a background thread
+    (tests/progress/test_report_background.py turns the thread on where it tests it)."""
+    settings.REPORT_BUILD_IN_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_partitions():
     """The observation partitions a test creates on PostgreSQL go with its rolled-back
     transaction: the process forgets which months it has seen, before and after each test."""

@@ -11,17 +11,23 @@ Callers pass translated labels; this module only lays them out and escapes them.
 """
 
 from hub.charts.columns import Column, column_chart, line_chart, progress_meter
-from hub.charts.svg import FONT_FAMILY, text_width
+from hub.charts.groups import grouped_hbar_chart
+from hub.charts.svg import FONT_FAMILY, PALETTE, Axis, fit_axis, nice_ticks, text_width
 from hub.charts.timeline import Bar, TimelinePoint, hbar_chart, timeline_chart
 
 __all__ = [
     "FONT_FAMILY",
+    "PALETTE",
+    "Axis",
     "Bar",
     "Column",
     "TimelinePoint",
     "column_chart",
+    "fit_axis",
+    "grouped_hbar_chart",
     "hbar_chart",
     "line_chart",
+    "nice_ticks",
     "progress_meter",
     "text_width",
     "timeline_chart",

@@ -9,20 +9,22 @@ from html import escape
 from hub.charts.svg import (
     BAND_FILLS,
     BRAND,
-    BRAND_DARK,
     INK,
     INK_SOFT,
     LINE,
+    PALETTE,
+    PHONE_TEXT,
+    TARGET_STROKE,
+    fit_axis,
     fmt_tick,
     grid_and_axis,
-    nice_ticks,
+    legend,
     num,
     open_svg,
     text_width,
+    thin_every,
     txt,
 )
-
-TARGET_STROKE = "#c2410c"
 
 
 @dataclass(frozen=True)
@@ -51,13 +53,23 @@ def progress_meter(
     full track); `value_label` is written above its left end, `target_label` above its right
     end, and `ratio_label` (by default value / target in percent, one decimal) at the end of
     the fill: a caller that formats its figures in one place passes its own."""
-    height, top, bar_h = 58, 24, 22
+    height, top, bar_h = 64, 30, 24
     left, right = 2, 2
     track_w = width - left - right
     ratio = 0 if not target else max(min(value / target, 1), 0)
     out = open_svg(width, height, title, desc, chart_id)
-    out.append(txt(left, 16, value_label, size=13, fill=INK, weight=700))
-    out.append(txt(width - right, 16, target_label, size=12, fill=INK_SOFT, anchor="end"))
+    out.append(txt(left, 22, value_label, size=13, fill=INK, weight=700, cls="chart-value"))
+    out.append(
+        txt(
+            width - right,
+            22,
+            target_label,
+            size=12,
+            fill=INK_SOFT,
+            anchor="end",
+            cls="chart-target-label",
+        )
+    )
     out.append(
         f'<rect x="{num(left)}" y="{top}" width="{num(track_w)}" height="{bar_h}" rx="4" '
         f'fill="{BAND_FILLS[1]}" stroke="{LINE}"/>'
@@ -83,6 +95,7 @@ def progress_meter(
                 fill="#fff" if inside else INK,
                 anchor="end" if inside else "start",
                 weight=700,
+                cls="chart-ratio",
             )
         )
     out.append("</svg>")
@@ -90,16 +103,37 @@ def progress_meter(
 
 
 def _category_frame(
-    columns, *, title, desc, y_max, y_ticks, target, width, height, chart_id, y_title=""
+    columns,
+    *,
+    title,
+    desc,
+    axis,
+    y_ticks,
+    target,
+    width,
+    height,
+    chart_id,
+    y_title="",
+    legend_items=(),
+    target_note="",
 ):
-    """Shared layout of column and line charts: axes, gridlines, target line, x labels.
-    Returns (svg parts, x centre of column i, y of a value, column slot width)."""
-    ticks = list(y_ticks) or [(t, fmt_tick(t)) for t in nice_ticks(y_max)]
-    y_max = max([y_max] + [t for t, _label in ticks])
-    left = 12 + max([text_width(label, 12) for _v, label in ticks] or [0]) + 8
+    """Shared layout of column and line charts: legend, axes, gridlines, target line, x
+    labels. Returns (svg parts, parts to draw last, x centre of column i, y of a value,
+    column slot width)."""
+    ticks = list(y_ticks) or [(t, fmt_tick(t)) for t in axis.ticks]
+    y_max = max([axis.top] + [t for t, _label in ticks])
+    left = 12 + max([text_width(label, PHONE_TEXT) for _v, label in ticks] or [0]) + 8
     if y_title:
         left += 18
-    right, top, bottom = 16, 22, 30
+    right, bottom = 16, 34
+    out = open_svg(width, height, title, desc, chart_id)
+    top = 22
+    if legend_items:
+        out.append('<g class="chart-legend-group">')
+        top = legend(out, legend_items, x=left, y=16, width=width - left - right) + 14
+        out.append("</g>")
+    if target is not None and not axis.target_on_scale:
+        top += 16  # room for the "above the scale" label over the plot
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / max(len(columns), 1)
 
@@ -109,26 +143,56 @@ def _category_frame(
     def y_of(value: float) -> float:
         return top + plot_h * (1 - min(max(value, 0), y_max) / (y_max or 1))
 
-    out = open_svg(width, height, title, desc, chart_id)
     axis_y = grid_and_axis(out, ticks, y_of, left, top, plot_w, plot_h, y_title)
-    every = 1 if len(columns) <= 12 else (len(columns) + 11) // 12
-    for index, column in enumerate(columns):
-        if index % every == 0:
-            out.append(
-                txt(x_of(index), axis_y + 19, column.label, size=12, fill=INK_SOFT, anchor="middle")
+    labelled = [i for i, c in enumerate(columns) if c.label][:: thin_every(len(columns), 12)]
+    minor = set(labelled[1::2]) if len(labelled) > 6 else set()
+    for index in labelled:
+        cls = "chart-tick chart-tick--minor" if index in minor else "chart-tick"
+        out.append(
+            txt(
+                x_of(index),
+                axis_y + 20,
+                columns[index].label,
+                size=12,
+                fill=INK_SOFT,
+                anchor="middle",
+                cls=cls,
             )
+        )
     tail = []
     if target is not None:
         value, label = target
-        y = y_of(value)
+        on_scale = axis.target_on_scale or value <= y_max
+        y = y_of(value) if on_scale else top
         tail.append(
             f'<line x1="{num(left)}" y1="{num(y)}" x2="{num(left + plot_w)}" y2="{num(y)}" '
-            f'stroke="{TARGET_STROKE}" stroke-width="2" stroke-dasharray="6 4"/>'
+            f'stroke="{TARGET_STROKE}" stroke-width="2" stroke-dasharray="6 4" '
+            f'class="chart-target-line" data-target="{"on-scale" if on_scale else "above"}">'
+            f"<title>{escape(label)}</title></line>"
         )
+        text = label if on_scale else (target_note or f"{label} \u2191")
         tail.append(
-            txt(left + plot_w, y - 6, label, size=12, fill=TARGET_STROKE, anchor="end", weight=700)
+            txt(
+                left + plot_w,
+                y - 6,
+                text,
+                size=12,
+                fill=TARGET_STROKE,
+                anchor="end",
+                weight=700,
+                cls="chart-target",
+            )
         )
-    return out, tail, x_of, y_of, slot
+    return out, tail, x_of, y_of, slot, minor
+
+
+def _legend_items(series_label, colour, kind, target):
+    items = []
+    if series_label:
+        items.append((kind, colour, series_label))
+    if series_label and target is not None:
+        items.append(("dash", TARGET_STROKE, target[1]))
+    return items
 
 
 def column_chart(
@@ -143,23 +207,30 @@ def column_chart(
     width: int = 640,
     height: int = 260,
     chart_id: str = "columns",
+    series_label: str = "",
+    target_note: str = "",
+    colour: str = PALETTE[0],
 ) -> str:
     """Vertical bars, one per category (e.g. cumulative supported plants per year), with an
-    optional dashed target line labelled at its right end. The scale runs from 0 to the
-    largest of `max_value`, the values and the target."""
-    values = [c.value for c in columns if c.value is not None]
-    top_value = max([max_value or 0, *values, target[0] if target else 0]) or 1
-    out, tail, x_of, y_of, slot = _category_frame(
+    optional dashed target line labelled at its right end. The scale fits the data (nice
+    ticks from 0 to the largest of `max_value` and the values); the target joins it when it
+    is near the data, and otherwise is drawn along the top edge labelled `target_note` (by
+    default its label and an upward arrow). With `series_label` a legend names the bars and
+    the target line."""
+    axis = fit_axis([c.value for c in columns], target[0] if target else None, floor=max_value or 0)
+    out, tail, x_of, y_of, slot, minor = _category_frame(
         columns,
         title=title,
         desc=desc,
-        y_max=top_value,
+        axis=axis,
         y_ticks=y_ticks,
         target=target,
         width=width,
         height=height,
         chart_id=chart_id,
         y_title=y_title,
+        legend_items=_legend_items(series_label, colour, "box", target),
+        target_note=target_note,
     )
     bar_w = max(min(slot * 0.6, 48), 2)
     base = y_of(0)
@@ -169,12 +240,22 @@ def column_chart(
         x, y = x_of(index), y_of(column.value)
         out.append(
             f'<rect x="{num(x - bar_w / 2)}" y="{num(y)}" width="{num(bar_w)}" '
-            f'height="{num(max(base - y, 0.5))}" fill="{BRAND}"><title>{escape(column.label)}'
+            f'height="{num(max(base - y, 0.5))}" fill="{colour}"><title>{escape(column.label)}'
             f"{': ' + escape(column.value_label) if column.value_label else ''}</title></rect>"
         )
         if column.value_label:
+            cls = "chart-value chart-tick--minor" if index in minor else "chart-value"
             out.append(
-                txt(x, y - 5, column.value_label, size=11, fill=INK, anchor="middle", weight=700)
+                txt(
+                    x,
+                    y - 5,
+                    column.value_label,
+                    size=11,
+                    fill=INK,
+                    anchor="middle",
+                    weight=700,
+                    cls=cls,
+                )
             )
     out.extend(tail)
     out.append("</svg>")
@@ -194,24 +275,29 @@ def line_chart(
     height: int = 240,
     chart_id: str = "line",
     dots: bool = True,
+    series_label: str = "",
+    target_note: str = "",
+    colour: str = PALETTE[0],
 ) -> str:
     """A value per category joined by a line (e.g. the Level 3+ share per year), each point a
-    labelled dot; a None value breaks the line. Optional dashed target line. Without `dots`
-    (long series) only a point with no neighbour on either side gets its dot, so a lone value
-    between two gaps still shows."""
-    values = [p.value for p in points if p.value is not None]
-    top_value = max([y_max, *values, target[0] if target else 0]) or 1
-    out, tail, x_of, y_of, _slot = _category_frame(
+    labelled dot; a None value breaks the line. Optional dashed target line (fitted as in
+    `column_chart`; `y_max` is the least top of the scale). Without `dots` (long series) only
+    a point with no neighbour on either side gets its dot, so a lone value between two gaps
+    still shows."""
+    axis = fit_axis([p.value for p in points], target[0] if target else None, floor=y_max)
+    out, tail, x_of, y_of, _slot, minor = _category_frame(
         points,
         title=title,
         desc=desc,
-        y_max=top_value,
+        axis=axis,
         y_ticks=y_ticks,
         target=target,
         width=width,
         height=height,
         chart_id=chart_id,
         y_title=y_title,
+        legend_items=_legend_items(series_label, colour, "line", target),
+        target_note=target_note,
     )
     segments: list[list[tuple[float, float]]] = [[]]
     for index, point in enumerate(points):
@@ -226,7 +312,7 @@ def line_chart(
                 f"{'M' if i == 0 else 'L'}{num(x)},{num(y)}" for i, (x, y) in enumerate(segment)
             )
             out.append(
-                f'<path d="{d}" fill="none" stroke="{BRAND}" stroke-width="2.5" '
+                f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2.5" '
                 f'stroke-linejoin="round"/>'
             )
     for index, point in enumerate(points):
@@ -238,13 +324,23 @@ def line_chart(
             continue
         x, y = x_of(index), y_of(point.value)
         out.append(
-            f'<circle cx="{num(x)}" cy="{num(y)}" r="4.5" fill="{BRAND_DARK}" stroke="#fff" '
+            f'<circle cx="{num(x)}" cy="{num(y)}" r="4.5" fill="{colour}" stroke="#fff" '
             f'stroke-width="2"><title>{escape(point.label)}'
             f"{': ' + escape(point.value_label) if point.value_label else ''}</title></circle>"
         )
         if point.value_label:
+            cls = "chart-value chart-tick--minor" if index in minor else "chart-value"
             out.append(
-                txt(x, y - 10, point.value_label, size=11, fill=INK, anchor="middle", weight=700)
+                txt(
+                    x,
+                    y - 10,
+                    point.value_label,
+                    size=11,
+                    fill=INK,
+                    anchor="middle",
+                    weight=700,
+                    cls=cls,
+                )
             )
     out.append("</svg>")
     return "".join(out)

@@ -14,6 +14,7 @@ from hub.charts.svg import (
     INK,
     INK_SOFT,
     MUTED,
+    PHONE_TEXT,
     grid_and_axis,
     num,
     open_svg,
@@ -72,7 +73,7 @@ def timeline_chart(
     axes only.
     """
     points = sorted(points, key=lambda p: p.day)
-    left = 16 + max([text_width(label, 12) for _v, label in y_ticks] or [0]) + 8
+    left = 16 + max([text_width(label, PHONE_TEXT) for _v, label in y_ticks] or [0]) + 8
     if y_title:
         left += 18
     right, top, bottom = 24, 26, 30
@@ -104,7 +105,11 @@ def timeline_chart(
             f'<line x1="{num(x)}" y1="{num(axis_y)}" x2="{num(x)}" y2="{num(axis_y + 5)}" '
             f'stroke="{INK_SOFT}" stroke-width="1"/>'
         )
-        out.append(txt(x, axis_y + 19, tick.year, size=12, fill=INK_SOFT, anchor="middle"))
+        out.append(
+            txt(
+                x, axis_y + 20, tick.year, size=12, fill=INK_SOFT, anchor="middle", cls="chart-tick"
+            ),
+        )
 
     if points:
         coords = [(x_of(p.day), y_of(p.value)) for p in points]
@@ -155,8 +160,9 @@ def hbar_chart(
     plot, with alternate shading between them (level bands); `axis_labels` are values written
     under the plot. A bar whose value is None is drawn as its `note` in place of a bar.
     """
-    label_w = 8 + max([text_width(b.label, 13) for b in bars] or [0])
-    value_w = 8 + max([text_width(b.value_label, 12) for b in bars] or [0])
+    # Room for the larger text a phone shows (app.css, classes chart-label / chart-value).
+    label_w = 8 + max([text_width(b.label, PHONE_TEXT) for b in bars] or [0])
+    value_w = 8 + max([text_width(b.value_label, PHONE_TEXT) for b in bars] or [0])
     left, right = label_w + 12, value_w + 8
     top = 24 if markers else 8
     bottom = 24 if axis_labels else 8
@@ -192,7 +198,7 @@ def hbar_chart(
     for index, bar in enumerate(bars):
         y = top + index * (bar_height + gap)
         mid = y + bar_height / 2 + 4.5
-        out.append(txt(left - 12, mid, bar.label, size=13, fill=INK, anchor="end"))
+        out.append(txt(left - 12, mid, bar.label, size=13, fill=INK, anchor="end", cls="chart-row"))
         if bar.value is None:
             out.append(txt(left + 6, mid, bar.note, size=12, fill=MUTED))
             continue
@@ -203,6 +209,8 @@ def hbar_chart(
             f"{': ' + escape(bar.value_label) if bar.value_label else ''}</title></rect>"
         )
         if bar.value_label:
-            out.append(txt(end + 6, mid, bar.value_label, size=12, fill=INK, weight=700))
+            out.append(
+                txt(end + 6, mid, bar.value_label, size=12, fill=INK, weight=700, cls="chart-value")
+            )
     out.append("</svg>")
     return "".join(out)

@@ -183,39 +183,30 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
 
 
 def kpi_chart(portfolio: selectors.Portfolio) -> str:
-    """The firm's average KPI improvements next to the national averages, as SVG bars
-    (indicators with a national average; a firm without results gets a note)."""
-    bars = []
-    values = []
+    """The firm's average KPI improvements next to the national averages: one group of two
+    bars per indicator with a national average, in two colours named in a legend (a firm
+    without results for an indicator gets a note in place of its bar)."""
+    groups = []
     for k in portfolio.kpis:
         if k.national is None:
             continue
-        label = str(k.indicator.label)
-        if k.partner_avg is None:
-            bars.append(charts.Bar(f"{label} · {portfolio.partner.name}", None, note=_("no data")))
-        else:
-            bars.append(
-                charts.Bar(
-                    f"{label} · {portfolio.partner.name}",
-                    k.partner_avg,
-                    f"{k.partner_avg:+.1f} % (n={k.partner_n})",
-                )
+        firm = (
+            charts.Bar(portfolio.partner.name, None, note=_("no data"))
+            if k.partner_avg is None
+            else charts.Bar(
+                portfolio.partner.name,
+                k.partner_avg,
+                f"{k.partner_avg:+.1f} % (n={k.partner_n})",
             )
-            values.append(k.partner_avg)
-        bars.append(charts.Bar(f"{label} · {_('national')}", k.national, f"{k.national:+.1f} %"))
-        values.append(k.national)
-    if not bars:
+        )
+        national = charts.Bar(_("National average"), k.national, f"{k.national:+.1f} %")
+        groups.append((str(k.indicator.label), [firm, national]))
+    if not groups:
         return ""
-    top = max([*values, 10])
-    top = (int(top // 10) + 1) * 10
-    return charts.hbar_chart(
-        bars,
+    return charts.grouped_hbar_chart(
+        groups,
+        series=[portfolio.partner.name, _("National average")],
         title=_("KPI improvement against the national average"),
         desc=_("Average improvement in percent per indicator over completed projects."),
-        min_value=0,
-        max_value=top,
-        axis_labels=list(range(0, top + 1, 10 if top <= 60 else 20)),
         chart_id="portfolio-kpis",
-        bar_height=16,
-        gap=8,
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from progress.figures import Summary
 from progress.presentation import tables
-from progress.presentation.charts import progress_charts
+from progress.presentation.charts import progress_charts, target_notes
 from progress.presentation.tables import Table
 
 
@@ -26,6 +26,7 @@ class Presentation:
     datahub: list[Table]
     datahub_note: str
     charts: dict[str, str]
+    target_notes: list[str]
 
 
 def present(summary: Summary) -> Presentation:
@@ -43,4 +44,5 @@ def present(summary: Summary) -> Presentation:
         datahub=tables.datahub(summary),
         datahub_note=tables.datahub_note(),
         charts=progress_charts(summary, headline),
+        target_notes=target_notes(summary),
     )

@@ -22,7 +22,7 @@ def progress_charts(summary: Summary, headline: dict) -> dict[str, str]:
     keys = distribution_keys()
     total = sum(dist.get(key) or 0 for key, _label in keys)
     dist_max = max([dist.get(key) or 0 for key, _label in keys] or [0]) or 1
-    shares = [r["share"] or 0 for r in yearly]
+    share_axis = charts.fit_axis([r["share"] for r in yearly], share_target.value)
     return {
         "supported_meter": charts.progress_meter(
             summary.supported,
@@ -62,20 +62,26 @@ def progress_charts(summary: Summary, headline: dict) -> dict[str, str]:
                 supported_target.value,
                 _("Target %(n)s") % {"n": headline["supported_target"]},
             ),
+            target_note=_("Target %(n)s, above this scale") % {"n": headline["supported_target"]},
+            series_label=_("Supported plants (cumulative)"),
             chart_id="chart-yearly",
         ),
         "share": charts.line_chart(
             [charts.Column(str(r["year"]), r["share"], percent(r["share"])) for r in yearly],
             title=_("Level 3+ share per year"),
             desc=_("Share of supported plants at Level 3 or higher at the end of each year."),
-            y_max=max(share_target.value, 30),
+            y_max=0,
             target=(
                 share_target.value,
                 _("Target %(share)s") % {"share": headline["share_target"]},
             ),
-            y_ticks=[(v, percent(v, 0)) for v in (0, 10, 20, 30)]
-            if max(share_target.value, *shares, 0) <= 30
-            else (),
+            target_note=_("Target %(share)s, above this scale")
+            % {"share": headline["share_target"]},
+            y_ticks=[
+                (v, percent(v, 0 if all(t == int(t) for t in share_axis.ticks) else 1))
+                for v in share_axis.ticks
+            ],
+            series_label=_("Level 3+ share"),
             chart_id="chart-share",
         ),
         "distribution": charts.hbar_chart(
@@ -95,3 +101,43 @@ def progress_charts(summary: Summary, headline: dict) -> dict[str, str]:
             chart_id="chart-distribution",
         ),
     }
+
+
+def target_notes(summary: Summary) -> list[str]:
+    """A sentence for each target whose due year ended before the as-of date: the target year
+    has passed, and what was reached by the end of it (the yearly figures), so figures read
+    against a past target are not taken for a shortfall without saying so."""
+    targets = targets_of(summary)
+    by_year = {r["year"]: r for r in summary.yearly}
+    notes = []
+    supported = targets["supported_plants"]
+    if supported.due_year < summary.as_of.year:
+        reached = (by_year.get(supported.due_year) or {}).get("supported") or 0
+        notes.append(
+            _(
+                "The target year %(year)s has passed: by the end of %(year)s, %(n)s plants "
+                "were supported (%(share)s of the target of %(target)s). The figures above "
+                "run on to the as-of date."
+            )
+            % {
+                "year": supported.due_year,
+                "n": number(reached),
+                "share": percent_of(reached, supported.value),
+                "target": number(supported.value),
+            }
+        )
+    share = targets["level3_share"]
+    if share.due_year < summary.as_of.year:
+        row = by_year.get(share.due_year) or {}
+        notes.append(
+            _(
+                "The target year %(year)s for the Level 3+ share has passed: at the end of "
+                "%(year)s the share was %(share)s (target %(target)s)."
+            )
+            % {
+                "year": share.due_year,
+                "share": percent(row.get("share")),
+                "target": percent(share.value),
+            }
+        )
+    return notes

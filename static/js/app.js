@@ -527,3 +527,42 @@
     });
   });
 })();
+
+
+/* --- visuals: the collapsible main menu on narrow screens ---
+ * Without script the menu is simply open (the toggle stays hidden). With script, the toggle
+ * appears; app.css collapses the menu below 48rem unless the nav carries .is-open, and
+ * aria-expanded tells assistive technology which state it is in.
+ */
+(function () {
+  "use strict";
+
+  function setUp() {
+    var toggle = document.querySelector("[data-nav-toggle]");
+    var nav = document.querySelector("[data-nav]");
+    if (!toggle || !nav) {
+      return;
+    }
+    nav.classList.add("site-nav--collapsible");
+    toggle.hidden = false;
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.addEventListener("click", function () {
+      var open = !nav.classList.contains("is-open");
+      nav.classList.toggle("is-open", open);
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && nav.classList.contains("is-open")) {
+        nav.classList.remove("is-open");
+        toggle.setAttribute("aria-expanded", "false");
+        toggle.focus();
+      }
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUp);
+  } else {
+    setUp();
+  }
+})();
