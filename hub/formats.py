@@ -82,6 +82,51 @@ def day(value: datetime.date | str | None) -> str:
     return value.isoformat()
 
 
+# Units as the plants' people write them: UCUM codes (the data hub's catalogue) and the
+# programs' KPI units, in Korean where Korean has a word (개, 시간, 건, 원) and as the usual
+# symbol otherwise (%, ppm, kWh). (Korean, English) for each.
+UNIT_NAMES = {
+    "%": ("%", "%"),
+    "1": ("", ""),
+    "ppm": ("ppm", "ppm"),
+    "s": ("초", "s"),
+    "min": ("분", "min"),
+    "h": ("시간", "h"),
+    "d": ("일", "days"),
+    "days": ("일", "days"),
+    "kW.h": ("kWh", "kWh"),
+    "kWh": ("kWh", "kWh"),
+    "kW.h/{unit}": ("kWh/개", "kWh/unit"),
+    "{unit}": ("개", "units"),
+    "units": ("개", "units"),
+    "{unit}/h": ("개/시간", "units/h"),
+    "units/h": ("개/시간", "units/h"),
+    "{failure}": ("건", "failures"),
+    "{order}": ("건", "orders"),
+    "cases/yr": ("건/년", "cases/yr"),
+    "KRW": ("원", "KRW"),
+    "KRW/unit": ("원/개", "KRW/unit"),
+}
+
+
+def unit_name(code) -> str:
+    """A unit in the active language: "개/시간" for units/h, "시간" for h, "kWh" for kW.h;
+    an unknown unit as it is written; "" for none (and for the dimensionless "1")."""
+    if code in (None, ""):
+        return ""
+    names = UNIT_NAMES.get(str(code))
+    if names is None:
+        return str(code)
+    return pick(*names)
+
+
+def with_unit(text: str, code) -> str:
+    """A figure followed by its unit: 92.5 % · 3 시간 · 12 개/시간 (the figure alone without
+    a unit)."""
+    name = unit_name(code)
+    return f"{text} {name}" if name else text
+
+
 def level_name(level) -> str:
     """A maturity level as every page of the hub names it (plant pages, assessments): the
     catalogue's "Level %(level)s", which Korean also writes "Level 3", as the program's

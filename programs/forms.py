@@ -167,7 +167,9 @@ class KPIForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].required = False
-        defaults = ", ".join(f"{Indicator(k).label}: {v}" for k, v in DEFAULT_UNITS.items())
+        defaults = ", ".join(
+            f"{Indicator(k).label}: {unit_name(v)}" for k, v in DEFAULT_UNITS.items()
+        )
         self.fields["unit"].help_text = _("Leave empty for the usual unit (%(units)s).") % {
             "units": defaults
         }

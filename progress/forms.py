@@ -48,7 +48,8 @@ class ReportRequestForm(forms.Form):
         self.fields["scope"].choices = ReportScope.choices
         self.fields["region"].choices = [("", "—"), *Region.choices]
         self.fields["program"].queryset = Program.objects.order_by("-year", "name_ko")
-        self.fields["language"].choices = settings.LANGUAGES
+        # Each language named in the reader's language ("영어", not "English").
+        self.fields["language"].choices = [(c, _(str(n))) for c, n in settings.LANGUAGES]
         firm = None if roles.sees_everything(user) else roles.partner_firm_of(user)
         if firm is not None:
             self.fields["scope"].choices = [(ReportScope.PARTNER, ReportScope.PARTNER.label)]

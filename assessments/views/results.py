@@ -18,6 +18,7 @@ from assessments.forms import AssessmentReturnForm, AssessmentSubmitForm
 from assessments.models import Assessment
 from assessments.views.common import floor_rule_text
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.models import AuditEntry
 from hub.views.mixins import VisibleMixin
 from hub.views.refusals import refuse
@@ -127,9 +128,9 @@ class AssessmentDetailView(VisibleMixin, DetailView):
         ctx["return_form"] = AssessmentReturnForm()
         ctx["today"] = timezone.localdate()
         if roles.is_agency_staff_or_admin(user):
-            ctx["audit_entries"] = AuditEntry.objects.for_object(assessment).select_related("user")[
-                :50
-            ]
+            entries = list(AuditEntry.objects.for_object(assessment).select_related("user")[:50])
+            attach_change_rows(entries, type(assessment))
+            ctx["audit_entries"] = entries
         return ctx
 
 

@@ -13,7 +13,7 @@ from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
 from hub.services import require_registry_editor
-from hub.templatetags.hub_tags import change_rows
+from hub.audit import attach_change_rows
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -100,8 +100,7 @@ class AuditedDetailView(VisibleMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         if roles.is_agency_staff_or_admin(self.request.user):
             entries = list(AuditEntry.objects.for_object(self.object).select_related("user")[:50])
-            for entry in entries:
-                entry.change_rows = change_rows(type(self.object), entry.changes)
+            attach_change_rows(entries, type(self.object))
             ctx["audit_entries"] = entries
         ctx["can_edit"] = roles.is_agency_staff_or_admin(self.request.user)
         return ctx

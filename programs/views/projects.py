@@ -15,6 +15,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
 from hub.forms import add_service_errors, service_data
+from hub.audit import attach_change_rows
 from hub.models import AuditEntry
 from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
 from hub.views.refusals import refuse
@@ -164,9 +165,9 @@ class ProjectDetailView(ProjectMixin, DetailView):
             editable=project.status not in (ProjectStatus.COMPLETED, ProjectStatus.DROPPED),
         )
         if roles.is_agency_staff_or_admin(user):
-            ctx["audit_entries"] = AuditEntry.objects.for_object(project).select_related("user")[
-                :50
-            ]
+            entries = list(AuditEntry.objects.for_object(project).select_related("user")[:50])
+            attach_change_rows(entries, type(project))
+            ctx["audit_entries"] = entries
         if can_manage:
             ctx["advance_steps"] = [s for s in next_steps if s != ProjectStatus.DROPPED]
             ctx["can_drop"] = ProjectStatus.DROPPED in next_steps

@@ -1,0 +1,41 @@
+"""`{% load korean %}`: names and particles the Korean way.
+
+- `{{ user|person_name }}`: 김지현 (family name first) in Korean, Jihyun Kim in English;
+- `{{ plant.name|josa:"을" }}` → "A동을", `{{ code|josa:"이" }}` → "OEE가";
+- `{{ text|particles }}`: a finished text's "을(를)" forms resolved.
+The particle filters leave English text as it is."""
+
+from django import template
+
+from hub import formats
+from hub import particles as rules
+from hub.i18n import is_english
+
+register = template.Library()
+
+
+@register.filter
+def josa(word, pair):
+    """The word followed by its particle in Korean; the word alone in English."""
+    if is_english():
+        return word
+    return rules.attach(word, pair)
+
+
+@register.filter(is_safe=True)
+def particles(text):
+    """A finished text with each "을(를)" replaced by the particle its word takes."""
+    return rules.resolve(str(text)) if text else text
+
+
+@register.filter
+def person_name(user):
+    """A person's name in the order of the active language (hub.formats.person_name)."""
+    return formats.person_name(user)
+
+
+@register.filter
+def unit_name(code):
+    """A unit the Korean way where Korean has a word ("개/시간", "시간", "건"); see
+    hub.formats.unit_name."""
+    return formats.unit_name(code)
