@@ -114,7 +114,7 @@ class UploadForm(forms.Form):
 
 
 def _series_label(series) -> str:
-    """"설비종합효율(OEE) · 1라인 (%)": the KPI, its line or machine, its unit."""
+    """ "설비종합효율(OEE) · 1라인 (%)": the KPI, its line or machine, its unit."""
     text = series.kpi.name + (f" · {series.label}" if series.label else "")
     unit = unit_name(series.unit)
     return f"{text} ({unit})" if unit else text
@@ -130,9 +130,7 @@ class MonthlyForm(forms.Form):
     def __init__(self, *args, series, **kwargs):
         super().__init__(*args, **kwargs)
         for s in series:
-            self.fields[f"s_{s.key}"] = forms.FloatField(
-                label=_series_label(s), required=False
-            )
+            self.fields[f"s_{s.key}"] = forms.FloatField(label=_series_label(s), required=False)
 
     def clean_month(self):
         text = self.cleaned_data["month"].strip()

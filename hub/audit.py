@@ -141,9 +141,38 @@ def _field(model, name):
     return None
 
 
+# Keys some services record that are not fields of the object (a transition's date, an
+# import's file and row count…).
+KEY_LABELS = {
+    "on": gettext_lazy("Date"),
+    "rows": gettext_lazy("Rows"),
+    "file": gettext_lazy("File"),
+    "item": gettext_lazy("Item"),
+    "items": gettext_lazy("Items"),
+    "evidence": gettext_lazy("Evidence"),
+    "version": gettext_lazy("Version"),
+    "title": gettext_lazy("Title"),
+    "size": gettext_lazy("File size"),
+    "scope": gettext_lazy("Scope"),
+    "scope_value": gettext_lazy("Scope value"),
+    "refusal": gettext_lazy("Reason"),
+    "projects": gettext_lazy("Projects"),
+    "plants": gettext_lazy("Plants"),
+    "language": gettext_lazy("Language"),
+    "kpis": gettext_lazy("KPIs"),
+    "format": gettext_lazy("File format"),
+    "dataset": gettext_lazy("Dataset"),
+    "as_of": gettext_lazy("As of"),
+    "status": gettext_lazy("Status"),
+    "code": gettext_lazy("Code"),
+}
+
+
 def _label(model, name, field) -> str:
     if field is not None and hasattr(field, "verbose_name"):
         return capfirst(str(field.verbose_name))
+    if name in KEY_LABELS:
+        return str(KEY_LABELS[name])
     return name
 
 
@@ -158,9 +187,11 @@ def attach_change_rows(entries, model=None) -> None:
     prepared = []
     wanted = defaultdict(set)
     for entry in entries:
+        # An object's trail also holds entries of its parts (a program's commitments): each
+        # entry is read with its own model (content types are cached: no query).
         entry_model = model
-        if entry_model is None and entry.content_type_id:
-            entry_model = entry.content_type.model_class()
+        if entry.content_type_id:
+            entry_model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
         rows = []
         for name, before, after in entry.changes:
             field = _field(entry_model, name)

@@ -112,7 +112,9 @@ def attach(word, pair: str) -> str:
     return f"{word}{particle(word, pair)}"
 
 
-_COMBINED = re.compile(r"(을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|과\(와\)|와\(과\)|\(으\)로)")
+_COMBINED = re.compile(
+    r"(을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|과\(와\)|와\(과\)|\(으\)로)"
+)
 
 
 def resolve(text: str) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import roles
 from hub.choices import OrganizationKind
+from hub.formats import unit_name
 from hub.forms import DATE, partner_firms
 from hub.models import Organization, Plant
 from hub.widgets import PlantLookupWidget

@@ -5,7 +5,11 @@
 - `{{ text|particles }}`: a finished text's "을(를)" forms resolved.
 The particle filters leave English text as it is."""
 
+import re
+
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from hub import formats
 from hub import particles as rules
@@ -39,3 +43,26 @@ def unit_name(code):
     """A unit the Korean way where Korean has a word ("개/시간", "시간", "건"); see
     hub.formats.unit_name."""
     return formats.unit_name(code)
+
+
+@register.filter
+def names_version(name, version) -> bool:
+    """`{% if framework.name|names_version:framework.version %}`: the name already says its
+    version ("… 모델 v1"), so "v1" is not written again beside it."""
+    return bool(re.search(rf"\bv{re.escape(str(version))}\b", str(name or "")))
+
+
+_LATIN_CODE = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z_]*)(?![\w.])")
+
+
+@register.filter(needs_autoescape=True)
+def input_codes(text, autoescape=True):
+    """The values a file may hold ("가동, 휴업, 폐업 또는 active, suspended, closed") with the
+    words to type in Latin letters marked as code: on a Korean page they are values to copy,
+    not English prose. English pages get the text as it is."""
+    if text in (None, ""):
+        return ""
+    escaped = conditional_escape(text) if autoescape else str(text)
+    if is_english():
+        return escaped
+    return mark_safe(_LATIN_CODE.sub(r"<code>\1</code>", escaped))  # noqa: S308 - escaped above

@@ -9,13 +9,14 @@ page to find which objects still exist (for the links), one for the filter's typ
 """
 
 import datetime
+import re
 from collections import defaultdict
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.contrib.auth import get_user_model
 from django.db.models import CharField, Q, Subquery
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -25,10 +26,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.choices import AuditAction
 from hub.forms import DATE
 from hub.models import AuditEntry
-from hub.audit import attach_change_rows
 
 PAGE_SIZE = 50
 
@@ -66,7 +67,9 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 class AuditEntryFilterSet(django_filters.FilterSet):
     content_type = django_filters.ChoiceFilter(choices=(), label=gettext_lazy("Object type"))
     object_id = django_filters.CharFilter(label=gettext_lazy("Object id"))
-    user = django_filters.CharFilter(method="filter_user", label=gettext_lazy("User (name or login)"))
+    user = django_filters.CharFilter(
+        method="filter_user", label=gettext_lazy("User (name or login)")
+    )
     date_from = django_filters.DateFilter(
         method="filter_from", label=gettext_lazy("From date"), widget=DATE
     )
@@ -155,6 +158,8 @@ def _attach_changes(entries) -> None:
         entry.type_label = _type_label(entry.content_type) if entry.content_type else ""
         # "#369" once: objects named by their number already carry it.
         entry.show_id = f"#{entry.object_id}" not in (entry.object_repr or "")
+        # Objects named by a key people typed (a series "availability") show it as code.
+        entry.repr_is_code = bool(re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", entry.object_repr or ""))
     attach_change_rows(entries)
 
 

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
 from hub.services import require_registry_editor
-from hub.audit import attach_change_rows
 
 PAGE_SIZES = (25, 50, 100)
 

@@ -14,8 +14,8 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
-from hub.forms import add_service_errors, service_data
 from hub.audit import attach_change_rows
+from hub.forms import add_service_errors, service_data
 from hub.models import AuditEntry
 from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
 from hub.views.refusals import refuse

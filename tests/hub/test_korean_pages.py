@@ -7,8 +7,9 @@ The text people read is what is left when tags, scripts, styles and attributes a
 a Latin word in it fails the test unless it is a code in `ALLOWED` below.
 
 What is not read as words:
-- tokens holding a digit, '@', '_' or '://' (IDs, versions, e-mail addresses, URLs, logins
-  such as "partner_a", item codes such as "L1-03", business numbers);
+- tokens holding a digit, '@', '_', '://' or a dot between letters (IDs, versions, e-mail
+  addresses, URLs, file names and extensions such as ".xlsx", logins such as "partner_a",
+  item codes such as "L1-03", business numbers);
 - text inside <code>, <kbd>, <samp> and <pre> (API paths, token prefixes, file headers
   people copy), and any element marked lang="en" (the language switch names English in
   English, as every language switch does).
@@ -40,8 +41,16 @@ ALLOWED = {
     # file formats and protocols people pick or are told to use
     "CSV", "XLSX", "PDF", "JSON", "Parquet", "MQTT", "API", "HTTP", "HTTPS", "REST", "UTF",
     "Excel", "OpenAPI",
+    # systems and methods of a smart factory, as Korean manuals and the framework's items
+    # write them (POP 시스템, BOM 관리, LOT 추적)
+    "POP", "WMS", "BOM", "CAD", "CAM", "LOT", "AGV", "AMR", "APS", "EDI", "EMS", "SPC",
+    "RFID", "ROI", "PC",
+    # file formats and sizes people are told about on upload pages
+    "DOCX", "PPTX", "HWP", "AASX", "MB", "UCUM",
+    # date patterns people type ("YYYY-MM") and the time column of the upload template
+    "YYYY", "MM", "DD", "timestamp",
     # the maturity scale: the program's own documents write "Level 3"
-    "Level",
+    "Level", "ID",
     # the product's name in its logo mark and the language switch's own names
     "Hub",
 }  # fmt: skip
@@ -49,7 +58,7 @@ ALLOWED = {
 SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "template", "svg", "title"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
-NOT_A_WORD = re.compile(r"[0-9@_]|://")
+NOT_A_WORD = re.compile(r"[0-9@_]|://|^\.[a-z]|[a-z]\.[a-z]")
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 
 # Where the walk does not go: the admin (Django's own, English-capable pages for staff),
