@@ -134,10 +134,19 @@ def _field(model, name):
     try:
         return model._meta.get_field(name)
     except FieldDoesNotExist:
-        # Snapshots store foreign keys under their attname ("company_id") as well.
-        for field in model._meta.concrete_fields:
-            if field.attname == name:
-                return field
+        pass
+    # Snapshots store foreign keys under their attname ("company_id") as well.
+    for field in model._meta.concrete_fields:
+        if field.attname == name:
+            return field
+    # An object's entry may record one of its parts (a program's commitment: its "partner"
+    # and "committed"): the field of the part's model.
+    for relation in model._meta.related_objects:
+        if relation.one_to_many and relation.related_model is not None:
+            try:
+                return relation.related_model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
     return None
 
 

@@ -58,7 +58,7 @@ ALLOWED = {
 SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "template", "svg", "title"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
-NOT_A_WORD = re.compile(r"[0-9@_]|://|^\.[a-z]|[a-z]\.[a-z]")
+NOT_A_WORD = re.compile(r"[0-9@_]|://|(?:^|\W)\.[A-Za-z]|[A-Za-z]\.[A-Za-z]")
 LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 
 # Where the walk does not go: the admin (Django's own, English-capable pages for staff),
