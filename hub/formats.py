@@ -97,7 +97,7 @@ UNIT_NAMES = {
     "kW.h": ("kWh", "kWh"),
     "kWh": ("kWh", "kWh"),
     "kW.h/{unit}": ("kWh/개", "kWh/unit"),
-    "{unit}": ("개", "units"),
+    "{unit}": ("개", ""),  # a count: English writes the number alone
     "units": ("개", "units"),
     "{unit}/h": ("개/시간", "units/h"),
     "units/h": ("개/시간", "units/h"),
@@ -117,7 +117,8 @@ def unit_name(code) -> str:
     names = UNIT_NAMES.get(str(code))
     if names is None:
         return str(code)
-    return pick(*names)
+    korean, english = names
+    return english if is_english() else korean
 
 
 def with_unit(text: str, code) -> str:
