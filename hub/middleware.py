@@ -41,7 +41,10 @@ def _resolve_particles(response) -> None:
     if getattr(response, "streaming", False):
         return
     content_type = response.headers.get("Content-Type", "")
-    if not content_type.startswith(READABLE_TYPES) or "charset=utf-8" not in content_type.lower():
+    if not content_type.startswith(READABLE_TYPES):
+        return
+    # JSON is UTF-8 by definition; text must say so.
+    if not content_type.startswith("application/json") and "utf-8" not in content_type.lower():
         return
     try:
         text = response.content.decode("utf-8")

@@ -90,3 +90,31 @@ def test_the_template_filter_attaches_the_particle():
         Context({"word": "OEE", "n": 3})
     )
     assert rendered == "OEE를 3이"
+
+
+def _answer(content_type, body, language=None):
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from hub.middleware import LanguageMiddleware
+
+    request = RequestFactory().get("/")
+    if language:
+        request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = language
+    middleware = LanguageMiddleware(lambda r: HttpResponse(body, content_type=content_type))
+    response = middleware(request)
+    return response.content.decode(), response
+
+
+def test_korean_pages_and_api_answers_get_their_particles_chosen():
+    body, response = _answer("text/html; charset=utf-8", "<p>공장 A동 을(를) 저장했습니다.</p>")
+    assert body == "<p>공장 A동을 저장했습니다.</p>"
+    body, _ = _answer("application/json", '{"detail": "사용자 kim이(가) 없습니다."}')
+    assert body == '{"detail": "사용자 kim이 없습니다."}'
+
+
+def test_english_pages_and_files_are_left_as_they_are():
+    text = "<p>공장 A동 을(를)</p>"
+    assert _answer("text/html; charset=utf-8", text, language="en")[0] == text
+    assert _answer("text/csv; charset=utf-8", "이름,을(를)")[0] == "이름,을(를)"
