@@ -128,6 +128,23 @@ def with_unit(text: str, code) -> str:
     return f"{text} {name}" if name else text
 
 
+def won(amount) -> str:
+    """A won amount as people say it: 20억 원 · 3억 5,000만 원 · 4,200만 원 · 5,000원 in Korean
+    (to the 만 원; smaller amounts whole), ₩2,000,000,000 in English; — if unknown."""
+    rounded = _decimal(amount, 0)
+    if rounded is None:
+        return DASH
+    value = int(rounded)
+    if is_english():
+        return f"{MINUS if value < 0 else ''}₩{abs(value):,}"
+    sign, value = (MINUS if value < 0 else ""), abs(value)
+    if value < 10_000:
+        return f"{sign}{value:,}원"
+    eok, man = divmod(round(value / 10_000), 10_000)
+    parts = [f"{eok:,}억" if eok else "", f"{man:,}만" if man else ""]
+    return sign + " ".join(p for p in parts if p) + " 원"
+
+
 def level_name(level) -> str:
     """A maturity level as every page of the hub names it (plant pages, assessments): the
     catalogue's "Level %(level)s", which Korean also writes "Level 3", as the program's

@@ -90,3 +90,26 @@ def test_a_name_that_says_its_version_is_not_followed_by_it_again():
     assert template.render(Context({"name": "수준진단 모델 v1"})) == "수준진단 모델 v1"
     assert template.render(Context({"name": "수준진단 모델"})) == "수준진단 모델 v1"
     assert template.render(Context({"name": "모델 v10"})) == "모델 v10 v1"
+
+
+@pytest.mark.parametrize(
+    ("amount", "korean"),
+    [
+        (2_000_000_000, "20억 원"),
+        (350_000_000, "3억 5,000만 원"),
+        (42_000_000, "4,200만 원"),
+        (5_000, "5,000원"),
+        (0, "0원"),
+        (1_234_567_890_000, "12,345억 6,789만 원"),
+        (None, "—"),
+    ],
+)
+def test_won_amounts_are_written_the_korean_way(amount, korean):
+    assert formats.won(amount) == korean
+
+
+def test_won_amounts_in_english_keep_the_sign():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert formats.won(42_000_000) == "₩42,000,000"
