@@ -13,6 +13,7 @@ from assessments.filtersets import AssessmentFilterSet
 from assessments.forms import AssessmentOpenForm
 from assessments.models import Assessment
 from hub import roles
+from hub.formats import person_name
 from hub.forms import add_service_errors
 from hub.models import Plant
 from hub.views.mixins import FilteredListView, VisibleMixin
@@ -104,9 +105,6 @@ class AssessmentOpenView(VisibleMixin, FormView):
         messages.success(
             self.request,
             _("Assessment opened and assigned to %(consultant)s.")
-            % {
-                "consultant": assessment.consultant.get_full_name()
-                or assessment.consultant.get_username()
-            },
+            % {"consultant": person_name(assessment.consultant)},
         )
         return redirect(assessment.get_absolute_url())
