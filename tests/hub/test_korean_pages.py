@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -215,21 +216,17 @@ def test_particles_are_chosen_on_korean_pages(world, client_for):
 # --- the walk --------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed_demo", plants=30, force=True, stdout=io.StringIO())
-        yield
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo(db):
+    """The demo's data, small: every kind of object each login meets (in the test's
+    transaction, so the rest of the suite does not see it)."""
+    call_command("seed_demo", plants=30, force=True, stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("login", ["agency", "consultant", "partner", "official", "sme", "admin"])
-def test_no_korean_page_shows_english_words(demo, django_db_blocker, login):
-    from django.contrib.auth import get_user_model
-
-    with django_db_blocker.unblock():
-        client = Client()
-        client.force_login(get_user_model().objects.get(username=login))
-        found = walk(client)
+def test_no_korean_page_shows_english_words(demo, login):
+    client = Client()
+    client.force_login(get_user_model().objects.get(username=login))
+    found = walk(client)
     report = "\n".join(f"{url}: {' '.join(sorted(words))}" for url, words in found.items())
     assert not found, f"English words on Korean pages of {login}:\n{report}"
