@@ -3,6 +3,7 @@ logins, family name first, actions, fields and units in Korean, no value repeate
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from hub import formats, services
 from hub.audit import attach_change_rows, message_text
@@ -55,11 +56,13 @@ def test_change_rows_cost_one_query_per_related_model(named, django_assert_num_q
     assert "company" not in labels and "employees" not in labels
 
 
-def test_stored_english_notes_are_read_in_korean(db):
-    assert message_text("research dataset requested") == "연구용 데이터셋을 신청했습니다." or (
-        # before the catalogue has the new messages: at least the English sentence
-        message_text("research dataset requested") == "Research dataset requested."
-    )
+def test_stored_english_notes_are_read_in_the_readers_language(db):
+    with translation.override("en"):
+        assert message_text("research dataset requested") == "Research dataset requested."
+        assert (
+            message_text("research dataset #12 downloaded (parquet)")
+            == "Research dataset #12 downloaded (parquet)."
+        )
     assert message_text("A note someone wrote.") == "A note someone wrote."
 
 
@@ -80,7 +83,8 @@ def test_stored_english_notes_are_read_in_korean(db):
     ],
 )
 def test_units_are_written_the_korean_way(code, korean):
-    assert formats.unit_name(code) == korean
+    with translation.override("ko"):
+        assert formats.unit_name(code) == korean
 
 
 def test_a_name_that_says_its_version_is_not_followed_by_it_again():
@@ -105,11 +109,10 @@ def test_a_name_that_says_its_version_is_not_followed_by_it_again():
     ],
 )
 def test_won_amounts_are_written_the_korean_way(amount, korean):
-    assert formats.won(amount) == korean
+    with translation.override("ko"):
+        assert formats.won(amount) == korean
 
 
 def test_won_amounts_in_english_keep_the_sign():
-    from django.utils import translation
-
     with translation.override("en"):
         assert formats.won(42_000_000) == "₩42,000,000"

@@ -3,6 +3,7 @@ response pass that use them."""
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from hub.particles import attach, final_consonant, particle, resolve
 
@@ -86,10 +87,11 @@ def test_resolve_rewrites_every_combined_particle(text, expected):
 
 
 def test_the_template_filter_attaches_the_particle():
-    rendered = Template('{% load korean %}{{ word|josa:"을" }} {{ n|josa:"이" }}').render(
-        Context({"word": "OEE", "n": 3})
-    )
-    assert rendered == "OEE를 3이"
+    template = Template('{% load korean %}{{ word|josa:"을" }} {{ n|josa:"이" }}')
+    with translation.override("ko"):
+        assert template.render(Context({"word": "OEE", "n": 3})) == "OEE를 3이"
+    with translation.override("en"):
+        assert template.render(Context({"word": "OEE", "n": 3})) == "OEE 3"
 
 
 def _answer(content_type, body, language=None):
