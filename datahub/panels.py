@@ -82,7 +82,7 @@ def series_chart(series, buckets, *, days: list[dt.datetime]) -> str:
         value = daily_value(bucket, aggregation) if bucket else None
         columns.append(charts.Column(label=f"{day:%m-%d}", value=value))
     summary = _("%(series)s, last %(days)d days: %(count)d days with data.") % {
-        "series": series.key,
+        "series": series.kpi.name + (f" · {series.label}" if series.label else ""),
         "days": len(days),
         "count": len(buckets),
     }

@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy
 
+from hub.formats import number, org_name, person_name, program_name, unit_name
 from hub.models import AuditEntry
 
 
@@ -89,8 +90,6 @@ def message_text(message: str) -> str:
 def _display_name(obj) -> str:
     """How a related object is named in a change: people by name (family name first in
     Korean), organisations and programs in the reader's language, the rest by str()."""
-    from hub.formats import org_name, person_name, program_name
-
     if isinstance(obj, get_user_model()):
         return person_name(obj)
     if hasattr(obj, "name_ko") and hasattr(obj, "name_en"):
@@ -101,8 +100,6 @@ def _display_name(obj) -> str:
 
 
 def _value_text(field, value, names) -> str:
-    from hub.formats import unit_name
-
     if value is None or value == "":
         return "—"
     if _is_key(field):
@@ -113,6 +110,9 @@ def _value_text(field, value, names) -> str:
         return unit_name(value) or "—"
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
+    if isinstance(field, models.DecimalField | models.IntegerField):
+        text = number(value, min(getattr(field, "decimal_places", 0) or 0, 2))
+        return text if text != "—" else str(value)
     if isinstance(value, list | dict):
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
     return str(value)
@@ -191,8 +191,6 @@ def attach_change_rows(entries, model=None) -> None:
     their labels, related objects by their names, not their ids. One query per related
     model on the page, whatever the number of entries. Also entry.message_text and
     entry.user_name."""
-    from hub.formats import person_name
-
     prepared = []
     wanted = defaultdict(set)
     for entry in entries:

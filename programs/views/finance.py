@@ -202,7 +202,8 @@ def kpi_chart(portfolio: selectors.Portfolio) -> str:
                 )
             )
             values.append(k.partner_avg)
-        bars.append(charts.Bar(f"{label} · {_('national')}", k.national, f"{k.national:+.1f} %"))
+        national = f"{label} · {_('National average')}"
+        bars.append(charts.Bar(national, k.national, f"{k.national:+.1f} %"))
         values.append(k.national)
     if not bars:
         return ""

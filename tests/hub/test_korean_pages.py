@@ -56,7 +56,7 @@ ALLOWED = {
     "Hub",
 }  # fmt: skip
 
-SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "template", "svg", "title"}
+SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "template"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}  # fmt: skip
 NOT_A_WORD = re.compile(r"[0-9@_]|://|(?:^|\W)\.[A-Za-z]|[A-Za-z]\.[A-Za-z]")
