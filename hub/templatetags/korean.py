@@ -8,8 +8,7 @@ The particle filters leave English text as it is."""
 import re
 
 from django import template
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html, format_html_join
 
 from hub import formats
 from hub import particles as rules
@@ -55,14 +54,15 @@ def names_version(name, version) -> bool:
 _LATIN_CODE = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z_]*)(?![\w.])")
 
 
-@register.filter(needs_autoescape=True)
-def input_codes(text, autoescape=True):
+@register.filter
+def input_codes(text):
     """The values a file may hold ("가동, 휴업, 폐업 또는 active, suspended, closed") with the
     words to type in Latin letters marked as code: on a Korean page they are values to copy,
     not English prose. English pages get the text as it is."""
     if text in (None, ""):
         return ""
-    escaped = conditional_escape(text) if autoescape else str(text)
     if is_english():
-        return escaped
-    return mark_safe(_LATIN_CODE.sub(r"<code>\1</code>", escaped))  # noqa: S308 - escaped above
+        return text
+    parts = _LATIN_CODE.split(str(text))  # text, code, text, code, … text
+    pieces = (format_html("<code>{}</code>", p) if i % 2 else p for i, p in enumerate(parts))
+    return format_html_join("", "{}", ((piece,) for piece in pieces))

@@ -120,3 +120,13 @@ def test_english_pages_and_files_are_left_as_they_are():
     text = "<p>공장 A동 을(를)</p>"
     assert _answer("text/html; charset=utf-8", text, language="en")[0] == text
     assert _answer("text/csv; charset=utf-8", "이름,을(를)")[0] == "이름,을(를)"
+
+
+def test_accepted_input_values_are_marked_as_code_and_escaped():
+    template = Template("{% load korean %}{{ text|input_codes }}")
+    with translation.override("ko"):
+        html = template.render(Context({"text": "가동 또는 active, <b>closed</b>"}))
+    assert html == (
+        "가동 또는 <code>active</code>, "
+        "&lt;<code>b</code>&gt;<code>closed</code>&lt;/<code>b</code>&gt;"
+    )
