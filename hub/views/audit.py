@@ -67,9 +67,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 class AuditEntryFilterSet(django_filters.FilterSet):
     content_type = django_filters.ChoiceFilter(choices=(), label=gettext_lazy("Object type"))
     object_id = django_filters.CharFilter(label=gettext_lazy("Object id"))
-    user = django_filters.CharFilter(
-        method="filter_user", label=gettext_lazy("User (name or login)")
-    )
+    user = django_filters.CharFilter(method="filter_user", label=gettext_lazy("User"))
     date_from = django_filters.DateFilter(
         method="filter_from", label=gettext_lazy("From date"), widget=DATE
     )
