@@ -8,6 +8,7 @@ from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
 from assessments.models import Assessment
 from hub.choices import Industry, Region, Role
 from hub.filtersets import IdFilter, OrderingFilter, search_filters
+from hub.formats import person_name
 
 
 def _consultants(request):
@@ -16,6 +17,15 @@ def _consultants(request):
         .objects.filter(membership__role=Role.CONSULTANT)
         .order_by("last_name", "first_name", "username")
     )
+
+
+class _PersonChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return person_name(obj)  # 김지현, not a login
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _PersonChoiceField
 
 
 class AssessmentFilterSet(django_filters.FilterSet):
@@ -52,7 +62,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
         field_name="plant__industry", choices=Industry.choices, label=_("Industry")
     )
     level = IdFilter(field_name="final_level", label=_("Level"))
-    consultant = django_filters.ModelChoiceFilter(queryset=_consultants, label=_("Consultant"))
+    consultant = PersonChoiceFilter(queryset=_consultants, label=_("Consultant"))
     plant = IdFilter(field_name="plant_id", label=_("Plant"))
     ordering = OrderingFilter(
         fields=(

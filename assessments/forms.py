@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
 from hub.choices import Role
+from hub.formats import person_name
 from hub.widgets import use_lookup
 
 
 class ConsultantChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        name = user.get_full_name() or user.get_username()
+        name = person_name(user)
         membership = getattr(user, "membership", None)
         return f"{name} · {membership.organization.name}" if membership else name
 

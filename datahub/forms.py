@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datahub.choices import Granularity, Purpose, SourceKind
 from datahub.services.catalogue import current_definitions
+from hub.formats import unit_name
 from hub.forms import DATE
 from hub.models import Organization
 
@@ -28,7 +29,8 @@ class SourceForm(forms.Form):
 
 class DefinitionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.code}, {obj.unit})"
+        unit = unit_name(obj.unit)
+        return f"{obj.name} ({unit})" if unit else obj.name
 
 
 class SeriesForm(forms.Form):
@@ -111,6 +113,13 @@ class UploadForm(forms.Form):
         return upload
 
 
+def _series_label(series) -> str:
+    """ "설비종합효율(OEE) · 1라인 (%)": the KPI, its line or machine, its unit."""
+    text = series.kpi.name + (f" · {series.label}" if series.label else "")
+    unit = unit_name(series.unit)
+    return f"{text} ({unit})" if unit else text
+
+
 class MonthlyForm(forms.Form):
     month = forms.CharField(
         label=_("month"),
@@ -121,9 +130,7 @@ class MonthlyForm(forms.Form):
     def __init__(self, *args, series, **kwargs):
         super().__init__(*args, **kwargs)
         for s in series:
-            self.fields[f"s_{s.key}"] = forms.FloatField(
-                label=f"{s.kpi.name} ({s.key}, {s.unit})", required=False
-            )
+            self.fields[f"s_{s.key}"] = forms.FloatField(label=_series_label(s), required=False)
 
     def clean_month(self):
         text = self.cleaned_data["month"].strip()

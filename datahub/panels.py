@@ -23,6 +23,7 @@ from datahub.choices import Aggregation, Rollup
 from datahub.models import ReadKind
 from datahub.services import access, retention
 from hub import charts, roles
+from hub.formats import with_unit
 
 CHART_DAYS = 30
 
@@ -55,12 +56,11 @@ def token_state(source, now=None) -> dict:
 
 
 def latest_label(value, unit: str) -> str:
-    """A value with its UCUM unit, at most two decimals; unit annotations such as {unit} (a
-    count of things) are left out."""
+    """A value with its unit as people write it (hub.formats.unit_name: "시간", "개/시간",
+    "kWh"), at most two decimals."""
     if value is None:
         return ""
-    text = floatformat(value, "-2")
-    return text if not unit or unit.startswith("{") else f"{text} {unit}"
+    return with_unit(floatformat(value, "-2"), unit)
 
 
 def daily_value(bucket, aggregation: str) -> float:
@@ -82,7 +82,7 @@ def series_chart(series, buckets, *, days: list[dt.datetime]) -> str:
         value = daily_value(bucket, aggregation) if bucket else None
         columns.append(charts.Column(label=f"{day:%m-%d}", value=value))
     summary = _("%(series)s, last %(days)d days: %(count)d days with data.") % {
-        "series": series.key,
+        "series": series.kpi.name + (f" · {series.label}" if series.label else ""),
         "days": len(days),
         "count": len(buckets),
     }

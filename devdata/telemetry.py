@@ -274,7 +274,7 @@ def _series_of(plant, actor, granularity: str) -> dict[str, Series] | None:
         source = DataSource.objects.filter(plant=plant, name=SOURCE_NAME).first()
     if source is None:
         source, _token = sources.source_create(
-            user=actor, plant=plant, name=SOURCE_NAME, kind="mes", description="Demo data"
+            user=actor, plant=plant, name=SOURCE_NAME, kind="mes", description="데모 데이터"
         )
     for code in KPIS:
         if code not in existing:

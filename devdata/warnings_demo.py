@@ -66,7 +66,7 @@ def _slump(plant, actor, now) -> int:
     slumped = dataclasses.replace(profile, availability=profile.availability * SLUMP)
     after = telemetry.rows(slumped, turn, now, daily=True)
     source, _token = sources.source_create(
-        user=actor, plant=plant, name=SLUMP_SOURCE, kind="mes", description="Demo data"
+        user=actor, plant=plant, name=SLUMP_SOURCE, kind="mes", description="데모 데이터"
     )
     written = 0
     for code in telemetry.KPIS:
@@ -77,7 +77,7 @@ def _slump(plant, actor, now) -> int:
 
 def _silent(plant, actor, now) -> int:
     source, _token = sources.source_create(
-        user=actor, plant=plant, name=SILENT_SOURCE, kind="scada", description="Demo data"
+        user=actor, plant=plant, name=SILENT_SOURCE, kind="scada", description="데모 데이터"
     )
     series = sources.series_create(user=actor, source=source, kpi="oee", granularity="day")
     completed_on, gain = telemetry.project_effect(plant)

@@ -82,6 +82,69 @@ def day(value: datetime.date | str | None) -> str:
     return value.isoformat()
 
 
+# Units as the plants' people write them: UCUM codes (the data hub's catalogue) and the
+# programs' KPI units, in Korean where Korean has a word (개, 시간, 건, 원) and as the usual
+# symbol otherwise (%, ppm, kWh). (Korean, English) for each.
+UNIT_NAMES = {
+    "%": ("%", "%"),
+    "1": ("", ""),
+    "ppm": ("ppm", "ppm"),
+    "s": ("초", "s"),
+    "min": ("분", "min"),
+    "h": ("시간", "h"),
+    "d": ("일", "days"),
+    "days": ("일", "days"),
+    "kW.h": ("kWh", "kWh"),
+    "kWh": ("kWh", "kWh"),
+    "kW.h/{unit}": ("kWh/개", "kWh/unit"),
+    "{unit}": ("개", ""),  # a count: English writes the number alone
+    "units": ("개", "units"),
+    "{unit}/h": ("개/시간", "units/h"),
+    "units/h": ("개/시간", "units/h"),
+    "{failure}": ("건", "failures"),
+    "{order}": ("건", "orders"),
+    "cases/yr": ("건/년", "cases/yr"),
+    "KRW": ("원", "KRW"),
+    "KRW/unit": ("원/개", "KRW/unit"),
+}
+
+
+def unit_name(code) -> str:
+    """A unit in the active language: "개/시간" for units/h, "시간" for h, "kWh" for kW.h;
+    an unknown unit as it is written; "" for none (and for the dimensionless "1")."""
+    if code in (None, ""):
+        return ""
+    names = UNIT_NAMES.get(str(code))
+    if names is None:
+        return str(code)
+    korean, english = names
+    return english if is_english() else korean
+
+
+def with_unit(text: str, code) -> str:
+    """A figure followed by its unit: 92.5 % · 3 시간 · 12 개/시간 (the figure alone without
+    a unit)."""
+    name = unit_name(code)
+    return f"{text} {name}" if name else text
+
+
+def won(amount) -> str:
+    """A won amount as people say it: 20억 원 · 3억 5,000만 원 · 4,200만 원 · 5,000원 in Korean
+    (to the 만 원; smaller amounts whole), ₩2,000,000,000 in English; — if unknown."""
+    rounded = _decimal(amount, 0)
+    if rounded is None:
+        return DASH
+    value = int(rounded)
+    if is_english():
+        return f"{MINUS if value < 0 else ''}₩{abs(value):,}"
+    sign, value = (MINUS if value < 0 else ""), abs(value)
+    if value < 10_000:
+        return f"{sign}{value:,}원"
+    eok, man = divmod(round(value / 10_000), 10_000)
+    parts = [f"{eok:,}억" if eok else "", f"{man:,}만" if man else ""]
+    return sign + " ".join(p for p in parts if p) + " 원"
+
+
 def level_name(level) -> str:
     """A maturity level as every page of the hub names it (plant pages, assessments): the
     catalogue's "Level %(level)s", which Korean also writes "Level 3", as the program's

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from hub import roles
 from hub.audit import audit_record, snapshot
 from hub.choices import AuditAction, OrganizationKind, Role
+from hub.formats import person_name
 from hub.invitation_model import Invitation
 
 
@@ -81,7 +82,7 @@ def invitation_create(*, user, organization, email: str, name: str, base_url: st
         after=snapshot(invitation, fields=["organization", "email", "name", "expires_at"]),
     )
     link = base_url.rstrip("/") + reverse("hub:invitation_accept", args=[token])
-    inviter = user.get_full_name() or user.get_username()
+    inviter = person_name(user)
     expires = timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d %H:%M")
     with translation.override("ko"):
         body = MAIL_BODY.format(

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub import roles
 from hub.choices import OrganizationKind
+from hub.formats import unit_name
 from hub.forms import DATE, partner_firms
 from hub.models import Organization, Plant
 from hub.widgets import mark_required_if, use_lookup
@@ -211,7 +212,9 @@ class KPIForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].required = False
-        defaults = ", ".join(f"{Indicator(k).label}: {v}" for k, v in DEFAULT_UNITS.items())
+        defaults = ", ".join(
+            f"{Indicator(k).label}: {unit_name(v)}" for k, v in DEFAULT_UNITS.items()
+        )
         self.fields["unit"].help_text = _("Leave empty for the usual unit (%(units)s).") % {
             "units": defaults
         }

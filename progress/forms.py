@@ -21,6 +21,7 @@ from hub.formats import (
     size_name,
 )
 from hub.forms import DATE, partner_firms
+from hub.i18n import language_name
 from hub.models import Organization
 from programs.models import Program
 from progress.choices import ReportScope
@@ -48,7 +49,8 @@ class ReportRequestForm(forms.Form):
         self.fields["scope"].choices = ReportScope.choices
         self.fields["region"].choices = [("", "—"), *Region.choices]
         self.fields["program"].queryset = Program.objects.order_by("-year", "name_ko")
-        self.fields["language"].choices = settings.LANGUAGES
+        # Each language named in the reader's language ("영어", not "English").
+        self.fields["language"].choices = [(c, language_name(c)) for c, _n in settings.LANGUAGES]
         firm = None if roles.sees_everything(user) else roles.partner_firm_of(user)
         if firm is not None:
             self.fields["scope"].choices = [(ReportScope.PARTNER, ReportScope.PARTNER.label)]

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from assessments import scoring
 from assessments.models import Area, Assessment, Category, Evidence, Framework, Item, ItemRating
 from hub.choices import Role
+from hub.formats import person_name
 from hub.models import Plant
 
 # --- frameworks ------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_consultant_name(self, obj) -> str:
-        return obj.consultant.get_full_name() or obj.consultant.get_username()
+        return person_name(obj.consultant)
 
 
 class AssessmentDetailSerializer(AssessmentSerializer):

@@ -24,6 +24,7 @@ from assessments.services.frameworks import framework_current
 from hub import roles
 from hub.audit import audit_record, snapshot
 from hub.choices import AuditAction, PlantStatus
+from hub.formats import person_name
 from hub.models import Plant
 
 
@@ -117,7 +118,7 @@ def assessment_open(
         obj=assessment,
         after=snapshot(assessment),
         message=_("Assessment opened and assigned to %(consultant)s.")
-        % {"consultant": consultant.get_full_name() or consultant.get_username()},
+        % {"consultant": person_name(consultant)},
     )
     return assessment
 

@@ -14,6 +14,7 @@ from assessments.forms import AssessmentOpenForm
 from assessments.models import Assessment
 from assessments.tables import AssessmentTable
 from hub import roles
+from hub.formats import person_name
 from hub.forms import add_service_errors
 from hub.models import Plant
 from hub.views.mixins import FilteredListView, VisibleMixin
@@ -136,9 +137,6 @@ class AssessmentOpenView(VisibleMixin, FormView):
         messages.success(
             self.request,
             _("Assessment opened and assigned to %(consultant)s.")
-            % {
-                "consultant": assessment.consultant.get_full_name()
-                or assessment.consultant.get_username()
-            },
+            % {"consultant": person_name(assessment.consultant)},
         )
         return redirect(assessment.get_absolute_url())

@@ -18,6 +18,7 @@ from assessments.forms import AssessmentReturnForm, AssessmentSubmitForm
 from assessments.models import Assessment
 from assessments.views.common import floor_rule_text
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.models import AuditEntry
 from hub.views.confirm import confirm_first
 from hub.views.mixins import VisibleMixin
@@ -182,9 +183,9 @@ class AssessmentDetailView(VisibleMixin, DetailView):
         ctx["next_assessment_url"] = next_url(user, following) if following else ""
         ctx["today"] = timezone.localdate()
         if roles.is_agency_staff_or_admin(user):
-            ctx["audit_entries"] = AuditEntry.objects.for_object(assessment).select_related("user")[
-                :50
-            ]
+            entries = list(AuditEntry.objects.for_object(assessment).select_related("user")[:50])
+            attach_change_rows(entries, type(assessment))
+            ctx["audit_entries"] = entries
         return ctx
 
 

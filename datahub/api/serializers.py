@@ -15,6 +15,7 @@ from datahub.models import AccessLogEntry, Consent, DataSource, KpiDefinition, S
 from datahub.services.sources import manages_data_of
 from hub.api.fields import ChoiceLabelField
 from hub.choices import OrganizationKind
+from hub.formats import person_name
 from hub.models import Organization, Plant
 
 
@@ -303,4 +304,4 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
     def get_user_name(self, obj) -> str | None:
         if obj.user is None:
             return None
-        return obj.user.get_full_name() or obj.user.get_username()
+        return person_name(obj.user)

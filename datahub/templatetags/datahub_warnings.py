@@ -1,11 +1,13 @@
 """Template helpers of the early warnings: a one-line summary of what a rule found, and the
 SME member's own warnings for its data hub home."""
 
+import functools
+
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from datahub.models import EarlyWarning, WarningKind
+from datahub.models import EarlyWarning, KpiDefinition, WarningKind
 from hub import roles
 from hub.i18n import pick
 
@@ -20,6 +22,21 @@ def _number(value) -> str:
     return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
 
 
+@functools.cache
+def _kpi_names() -> dict[str, tuple[str, str]]:
+    # The catalogue's codes and names are seed data: read once per process.
+    return {
+        code: (ko, en)
+        for code, ko, en in KpiDefinition.objects.values_list("code", "name_ko", "name_en")
+    }
+
+
+def _kpi_name(code) -> str:
+    """A KPI's name in the reader's language ("설비종합효율(OEE)", not "oee")."""
+    names = _kpi_names().get(code or "")
+    return pick(*names) if names else ""
+
+
 @register.simple_tag
 def warning_summary(warning) -> str:
     """What the rule found, in one line (the detail JSON read for people)."""
@@ -30,7 +47,7 @@ def warning_summary(warning) -> str:
             "%(kpi)s moved from %(before)s to %(after)s (%(relative)s %%, %(units)s× the noise) "
             "from %(date)s"
         ) % {
-            "kpi": d.get("series_key") or d.get("kpi", ""),
+            "kpi": _kpi_name(d.get("kpi")) or d.get("series_key") or "",
             "before": _number(d.get("before")),
             "after": _number(d.get("after")),
             "relative": f"{100 * d.get('relative', 0):+.1f}",

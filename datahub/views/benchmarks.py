@@ -19,6 +19,7 @@ from datahub.models import ReadKind
 from datahub.services import access
 from hub import charts, roles
 from hub.choices import REGION_KOREAN_NAMES, Industry, Region, Role
+from hub.formats import with_unit
 from hub.models import Plant
 
 MACRO_LABELS = {
@@ -97,7 +98,7 @@ class PlantBenchmarksView(LoginRequiredMixin, TemplateView):
                         title=_("%(kpi)s: percentile among peers") % {"kpi": b.kpi.name},
                         desc=_("Better than %(p)s %% of %(n)s peer plants.")
                         % {"p": pct, "n": b.plants},
-                        value_label=f"{b.kpi.name} {b.value:.1f} {b.kpi.unit}",
+                        value_label=f"{b.kpi.name} {with_unit(f'{b.value:.1f}', b.kpi.unit)}",
                         target_label="100",
                         ratio_label=_("%(p)sth percentile") % {"p": pct},
                         chart_id=f"bench-{index}",

@@ -131,7 +131,7 @@ def series_chart(summary: dashboard.SeriesSummary) -> str:
         "%(series)s: %(present)d of %(total)d %(rollup)s buckets with data; %(missing)d without "
         "(gaps in the line)."
     ) % {
-        "series": summary.series.key,
+        "series": kpi.name + (f" · {summary.series.label}" if summary.series.label else ""),
         "present": summary.present,
         "total": len(summary.slots),
         "rollup": Rollup(summary.rollup).label,

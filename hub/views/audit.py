@@ -1,6 +1,7 @@
 """The audit log page: every recorded change, newest first, for agency staff and administrators.
 
-Filters: object type, object id, user (username contains), date range and action. Pages go
+Filters: object type, object id, user (name or login), date range and action. People are
+shown by name (family name first in Korean), related objects in the changes by name. Pages go
 by keyset (50 entries, "older" and "newer" from the last and first entry shown), so a page
 costs the same at any depth of a long log. The page's query count does not grow with its
 entries: one query for the entries (with user and object type), one per object type on the
@@ -8,13 +9,16 @@ page to find which objects still exist (for the links), one for the filter's typ
 """
 
 import datetime
+import re
 from collections import defaultdict
 
 import django_filters
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Subquery
+from django.db.models import CharField, Q, Subquery
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,10 +26,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.choices import AuditAction
 from hub.forms import DATE
 from hub.models import AuditEntry
-from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZE = 50
 
@@ -45,6 +49,17 @@ def object_type_choices():
     return sorted(((ct.pk, _type_label(ct)) for ct in types), key=lambda choice: choice[1])
 
 
+def _users_named(word: str):
+    """Users whose whole Korean name (family name then given name, no space) contains word."""
+    full = Concat("last_name", "first_name", output_field=CharField())
+    return (
+        get_user_model()
+        .objects.annotate(korean_name=full)
+        .filter(korean_name__icontains=word)
+        .values("pk")
+    )
+
+
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -52,11 +67,7 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 class AuditEntryFilterSet(django_filters.FilterSet):
     content_type = django_filters.ChoiceFilter(choices=(), label=gettext_lazy("Object type"))
     object_id = django_filters.CharFilter(label=gettext_lazy("Object id"))
-    user = django_filters.CharFilter(
-        field_name="user__username",
-        lookup_expr="icontains",
-        label=gettext_lazy("Username contains"),
-    )
+    user = django_filters.CharFilter(method="filter_user", label=gettext_lazy("User"))
     date_from = django_filters.DateFilter(
         method="filter_from", label=gettext_lazy("From date"), widget=DATE
     )
@@ -73,6 +84,19 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         # Once per page (a callable would be asked again for validation and for display).
         self.filters["content_type"].extra["choices"] = object_type_choices()
+
+    def filter_user(self, queryset, name, value):
+        """A person as people name them: login, given or family name, or the whole name
+        either way round ("김지현", "지현 김", "Jihyun Kim")."""
+        condition = Q()
+        for word in value.split():
+            condition &= (
+                Q(user__username__icontains=word)
+                | Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__in=_users_named(word))
+            )
+        return queryset.filter(condition)
 
     # Whole days in the hub's time zone, as bounds on the indexed timestamp itself.
     def filter_from(self, queryset, name, value):
@@ -127,11 +151,14 @@ def _attach_links(entries) -> None:
 
 def _attach_changes(entries) -> None:
     """entry.type_label (the object type's name) and entry.change_rows: (field label, before,
-    after) as people read them."""
+    after) as people read them, related objects by name."""
     for entry in entries:
-        model = entry.content_type.model_class() if entry.content_type else None
         entry.type_label = _type_label(entry.content_type) if entry.content_type else ""
-        entry.change_rows = change_rows(model, entry.changes)
+        # "#369" once: objects named by their number already carry it.
+        entry.show_id = f"#{entry.object_id}" not in (entry.object_repr or "")
+        # Objects named by a key people typed (a series "availability") show it as code.
+        entry.repr_is_code = bool(re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", entry.object_repr or ""))
+    attach_change_rows(entries)
 
 
 class AuditListView(LoginRequiredMixin, TemplateView):

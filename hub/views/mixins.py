@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.exports import EXPORT_FORMATS
 from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.pagination import DeferredJoinPaginator
 from hub.services import require_registry_editor
-from hub.templatetags.hub_tags import change_rows
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -149,8 +149,7 @@ class AuditedDetailView(VisibleMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         if roles.is_agency_staff_or_admin(self.request.user):
             entries = list(AuditEntry.objects.for_object(self.object).select_related("user")[:50])
-            for entry in entries:
-                entry.change_rows = change_rows(type(self.object), entry.changes)
+            attach_change_rows(entries, type(self.object))
             ctx["audit_entries"] = entries
         ctx["can_edit"] = roles.is_agency_staff_or_admin(self.request.user)
         return ctx

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from hub import formats
+from hub.i18n import is_english
 from programs.services import krw as _krw
 
 register = template.Library()
@@ -12,11 +13,11 @@ register = template.Library()
 
 @register.filter
 def krw(amount):
-    """₩42,000,000 (— when empty)."""
+    """₩42,000,000 in English, 4,200만 원 in Korean (— when empty)."""
     if amount is None or amount == "":
         return "—"
     try:
-        return _krw(amount)
+        return _krw(amount) if is_english() else formats.won(amount)
     except (InvalidOperation, ValueError, TypeError):
         return "—"
 

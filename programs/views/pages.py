@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.forms import add_service_errors
 from hub.models import AuditEntry
 from hub.views.mixins import FilteredListView, ServiceFormMixin, VisibleMixin
@@ -157,9 +158,9 @@ class ProgramDetailView(ProgramMixin, DetailView):
         if ctx["can_manage"]:
             ctx["commitment_form"] = CommitmentForm()
         if roles.is_agency_staff_or_admin(user):
-            ctx["audit_entries"] = AuditEntry.objects.for_object(program).select_related("user")[
-                :50
-            ]
+            entries = list(AuditEntry.objects.for_object(program).select_related("user")[:50])
+            attach_change_rows(entries, type(program))
+            ctx["audit_entries"] = entries
         return ctx
 
 

@@ -11,6 +11,7 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 
 from hub import roles
+from hub.audit import attach_change_rows
 from hub.forms import add_service_errors, service_data
 from hub.models import AuditEntry
 from hub.views.confirm import confirm_first
@@ -91,9 +92,9 @@ class ProjectDetailView(ProjectMixin, DetailView):
             editable=project.status not in (ProjectStatus.COMPLETED, ProjectStatus.DROPPED),
         )
         if roles.is_agency_staff_or_admin(user):
-            ctx["audit_entries"] = AuditEntry.objects.for_object(project).select_related("user")[
-                :50
-            ]
+            entries = list(AuditEntry.objects.for_object(project).select_related("user")[:50])
+            attach_change_rows(entries, type(project))
+            ctx["audit_entries"] = entries
         if can_manage:
             ctx["advance_steps"] = [s for s in next_steps if s != ProjectStatus.DROPPED]
             ctx["can_drop"] = ProjectStatus.DROPPED in next_steps

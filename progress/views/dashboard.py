@@ -202,6 +202,16 @@ class TargetAccessMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+# The notes of the targets the migrations set (stored as written then): shown in the
+# reader's language. Notes people write are shown as they wrote them.
+SEEDED_NOTES = {
+    "2018 national strategy (seed)": gettext_lazy("2018 national strategy (initial value)"),
+    "Data hub: the 7,500 plants of the 25 % Level 3+ target connected (seed)": gettext_lazy(
+        "Data hub: the 7,500 plants of the 25 % Level 3+ target connected (initial value)"
+    ),
+}
+
+
 class TargetListView(TargetAccessMixin, TemplateView):
     template_name = "progress/targets.html"
 
@@ -214,6 +224,7 @@ class TargetListView(TargetAccessMixin, TemplateView):
         for change in changes:
             change.value_text = target_value(codes.get(change.target_id, ""), change.value)
             change.changed_by_name = person_name(change.changed_by)
+            change.note_text = str(SEEDED_NOTES.get(change.note, change.note))
             by_target.setdefault(change.target_id, []).append(change)
         ctx.update(
             targets=[
