@@ -75,6 +75,12 @@ STORED_NOTES = {
     ),
 }
 _DOWNLOADED = re.compile(r"^research dataset #(?P<id>\d+) downloaded \((?P<kind>[\w-]+)\)$")
+_IMPORTED = re.compile(r"^imported from (?P<file>.+), row (?P<row>\d+)$")
+
+
+def import_note(filename: str, row: int) -> str:
+    """The stored note of a row written by a file import (worded per reader by message_text)."""
+    return f"imported from {filename}, row {row}"
 
 
 def message_text(message: str) -> str:
@@ -84,6 +90,9 @@ def message_text(message: str) -> str:
     match = _DOWNLOADED.match(message or "")
     if match:
         return gettext("Research dataset #%(id)s downloaded (%(kind)s).") % match.groupdict()
+    match = _IMPORTED.match(message or "")
+    if match:
+        return gettext("Imported from %(file)s, row %(row)s.") % match.groupdict()
     return message
 
 

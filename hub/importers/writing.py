@@ -9,10 +9,9 @@ statement per batch; other backends (the embedded SQLite) keep bulk_update.
 
 from django.db import connections, router
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from hub import signals
-from hub.audit import audit_entry, snapshot
+from hub.audit import audit_entry, import_note, snapshot
 from hub.choices import AuditAction
 from hub.models import AuditEntry, Organization, Plant
 
@@ -63,8 +62,7 @@ def _audit_entries(user, report: ImportReport, plans) -> list[AuditEntry]:
             obj=plan.obj,
             before=None if plan.created else plan.before,
             after=snapshot(plan.obj),
-            message=_("Imported from %(file)s, row %(row)s.")
-            % {"file": report.filename, "row": plan.row},
+            message=import_note(report.filename, plan.row),
         )
         for plan in plans
         if plan.created or plan.changed_fields

@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hub import signals
-from hub.audit import audit_entry, snapshot
+from hub.audit import audit_entry, import_note, snapshot
 from hub.choices import AuditAction, OrganizationKind
 from hub.importers.writing import WRITE_BATCH, bulk_update
 from hub.models import AuditEntry, Mentorship, Organization
@@ -409,8 +409,7 @@ class _ProjectImport(BaseImport):
                     obj=project,
                     before=plan.before,
                     after=snapshot(project),
-                    message=_("Imported from %(file)s, row %(row)s.")
-                    % {"file": self.report.filename, "row": plan.row},
+                    message=import_note(self.report.filename, plan.row),
                 )
             )
             if plan.mentorship is not None:

@@ -99,7 +99,7 @@ def test_agency_day(live_server, sized, program_world):
     page.locator("form[data-confirm] button[type=submit]").click()
     dialog = page.locator("dialog.confirm-dialog")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("cannot be undone")
+    expect(dialog).to_contain_text("되돌릴 수 없습니다")  # "cannot be undone", in Korean
     page.shot("3-confirm-dialog")
     dialog.locator(".confirm-dialog__yes").click()
 

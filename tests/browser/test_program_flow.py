@@ -70,7 +70,8 @@ def test_agency_runs_a_winwin_program_and_the_partner_sees_the_project(live_serv
     page.fill("#id_committed", "100000000")
     page.locator("form.commitment-form [type=submit]").click()
     page.wait_for_url(re.compile(rf"/programs/{program.pk}/$"))
-    expect(page.locator(".commitment-table")).to_contain_text("₩100,000,000")
+    # ₩100,000,000 written the Korean way
+    expect(page.locator(".commitment-table")).to_contain_text("1억 원")
     assert PartnerCommitment.objects.get(program=program, partner=firm).committed == 100_000_000
 
     # Enrol a plant, choosing the partner.

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
@@ -17,9 +18,11 @@ from tests.assessments.conftest import seed_definition
 from tests.factories import CompanyFactory, PlantFactory, UserFactory
 
 
-def api(user):
+def api(user, language=None):
     client = APIClient()
     client.force_authenticate(user)
+    if language:  # the language switch's cookie
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
@@ -141,7 +144,9 @@ def test_too_long_a_search_is_a_400_with_the_field(world):
 
 def test_the_schema_documents_the_searched_fields_and_the_formats(world):
     schema = (
-        api(world.agency).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+        api(world.agency, "en")
+        .get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .json()
     )
     params = {p["name"]: p for p in schema["paths"]["/api/v1/plants/"]["get"]["parameters"]}
     assert "business number" in params["search"]["description"]

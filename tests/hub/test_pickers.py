@@ -50,7 +50,8 @@ def test_companies_by_name_business_number_and_region_each_word_narrowing(world,
     assert hanbit.pk in found and other.pk in found
     assert values(agency.get(ORGS, {"kind": "sme", "q": "한빛 부산"})) == [hanbit.pk]
     number = hanbit.business_number_display  # typed with hyphens
-    assert values(agency.get(ORGS, {"kind": "sme", "q": number[:7]})) == [hanbit.pk]
+    assert values(agency.get(ORGS, {"kind": "sme", "q": number})) == [hanbit.pk]
+    assert hanbit.pk in values(agency.get(ORGS, {"kind": "sme", "q": number[:7]}))  # a prefix
     body = agency.get(ORGS, {"kind": "sme", "company__q": "한빛정밀"}).content.decode()
     assert number in body and "부산" in body  # name + business number + region
     assert values(agency.get(ORGS, {"kind": "partner", "q": "한빛"})) == []

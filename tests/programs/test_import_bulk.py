@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from datahub.models import FollowUpPeriod
+from hub.audit import import_note, message_text
 from hub.choices import AuditAction
 from hub.models import AuditEntry, Mentorship
 from programs.choices import ProjectStatus
@@ -127,7 +128,9 @@ def test_each_project_is_audited_once_with_file_and_row(world, big_program):
     )
     assert (created.after["id"], created.after["status"]) == (project.pk, "completed")
     assert created.after["agreed_on"] == "2025-04-01"
-    assert created.message == "Imported from p.csv, row 2."
+    assert created.message == import_note("p.csv", 2)  # worded per reader:
+    with translation.override("en"):
+        assert message_text(created.message) == "Imported from p.csv, row 2."
     mentorship = Mentorship.objects.get(partner=world.firm_a, plant=plant)
     assert AuditEntry.objects.filter(
         object_id=str(mentorship.pk), content_type__model="mentorship", action=AuditAction.CREATE
@@ -177,7 +180,7 @@ def test_an_updated_project_is_written_and_audited(world, big_program):
     assert (project.total_cost, project.revision) == (110 * M, 2)
     update = AuditEntry.objects.get(action=AuditAction.UPDATE, object_id=str(project.pk))
     assert (update.before["total_cost"], update.after["total_cost"]) == ("100000000", "110000000")
-    assert update.message == "Imported from b, row 2."
+    assert update.message == import_note("b", 2)
     # Further along the pipeline: one update entry with the steps taken.
     rows[0][10:16] = ["구축", *DATES[:4], ""]
     report = projects_import(user=world.agency, content=csv_bytes(HEADER, rows), filename="c")
