@@ -50,6 +50,7 @@ class HomeCard:
     empty: str = ""
     order: int = 50
     tone: str = ""  # "" | "warn": a card whose items are late or need attention first
+    more: bool = True  # False: the items are figures, not the first of `count` things
 
 
 @dataclass

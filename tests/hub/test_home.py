@@ -95,6 +95,24 @@ def test_official_home_starts_from_the_dashboard(world, browse):
     card(response, "progress reports")
 
 
+def test_official_home_shows_where_the_program_stands(world, browse, settings):
+    from progress.selectors import progress_summary
+
+    settings.PROGRESS_CACHE_SECONDS = 0
+    response = browse(world.official).get(HOME)
+    standing = card(response, "plants supported so far")
+    figures = progress_summary(as_of=timezone.localdate())
+    assert standing.count == figures.supported
+    labels = [label for label, _url, _detail in standing.items]
+    assert labels[0].startswith(f"Supported plants: {figures.supported}")
+    assert labels[1].startswith("At Level 3 or higher:")
+    assert labels[2] == f"Connected to the data hub: {figures.connected} plants"
+    details = [detail for _label, _url, detail in standing.items]
+    assert "30,000" in details[0] and "7,500" in details[2]  # the stored targets
+    assert {url for _label, url, _detail in standing.items} == {reverse("progress:dashboard")}
+    assert "See all" not in response.content.decode()  # figures, not a queue
+
+
 def test_partner_home_shows_only_its_own_plants_needing_attention(world, browse):
     response = browse(world.partner_a).get(HOME)
     plants = card(response, "mentored plants needing attention")
