@@ -32,11 +32,11 @@ class AssessmentTable(Table):
     columns = (
         Column("plant", _("Plant"), attr("plant.name"), sort="plant"),
         Column("company", _("Company"), attr("plant.company.name")),
-        Column("region", _("Region"), display_of("plant", "region")),
+        Column("region", _("Region"), display_of("plant", "region"), default=False),
         Column("consultant", _("Consultant"), lambda a: person_name(a.consultant)),
         Column("status", _("Status"), display("status")),
         Column("due", _("Due"), attr("due_on"), sort="due"),
-        Column("assessed", _("Assessed"), attr("assessed_on"), sort="assessed"),
+        Column("assessed", _("Assessed"), attr("assessed_on"), sort="assessed", default=False),
         Column("score", _("Score"), _score, sort="score", numeric=True),
         Column("level", _("Level"), _level, sort="level", numeric=True),
         Column(
@@ -50,5 +50,5 @@ class AssessmentTable(Table):
         Column("opened", _("Opened"), attr("opened_at"), sort="opened", default=False),
         Column("submitted", _("Submitted"), attr("submitted_at"), sort="submitted", default=False),
         Column("valid_until", _("Valid until"), attr("valid_until"), default=False),
-        Column("id", _("Assessment"), attr("pk"), default=False),
+        Column("id", _("Assessment"), attr("pk")),
     )

@@ -328,3 +328,22 @@ def test_the_follow_up_queue_links_the_api_export_of_its_filters(world, browse):
     rows = csv_rows(client.get(urls["CSV"]))
     assert rows[1:] == []
     assert client.get(urls["XLSX"]).status_code == 200
+
+
+def test_the_assessment_list_has_the_column_chooser_too(world, busan, browse):
+    services.framework_load(data=seed_definition())
+    consultant = world.consultant
+    opened = services.assessment_open(plant=busan, consultant=consultant, user=world.agency)
+    client = browse(world.agency)
+    url = reverse("assessments:assessment_list")
+    response = client.get(url)
+    keys = [c.key for c in response.context["columns"]]
+    assert len(keys) <= 8 and keys[0] == "plant" and "id" in keys
+    html = response.content.decode()
+    assert f'href="{opened.get_absolute_url()}"' in html  # each row opens its assessment
+    assert 'class="column-chooser"' in html
+    chosen = client.get(url, {"columns": ["plant", "region", "business_number"]})
+    assert [c.key for c in chosen.context["columns"]] == ["plant", "region", "business_number"]
+    page = chosen.content.decode()
+    assert "Busan" in page and busan.company.business_number_display in page
+    assert f'href="{opened.get_absolute_url()}"' not in page  # the id column was not chosen
