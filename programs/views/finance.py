@@ -149,6 +149,8 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
         except ValueError:
             raise Http404 from None
         self.partner = selectors.portfolio_partner_for(request.user, requested_id)
+        if self.partner is not None and request.GET.get("export") == "csv":
+            return portfolio_plants_csv(self.partner)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -180,6 +182,40 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             ],
         )
         return ctx
+
+
+def portfolio_plants_csv(partner: Organization):
+    """The firm's mentored plants as on its portfolio page, one row each (levels as numbers)."""
+    portfolio = selectors.partner_portfolio(partner)
+    header = [
+        _("Plant"),
+        _("Company"),
+        _("Business number"),
+        _("Region"),
+        _("Projects"),
+        _("Support since"),
+        _("Level then"),
+        _("Level now"),
+        _("Level valid until"),
+        _("Change"),
+    ]
+    rows = [
+        [
+            row.plant.name,
+            row.plant.company.name,
+            row.plant.company.business_number_display,
+            row.plant.get_region_display(),
+            row.projects,
+            row.support_since,
+            row.baseline_level,
+            row.current_level,
+            row.plant.level_valid_until,
+            row.level_change,
+        ]
+        for row in portfolio.plants
+    ]
+    filename = f"portfolio-{partner.pk}-{timezone.localdate().isoformat()}.csv"
+    return csv_response(filename, header, rows)
 
 
 def kpi_chart(portfolio: selectors.Portfolio) -> str:

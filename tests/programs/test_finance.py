@@ -268,6 +268,39 @@ def test_portfolio_for_agency_picks_a_firm(world, books, client_for):
     assert client.get(reverse("programs:portfolio"), {"partner": "x"}).status_code == 404
 
 
+def portfolio_csv(client, **params):
+    response = client.get(reverse("programs:portfolio"), {**params, "export": "csv"})
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_portfolio_plants_download_as_csv_and_only_the_firms_own(world, books, client_for):
+    def names_of(firm):
+        return sorted(row.plant.name for row in selectors.partner_portfolio(firm).plants)
+
+    def names(rows):
+        return sorted(row[0] for row in rows[1:])
+
+    rows = portfolio_csv(client_for(world.partner_a))
+    assert rows[0][:3] == ["공장", "기업", "사업자등록번호"]
+    assert names(rows) == names_of(world.firm_a) and "A사 멘토링 공장" in names(rows)
+    assert not set(names(rows)) & set(names_of(world.firm_b))
+    mine = next(row for row in rows if row[0] == "A사 멘토링 공장")
+    assert mine[2] == world.plant_a.company.business_number_display
+    # another firm's id changes nothing for a partner member: still its own plants
+    other = portfolio_csv(client_for(world.partner_b), partner=world.firm_a.pk)
+    assert names(other) == names_of(world.firm_b)
+    # officials download the firm they picked; the page links the download
+    official = client_for(world.official)
+    assert names(portfolio_csv(official, partner=world.firm_b.pk)) == names_of(world.firm_b)
+    page = official.get(reverse("programs:portfolio"), {"partner": world.firm_b.pk})
+    assert f"?partner={world.firm_b.pk}&amp;export=csv" in page.content.decode()
+    refused = client_for(world.consultant).get(reverse("programs:portfolio"), {"export": "csv"})
+    assert refused.status_code == 404
+
+
 @pytest.mark.parametrize("who", ["consultant", "outsider"])
 def test_portfolio_refused_to_others(world, books, client_for, who):
     assert client_for(getattr(world, who)).get(reverse("programs:portfolio")).status_code == 404
