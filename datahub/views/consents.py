@@ -137,6 +137,7 @@ class AccessLogView(PlantDataMixin, ListView):
         params = self.request.GET.copy()
         params.pop("page", None)
         ctx["filter_form"] = self.filter_form
+        ctx["export_formats"] = ("csv", "xlsx")  # the API's list with the same filters
         ctx["query_without_page"] = params.urlencode()
         ctx["page_sizes"] = PAGE_SIZES
         return ctx

@@ -311,3 +311,22 @@ def test_consents_page_bounds_its_queries(world, feed, browse, django_assert_max
     with django_assert_max_num_queries(12):
         response = client.get(reverse("datahub:consents", args=[world.plant_a.pk]))
     assert len(response.context["active"]) == 3 and len(response.context["ended"]) == 3
+
+
+def test_access_log_page_links_its_export_with_the_filter(world, feed, browse):
+    for plant, purpose in ((world.plant_a, Purpose.PARTNER), (world.plant_a, Purpose.FOLLOW_UP)):
+        access.log_read(user=world.agency, plant=plant, purpose=purpose, kind=ReadKind.BENCHMARKS)
+    access.log_read(
+        user=world.agency, plant=world.plant_b, purpose=Purpose.PARTNER, kind=ReadKind.BENCHMARKS
+    )
+    client = browse(world.sme)
+    page = client.get(
+        reverse("datahub:access_log", args=[world.plant_a.pk]), {"purpose": "partner"}
+    ).content.decode()
+    link = f"/api/v1/access-log/?plant={world.plant_a.pk}&amp;purpose=partner&amp;format=csv"
+    assert link in page and "format=xlsx" in page
+    export = client.get(link.replace("&amp;", "&"))
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    lines = b"".join(export.streaming_content).decode("utf-8-sig").strip().splitlines()
+    assert len(lines) == 2  # the header and plant A's one partner read
+    assert world.plant_a.name in lines[1] and "Peer benchmarks of every KPI" in lines[1]
