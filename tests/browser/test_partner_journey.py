@@ -26,7 +26,7 @@ def test_partner_sees_its_portfolio_and_never_another_firms_plant(live_server, p
     log_in(page, live_server.url, "park.partner")
     page.locator(".home-actions a").first.click()  # the home page's first action
     page.wait_for_url(re.compile(r"/portfolio/"))
-    table = page.locator("#portfolio-plants").locator("xpath=..")
+    table = page.locator("section[aria-labelledby=portfolio-plants]")
     expect(table).to_contain_text("안성 멘토링 공장")
     expect(page.locator("body")).not_to_contain_text("울산 타사 공장")
 
