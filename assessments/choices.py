@@ -43,3 +43,34 @@ EVIDENCE_CONTENT_TYPES = {
     ".hwp": ("application/x-hwp", "application/haansofthwp"),
     ".hwpx": ("application/hwp+zip", "application/haansofthwpx"),
 }
+
+
+class AssessmentOrigin(models.TextChoices):
+    """Where a confirmed assessment came from."""
+
+    HUB = "hub", _("Filed in the hub")
+    HISTORY = "history", _("Back-filed history")
+    SPOT_CHECK = "spot_check", _("Spot-check adopted by the agency")
+
+
+class SelfAssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINISHED = "finished", _("Finished")
+
+
+class SpotCheckStatus(models.TextChoices):
+    DRAFT = "draft", _("Being rated")
+    SUBMITTED = "submitted", _("Rated")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SpotCheckReason(models.TextChoices):
+    RANDOM = "random", _("Random sample")
+    OUTLIER = "outlier", _("Outlier")
+    CHOSEN = "chosen", _("Chosen by agency staff")
+
+
+class SpotCheckDecision(models.TextChoices):
+    PENDING = "pending", _("Not decided")
+    KEPT = "kept", _("Confirmed assessment kept")
+    REPLACED = "replaced", _("Confirmed assessment replaced")

@@ -197,16 +197,21 @@ def _comparable(rating):
 
 
 def running_score(assessment: Assessment, spec: scoring.FrameworkSpec | None = None) -> dict:
-    """The score and level of the items rated so far, by the framework's own rules
+    """The score and level of the items rated so far (`partial_score`, 2 queries)."""
+    return partial_score(
+        ItemRating.objects.filter(assessment=assessment), spec or assessment.framework.spec()
+    )
+
+
+def partial_score(ratings, spec: scoring.FrameworkSpec) -> dict:
+    """The score and level of the items rated so far in a queryset of ratings (an
+    assessment's, a self-diagnosis' or a spot-check's), by the framework's own rules
     (`scoring.score`): items not rated yet are left out as N/A items are, so the figure is
     what the plant scores on what has been rated. Stored nowhere; submit computes the real
-    one. `rated` is 0 (and the rest None) before the first rating (2 queries)."""
-    spec = spec or assessment.framework.spec()
+    one. `rated` is 0 (and the rest None) before the first rating (1 query)."""
     values = {
         code: (scoring.NOT_APPLICABLE if na else rating)
-        for code, rating, na in ItemRating.objects.filter(assessment=assessment).values_list(
-            "item__code", "rating", "not_applicable"
-        )
+        for code, rating, na in ratings.values_list("item__code", "rating", "not_applicable")
     }
     rated = sum(1 for v in values.values() if v is not None and v != scoring.NOT_APPLICABLE)
     partial = {

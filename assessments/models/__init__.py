@@ -20,6 +20,16 @@ from assessments.models.frameworks import (
     Item,
     localized,
 )
+from assessments.models.second_ratings import (
+    SelfAssessment,
+    SelfAssessmentQuerySet,
+    SelfRating,
+    SpotCheck,
+    SpotCheckDraw,
+    SpotCheckQuerySet,
+    SpotCheckRating,
+)
+from assessments.models.sheets import RatingSheet, SheetRating
 
 __all__ = [
     "Area",
@@ -36,6 +46,15 @@ __all__ = [
     "Item",
     "ItemRating",
     "LATEST_CONFIRMED_FIRST",
+    "RatingSheet",
+    "SelfAssessment",
+    "SelfAssessmentQuerySet",
+    "SelfRating",
+    "SheetRating",
+    "SpotCheck",
+    "SpotCheckDraw",
+    "SpotCheckQuerySet",
+    "SpotCheckRating",
     "evidence_upload_to",
     "localized",
 ]

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from assessments import scoring
-from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
+from assessments.choices import EDITABLE_STATUSES, AssessmentOrigin, AssessmentStatus
 from assessments.models.frameworks import Framework, FrozenError, Item
 from hub.choices import Role
 from hub.models import Plant, VisibleQuerySet
@@ -65,9 +65,13 @@ class Assessment(models.Model):
         related_name="assessments",
         verbose_name=_("framework"),
     )
+    # Empty only for a back-filed assessment whose consultant is not a hub user
+    # (`recorded_consultant` then keeps the name the records give).
     consultant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="assigned_assessments",
         verbose_name=_("consultant"),
     )
@@ -112,6 +116,28 @@ class Assessment(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     # Bumped by every write: lets a form or API client detect a concurrent change.
     revision = models.PositiveIntegerField(_("revision"), default=0)
+    # Back-filed history (assessments confirmed before the hub): `confirmed_at` is the
+    # original confirmation date; an outcome-only one keeps the recorded score and level
+    # without item ratings and is left out of item-level analyses.
+    origin = models.CharField(
+        _("origin"),
+        max_length=16,
+        choices=AssessmentOrigin.choices,
+        default=AssessmentOrigin.HUB,
+        db_index=True,
+    )
+    outcome_only = models.BooleanField(
+        _("outcome only"),
+        default=False,
+        help_text=_("Only the recorded score and level survive; there are no item ratings."),
+    )
+    recorded_consultant = models.CharField(_("consultant as recorded"), max_length=200, blank=True)
+    source_reference = models.CharField(
+        _("source reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The identifier of the assessment in the records it was back-filed from."),
+    )
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -130,6 +156,19 @@ class Assessment(models.Model):
                 include=["final_level", "valid_until"],
                 condition=Q(status=AssessmentStatus.CONFIRMED),
                 name="assessment_confirmed_latest",
+            ),
+        ]
+        constraints = [
+            # A back-filed record is imported once.
+            models.UniqueConstraint(
+                fields=["source_reference"],
+                condition=~Q(source_reference=""),
+                name="assessment_unique_source_reference",
+            ),
+            # Only a back-filed assessment may lack a hub consultant.
+            models.CheckConstraint(
+                condition=Q(consultant__isnull=False) | Q(origin=AssessmentOrigin.HISTORY),
+                name="assessment_consultant_unless_history",
             ),
         ]
 

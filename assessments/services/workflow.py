@@ -160,10 +160,11 @@ def assessment_rate_item(
     return rating
 
 
-def assessment_problems(assessment: Assessment) -> list[dict]:
-    """What stops a submit: unrated items, N/A items without a reason, nothing applicable.
-    Each problem: {"item": code or None, "message": text}."""
-    ratings = list(assessment.ratings.select_related("item").order_by("item__order"))
+def rating_problems(ratings) -> list[dict]:
+    """What stops a submit of a sheet of ratings (ItemRating or a self-diagnosis' or
+    spot-check's, each with `item`): unrated items, N/A items without a reason, nothing
+    applicable. Each problem: {"item": code or None, "message": text}."""
+    ratings = sorted(ratings, key=lambda r: r.item.order)
     problems = []
     for r in ratings:
         if r.not_applicable and not r.na_reason.strip():
@@ -186,12 +187,18 @@ def assessment_problems(assessment: Assessment) -> list[dict]:
     return problems
 
 
+def assessment_problems(assessment: Assessment) -> list[dict]:
+    """What stops the assessment's submit (`rating_problems`)."""
+    return rating_problems(assessment.ratings.select_related("item"))
+
+
 def assessment_score(assessment: Assessment) -> scoring.ScoreResult:
     values = {r.item.code: r.value for r in assessment.ratings.select_related("item")}
     return scoring.score(assessment.framework.spec(), values)
 
 
-def _store_result(assessment: Assessment, result: scoring.ScoreResult) -> None:
+def store_result(assessment, result: scoring.ScoreResult) -> None:
+    """Keep a scoring result on an assessment or a rating sheet (same fields)."""
     assessment.total_score = scoring.to_decimal(result.total)
     assessment.band_level = result.band_level
     assessment.final_level = result.final_level
@@ -219,7 +226,7 @@ def assessment_submit(
     assessment.assessed_on = assessed_on or assessment.assessed_on or timezone.localdate()
     if assessment.assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("The assessment date cannot be in the future.")})
-    _store_result(assessment, assessment_score(assessment))
+    store_result(assessment, assessment_score(assessment))
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
     _transition(assessment, user=user, before_status=before)
@@ -235,7 +242,7 @@ def assessment_confirm(*, assessment: Assessment, user) -> Assessment:
     assessment = _locked(assessment)
     _require_status(assessment, [AssessmentStatus.SUBMITTED], _("confirmed"))
     before = assessment.status
-    _store_result(assessment, assessment_score(assessment))
+    store_result(assessment, assessment_score(assessment))
     assessment.valid_until = add_years(assessment.assessed_on, assessment.framework.validity_years)
     assessment.status = AssessmentStatus.CONFIRMED
     assessment.confirmed_at = timezone.now()
