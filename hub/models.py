@@ -332,28 +332,27 @@ class Mentorship(TimeStamped):
 
 
 class AuditLogAppendOnly(Exception):
-    """Raised on any attempt to change or remove an audit entry through the application."""
+    """Raised on any attempt to change or remove an entry of an append-only log (the audit
+    log, the data-hub access log) through the application."""
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    """Entries are added (one by one or with bulk_create) and read, never changed or removed."""
+class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added (one by one or with bulk_create) and read, never changed or removed."""
 
-    def for_object(self, obj):
-        return self.filter(
-            content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
-        )
+    def _refuse(self, what: str):
+        raise AuditLogAppendOnly(f"{self.model._meta.object_name} rows cannot be {what}.")
 
     def update(self, **kwargs):
-        raise AuditLogAppendOnly("Audit entries cannot be changed.")
+        self._refuse("changed")
 
     def delete(self):
-        raise AuditLogAppendOnly("Audit entries cannot be deleted.")
+        self._refuse("deleted")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise AuditLogAppendOnly("Audit entries cannot be changed.")
+        self._refuse("changed")
 
     def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
-        raise AuditLogAppendOnly("Audit entries cannot be changed.")
+        self._refuse("changed")
 
     # As on QuerySet: templates never call them, and delete() stays off the manager.
     update.alters_data = True
@@ -361,7 +360,31 @@ class AuditEntryQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
-class AuditEntry(models.Model):
+class AppendOnlyModel(models.Model):
+    """A log row: saving it again or deleting it raises AuditLogAppendOnly. (Deleting a row
+    it points to still clears or cascades through Django's deletion collector, which works
+    on the plain base manager.)"""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditLogAppendOnly(f"{type(self).__name__} rows cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogAppendOnly(f"{type(self).__name__} rows cannot be deleted.")
+
+
+class AuditEntryQuerySet(AppendOnlyQuerySet):
+    def for_object(self, obj):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk)
+        )
+
+
+class AuditEntry(AppendOnlyModel):
     """One recorded change: who did what to which object, with the values before and after.
     Written by services only; append-only: saving an existing entry, deleting one, and the
     queryset's update()/delete() raise AuditLogAppendOnly. (Deleting a user still clears the
@@ -396,14 +419,6 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditLogAppendOnly("Audit entries cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditLogAppendOnly("Audit entries cannot be deleted.")
 
     @property
     def changes(self) -> list[tuple[str, object, object]]:

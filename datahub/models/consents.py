@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from datahub.choices import Purpose
 from hub.choices import OrganizationKind, Role
-from hub.models import Organization, Plant, VisibleQuerySet
+from hub.models import AppendOnlyModel, AppendOnlyQuerySet, Organization, Plant, VisibleQuerySet
 
 
 class ConsentQuerySet(VisibleQuerySet):
@@ -88,7 +88,7 @@ class Consent(models.Model):
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
-class AccessLogQuerySet(VisibleQuerySet):
+class AccessLogQuerySet(AppendOnlyQuerySet, VisibleQuerySet):
     def restrict_to(self, user, membership):
         """The plant sees who read its data; agency staff every entry; nobody else."""
         if membership.role == Role.SME_MEMBER:
@@ -131,9 +131,10 @@ ROLLUP_WORDS = {
 }
 
 
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnlyModel):
     """One read of a plant's data by someone other than the plant: who, what, for which
-    purpose. Written by datahub.services.access; shown to the plant."""
+    purpose. Written by datahub.services.access; shown to the plant. Append-only, like the
+    audit log: entries are never changed or removed through the application."""
 
     plant = models.ForeignKey(
         Plant, on_delete=models.CASCADE, related_name="data_reads", verbose_name=_("plant")
