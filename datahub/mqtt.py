@@ -43,7 +43,7 @@ from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from datahub.choices import IngestChannel
-from datahub.services import sources
+from datahub.services import sources, token_guard
 
 log = logging.getLogger(__name__)
 
@@ -201,7 +201,15 @@ def handle(topic: str, payload: bytes, *, prefix: str | None = None) -> Reply | 
     try:
         message = parse(payload)
         key = message.idempotency_key
-        token = sources.authenticate(message.token)
+        try:
+            token = sources.authenticate(message.token, client=f"mqtt:{client_id}")
+        except token_guard.TooManyFailures as refused:
+            raise Refused(
+                429,
+                "rate_limited",
+                _("Too many failed token checks: wait %(n)d seconds.") % {"n": refused.wait},
+                retry_after=refused.wait,
+            ) from None
         if token is None:
             raise Refused(401, "token_invalid", _("The token is invalid, expired or revoked."))
         wait = _throttled(token)

@@ -268,6 +268,12 @@ DATAHUB_FUTURE_TOLERANCE_SECONDS = env_int("DATAHUB_FUTURE_TOLERANCE_SECONDS", 3
 DATAHUB_MAX_ROWS = env_int("DATAHUB_MAX_ROWS", 10_000)
 DATAHUB_MAX_BYTES = env_int("DATAHUB_MAX_BYTES", 10 * 1024 * 1024)
 DATAHUB_TOKEN_RATE = env_str("DATAHUB_TOKEN_RATE", "120/min")
+# Guessing tokens: after this many failed token checks in DATAHUB_TOKEN_FAILURE_WINDOW
+# seconds from one client address (or MQTT client id), or naming one token prefix, further
+# tries answer 429 with Retry-After until the window ends (datahub.services.token_guard).
+DATAHUB_TOKEN_FAILURE_WINDOW = env_int("DATAHUB_TOKEN_FAILURE_WINDOW", 300)
+DATAHUB_TOKEN_FAILURES_PER_CLIENT = env_int("DATAHUB_TOKEN_FAILURES_PER_CLIENT", 30)
+DATAHUB_TOKEN_FAILURES_PER_PREFIX = env_int("DATAHUB_TOKEN_FAILURES_PER_PREFIX", 10)
 # Raw observations are kept this many months (whole monthly partitions are dropped);
 # rollups are kept. Shown to the plant on its data page.
 DATAHUB_RAW_RETENTION_MONTHS = env_int("DATAHUB_RAW_RETENTION_MONTHS", 36)

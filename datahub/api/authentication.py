@@ -3,7 +3,8 @@
 Only the ingest endpoint uses it, and it accepts nothing else: a session or a member's API
 token is not a source token. A missing, unknown, revoked or expired token answers 401 with
 ``WWW-Authenticate: Bearer``; a revoked token is refused from the next request on (tokens are
-read from the database on every request, never cached)."""
+read from the database on every request, never cached). Guessing is limited per client
+address and per token prefix (429 with Retry-After, `datahub.services.token_guard`)."""
 
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
@@ -11,9 +12,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
+from rest_framework.throttling import BaseThrottle
 
 from datahub.models import SourceToken
-from datahub.services import sources
+from datahub.services import sources, token_guard
 
 KEYWORD = "Bearer"
 
@@ -34,7 +36,13 @@ class SourceTokenAuthentication(BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        token = sources.authenticate(raw)
+        try:
+            token = sources.authenticate(raw, client=BaseThrottle().get_ident(request))
+        except token_guard.TooManyFailures as refused:
+            raise exceptions.Throttled(
+                wait=refused.wait,
+                detail=str(_("Too many failed token checks from here or for this token.")),
+            ) from None
         if token is None:
             raise exceptions.AuthenticationFailed(
                 _("Invalid, revoked or expired token, or the data source is inactive.")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from datahub.choices import SourceKind
 from datahub.models import DataSource, KpiDefinition, Series, SourceToken
+from datahub.services import token_guard
 from hub import roles
 from hub.audit import audit_record, snapshot
 from hub.choices import AuditAction
@@ -146,18 +147,24 @@ def token_rotate(*, user, source, expires_at: dt.datetime | None = None):
     return token_issue(user=user, source=source, expires_at=expires_at)
 
 
-def authenticate(raw: str) -> SourceToken | None:
+def authenticate(raw: str, *, client: str | None = None) -> SourceToken | None:
     """The usable token `raw` names (with its source and plant), or None. Constant-time
-    comparison of digests; revoked and expired tokens are refused at once."""
-    parts = (raw or "").strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_SCHEME:
+    comparison of digests; revoked and expired tokens are refused at once. A guess (unknown
+    prefix or wrong secret) counts against `client` (an address or MQTT client id) and the
+    prefix; past their limits `token_guard.TooManyFailures` is raised before anything is
+    read (`datahub.services.token_guard`)."""
+    raw = (raw or "").strip()
+    parts = raw.split("_", 2)
+    well_formed = len(parts) == 3 and parts[0] == TOKEN_SCHEME
+    prefix = parts[1] if well_formed else None
+    token_guard.check(client=client, prefix=prefix)
+    token = None
+    if well_formed:
+        token = SourceToken.objects.select_related("source__plant").filter(prefix=prefix).first()
+    if token is None or not hmac.compare_digest(token.digest, _digest(raw)):
+        token_guard.record_failure(client=client, prefix=prefix)
         return None
-    token = (
-        SourceToken.objects.usable().select_related("source__plant").filter(prefix=parts[1]).first()
-    )
-    if token is None or not hmac.compare_digest(token.digest, _digest(raw.strip())):
-        return None
-    if not token.source.is_active:
+    if not token.is_usable or not token.source.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
