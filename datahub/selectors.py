@@ -10,12 +10,22 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datahub.buckets import ZONE, bucket_start
-from datahub.choices import Rollup
-from datahub.models import DataSource, Observation, RollupBucket, Series, SourceToken
+from datahub.choices import Purpose, Rollup
+from datahub.models import (
+    AccessLogEntry,
+    Consent,
+    DataSource,
+    Observation,
+    ReadKind,
+    RollupBucket,
+    Series,
+    SourceToken,
+)
 from hub.models import Plant
 
 # How far one read may reach: raw rows of one series over at most this span (about 9,600
@@ -197,3 +207,46 @@ def last_data_at(sources) -> dt.datetime | None:
 def is_connected(sources, now=None) -> bool:
     latest = last_data_at(sources)
     return latest is not None and latest >= (now or timezone.now()) - CONNECTED_WITHIN
+
+
+def dataset_withdrawals(datasets) -> dict[int, int]:
+    """For released research datasets: how many of the plants whose data went into each one
+    have since withdrawn their research consent (revoked after the build and not granted
+    again). The released files cannot change (their hash is published), so the dataset says
+    it instead. Contributions are the access-log entries the build wrote (2 queries)."""
+    built = {d.pk: d.built_at for d in datasets if d.built_at is not None}
+    if not built:
+        return {}
+    contributions = (
+        AccessLogEntry.objects.filter(purpose=Purpose.RESEARCH, kind=ReadKind.DATASET)
+        .annotate(dataset_key=KeyTextTransform("dataset", "details"))
+        .filter(dataset_key__in=[str(pk) for pk in built])
+        .values_list("dataset_key", "plant_id")
+        .distinct()
+    )
+    by_dataset: dict[int, set[int]] = {}
+    for key, plant_id in contributions:
+        by_dataset.setdefault(int(key), set()).add(plant_id)
+    plants = set().union(*by_dataset.values()) if by_dataset else set()
+    if not plants:
+        return {}
+    now = timezone.now()
+    consenting_now: set[int] = set()
+    last_revoked: dict[int, object] = {}
+    for plant_id, revoked_at, expires_at in Consent.objects.filter(
+        purpose=Purpose.RESEARCH, plant_id__in=plants
+    ).values_list("plant_id", "revoked_at", "expires_at"):
+        if revoked_at is None and (expires_at is None or expires_at > now):
+            consenting_now.add(plant_id)
+        elif revoked_at is not None:
+            last_revoked[plant_id] = max(revoked_at, last_revoked.get(plant_id, revoked_at))
+    return {
+        pk: sum(
+            1
+            for plant_id in by_dataset.get(pk, ())
+            if plant_id not in consenting_now
+            and plant_id in last_revoked
+            and last_revoked[plant_id] > built[pk]
+        )
+        for pk in built
+    }

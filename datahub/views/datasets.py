@@ -15,6 +15,7 @@ from django.views import View
 from datahub.choices import DatasetFile
 from datahub.forms import DatasetRequestForm
 from datahub.models import ResearchDataset
+from datahub.selectors import dataset_withdrawals
 from datahub.services import datasets
 from hub.forms import add_service_errors
 from hub.views.mixins import get_visible_or_404
@@ -34,6 +35,9 @@ class DatasetListView(LoginRequiredMixin, View):
             form = DatasetRequestForm(initial={"as_of": timezone.localdate()})
         queryset = ResearchDataset.objects.visible_to(request.user).select_related("requested_by")
         page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+        withdrawn = dataset_withdrawals(page.object_list)
+        for dataset in page.object_list:
+            dataset.withdrawn_count = withdrawn.get(dataset.pk, 0)
         return render(
             request,
             self.template_name,

@@ -302,3 +302,46 @@ def test_the_page_requests_and_lists(world, plants, browse, django_capture_on_co
     agency_page = browse(world.agency).get(reverse("datahub:datasets")).content.decode()
     assert "Page dataset" in agency_page and "Request a dataset" not in agency_page
     assert browse(world.sme).get(reverse("datahub:datasets")).status_code == 403
+
+
+# --- a contributor withdraws after the release ----------------------------------------------
+
+
+def test_a_released_dataset_says_when_contributors_withdrew(
+    world, plants, django_capture_on_commit_callbacks, client_for
+):
+    dataset = request_dataset(world, django_capture_on_commit_callbacks)
+    assert dataset.status == DatasetStatus.READY
+    listed = api(world.official).get("/api/v1/datasets/").json()["results"]
+    assert [row["withdrawn_count"] for row in listed] == [0]
+    # Two released plants withdraw; the plant revoked before the build was never in it.
+    leaving = plants["alike"][:2]
+    for plant in leaving:
+        consent = plant.consents.get(purpose=Purpose.RESEARCH)
+        consents.consent_revoke(user=world.admin_user, consent=consent)
+    detail = api(world.official).get(f"/api/v1/datasets/{dataset.pk}/").json()
+    assert detail["withdrawn_count"] == 2
+    # The files stay as released: same hash.
+    assert detail["content_hash"] == dataset.content_hash
+    page = client_for(world.official).get("/datahub/datasets/")
+    assert page.status_code == 200
+    assert "dataset-withdrawn" in page.content.decode()
+    assert "2곳" in page.content.decode() or "2 plants" in page.content.decode()
+    # One grants again: it no longer counts as withdrawn.
+    consents.consent_grant(user=world.admin_user, plant=leaving[0], purpose=Purpose.RESEARCH)
+    detail = api(world.official).get(f"/api/v1/datasets/{dataset.pk}/").json()
+    assert detail["withdrawn_count"] == 1
+    # A dataset built afterwards leaves the withdrawn plant out.
+    later = request_dataset(world, django_capture_on_commit_callbacks, title="After")
+    assert later.plant_count == dataset.plant_count - 1
+    assert api(world.official).get(f"/api/v1/datasets/{later.pk}/").json()["withdrawn_count"] == 0
+
+
+def test_the_dataset_list_counts_withdrawals_in_bounded_queries(
+    world, plants, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    for n in range(3):
+        request_dataset(world, django_capture_on_commit_callbacks, title=f"D{n}")
+    with django_assert_max_num_queries(12):
+        response = api(world.official).get("/api/v1/datasets/")
+    assert len(response.json()["results"]) == 3
