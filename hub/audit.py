@@ -73,6 +73,10 @@ STORED_NOTES = {
     "progress report swept: its worker stopped": gettext_lazy(
         "Progress report stopped: its worker ended."
     ),
+    "two-step sign-in turned on": gettext_lazy("Two-step sign-in turned on."),
+    "two-step sign-in turned off": gettext_lazy("Two-step sign-in turned off."),
+    "recovery codes renewed": gettext_lazy("New recovery codes issued."),
+    "signed in with a recovery code": gettext_lazy("Signed in with a recovery code."),
 }
 _DOWNLOADED = re.compile(r"^research dataset #(?P<id>\d+) downloaded \((?P<kind>[\w-]+)\)$")
 _IMPORTED = re.compile(r"^imported from (?P<file>.+), row (?P<row>\d+)$")

@@ -13,9 +13,12 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import status
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+
+from hub import mfa
 
 
 class LockoutBackend(AxesBackend):
@@ -85,11 +88,13 @@ def lockout_response(request, original_response=None, credentials=None):
 class TokenLoginView(ObtainAuthToken):
     """Exchange a username and password for an API token. Repeated failed logins lock the
     username from the caller's address for a while (as on the login page): the answer is then
-    429 with a message, even for the right password."""
+    429 with a message, even for the right password. A user who signs in with two steps
+    (hub.mfa) also sends `otp`: the authenticator's current code or a recovery code."""
 
     def post(self, request, *args, **kwargs):
         try:
-            return super().post(request, *args, **kwargs)
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
         except ValidationError:
             # Axes marks the request it was given: here DRF's request, not Django's.
             if getattr(request, "axes_locked_out", False):
@@ -98,3 +103,19 @@ class TokenLoginView(ObtainAuthToken):
                     status=status.HTTP_429_TOO_MANY_REQUESTS,
                 )
             raise
+        user = serializer.validated_data["user"]
+        if mfa.has_device(user):
+            code = str(request.data.get("otp") or "")
+            if not code:
+                raise ValidationError(
+                    {"otp": [_("Send the code of your authenticator app as otp.")]}
+                )
+            if mfa.match(user, code) is None:
+                raise ValidationError({"otp": [_("That code is not valid. Try the next one.")]})
+        elif mfa.is_required(user):
+            return Response(
+                {"detail": _("Set up two-step sign-in on the website before asking for a token.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "hub",
     "assessments",
     "programs",
@@ -104,6 +107,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-step sign-in: OTPMiddleware knows whether the session verified; MfaMiddleware keeps
+    # a session that still owes its second step on the two-step pages (hub/mfa.py).
+    "django_otp.middleware.OTPMiddleware",
+    "hub.middleware.MfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -459,6 +466,11 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Two-step sign-in (hub/mfa.py): required of agency staff, officials and administrators
+# when MFA_REQUIRED is on (by default whenever DEBUG is off); anyone else may turn it on.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Smart Factory Hub")
 
 # Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one username
 # from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES, even with the right

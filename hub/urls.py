@@ -13,7 +13,7 @@ import hub.api.urls
 import programs.api.urls
 import progress.api.urls
 from hub.lockout import TokenLoginView
-from hub.views import audit, health, home, imports, invitations, lookups, registry
+from hub.views import audit, health, home, imports, invitations, lookups, mfa, registry
 
 # One API router for every app, so /api/v1/ lists all endpoints. No ".json" suffix routes:
 # the API speaks JSON (and PDF by Accept header), and the suffix broke every custom action.
@@ -77,6 +77,16 @@ registry_patterns = [
         registry.MentorshipUpdateView.as_view(),
         name="mentorship_update",
     ),
+    # Two-step sign-in (hub/mfa.py).
+    path("accounts/two-step/", mfa.MfaSettingsView.as_view(), name="mfa_settings"),
+    path("accounts/two-step/setup/", mfa.MfaSetupView.as_view(), name="mfa_setup"),
+    path("accounts/two-step/verify/", mfa.MfaVerifyView.as_view(), name="mfa_verify"),
+    path(
+        "accounts/two-step/recovery-codes/",
+        mfa.MfaRecoveryCodesView.as_view(),
+        name="mfa_recovery_codes",
+    ),
+    path("accounts/two-step/turn-off/", mfa.MfaTurnOffView.as_view(), name="mfa_turn_off"),
 ]
 
 urlpatterns = [

@@ -131,6 +131,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _two_step_sign_in_off(settings):
+    # The suite signs users in with force_login; two-step sign-in (on by default whenever
+    # DEBUG is off) is tested on its own in tests/hub/test_mfa.py and on the production path.
+    settings.MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing with PBKDF2 dominates persona set-up; tests do not measure password strength."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

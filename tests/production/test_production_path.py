@@ -1,6 +1,7 @@
 """The production path end to end: gunicorn and a real Celery worker on PostgreSQL and Redis
 with DEBUG=false (the stack is set up in conftest.py). An official logs in through the login
-form, requests a national PDF report on the page, the worker builds it, the PDF downloads.
+form, sets up two-step sign-in (required with DEBUG=false), requests a national PDF report on
+the page, the worker builds it, the PDF downloads.
 Then the worker is killed (SIGKILL, the whole process group) while a report is running: the
 report is never left running — either the restarted worker gets the unacknowledged task back
 and builds it, or the sweep marks it failed and "Build again" builds it.
@@ -9,13 +10,15 @@ Run it with `make test` (PostgreSQL and Redis set), or by hand:
 PRODUCTION_PATH=1 DATABASE_URL=postgres://… REDIS_URL=redis://… .venv/bin/pytest -m production
 tests/production"""
 
+import base64
 import re
 import time
 
 import pytest
+from django_otp.oath import totp
 
 from devdata.registry import PASSWORD
-from tests.production.conftest import VISIBILITY_TIMEOUT, wait_until
+from tests.production.conftest import VISIBILITY_TIMEOUT, csrf_token, wait_until
 
 pytestmark = pytest.mark.production
 
@@ -35,6 +38,22 @@ def official(stack):
     assert response.status == 302, response.text[:2000]
     assert response.getheader("Location") == "/"
     assert "sessionid" in browser.cookies
+    # DEBUG=false: an official sets up two-step sign-in before anything else (hub/mfa.py).
+    first = browser.get("/")
+    assert first.status == 302, first.text[:500]
+    assert first.getheader("Location").startswith("/accounts/two-step/setup/")
+    assert browser.get("/api/v1/plants/").status == 403
+    setup = browser.get("/accounts/two-step/setup/")
+    key = "".join(re.search(r'<code class="mfa-key">([^<]+)</code>', setup.text).group(1).split())
+    secret = base64.b32decode(key + "=" * (-len(key) % 8))
+    done = browser.request(
+        "POST",
+        "/accounts/two-step/setup/",
+        form={"csrfmiddlewaretoken": csrf_token(setup), "code": f"{totp(secret):06d}", "next": "/"},
+    )
+    assert done.status == 200, done.text[:2000]
+    assert done.text.count("<li><code>") == 10  # the recovery codes, shown once
+    assert browser.get("/").status == 200
     return browser
 
 

@@ -70,6 +70,13 @@ healthz                        GET    -      200   200   200      200      200  
 login                          GET    -      200   200   200      200      200      200      200      200
 login                          POST   -      302   302   302      302      302      302      302      302
 logout                         POST   -      login login login    login    login    login    login    login
+hub:mfa_settings               GET    -      login 200   200      200      200      200      200      200
+hub:mfa_setup                  GET    -      login 200   200      200      200      200      200      200
+hub:mfa_setup                  POST   -      login 302   302      302      302      302      302      302
+hub:mfa_verify                 GET    -      login 302   302      302      302      302      302      302
+hub:mfa_verify                 POST   -      login 400   400      400      400      400      400      400
+hub:mfa_recovery_codes         POST   -      login back  back     back     back     back     back     back
+hub:mfa_turn_off               POST   -      login 302   302      302      302      302      302      302
 set_language                   GET    -      302   302   302      302      302      302      302      302
 set_language                   POST   -      302   302   302      302      302      302      302      302
 javascript-catalog             GET    -      200   200   200      200      200      200      200      200
