@@ -11,7 +11,7 @@ class HubConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from hub import extensions
+        from hub import extensions, mfa
         from hub.models import Mentorship, Organization, Plant
         from hub.views.home import registry_actions, remember_previous_login
 
@@ -19,6 +19,8 @@ class HubConfig(AppConfig):
         # receiver keeps it in the session, then records the new one as Django's would.
         user_logged_in.disconnect(update_last_login, dispatch_uid="update_last_login")
         user_logged_in.connect(remember_previous_login, dispatch_uid="hub_previous_login")
+        # Whether the new session owes a second step (two-step sign-in, hub/mfa.py).
+        user_logged_in.connect(mfa.remember_at_sign_in, dispatch_uid="hub_mfa_pending")
         extensions.register(extensions.home_actions, registry_actions)
         for model, url_name in (
             (Plant, "hub:plant_detail"),

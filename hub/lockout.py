@@ -12,8 +12,10 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from rest_framework import status
+from django.utils.translation import gettext_lazy as _lazy
+from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -85,11 +87,25 @@ def lockout_response(request, original_response=None, credentials=None):
     )
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=32,
+        help_text=_lazy(
+            "For users who sign in with two steps: the authenticator app's current code or a "
+            "recovery code."
+        ),
+    )
+
+
 class TokenLoginView(ObtainAuthToken):
     """Exchange a username and password for an API token. Repeated failed logins lock the
     username from the caller's address for a while (as on the login page): the answer is then
     429 with a message, even for the right password. A user who signs in with two steps
     (hub.mfa) also sends `otp`: the authenticator's current code or a recovery code."""
+
+    serializer_class = TokenRequestSerializer
 
     def post(self, request, *args, **kwargs):
         try:
@@ -105,7 +121,7 @@ class TokenLoginView(ObtainAuthToken):
             raise
         user = serializer.validated_data["user"]
         if mfa.has_device(user):
-            code = str(request.data.get("otp") or "")
+            code = serializer.validated_data.get("otp") or ""
             if not code:
                 raise ValidationError(
                     {"otp": [_("Send the code of your authenticator app as otp.")]}

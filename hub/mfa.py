@@ -56,16 +56,22 @@ def recovery_codes_left(user) -> int:
 
 
 def owes_second_step(request) -> bool:
-    """Whether the signed-in session must still verify (decided once per session, then kept
-    in it; verifying or signing out ends it)."""
+    """Whether the signed-in session must still verify: decided at sign-in and kept in the
+    session (`remember_at_sign_in`), so requests do not write the session (which would move
+    its expiry); a session from before has it worked out on each request instead."""
     user = request.user
     if not user.is_authenticated or user.is_verified():
         return False
     pending = request.session.get(PENDING)
     if pending is None:
         pending = is_required(user) or has_device(user)
-        request.session[PENDING] = pending
     return pending
+
+
+def remember_at_sign_in(sender, request, user, **kwargs):
+    """user_logged_in receiver (connected in HubConfig.ready)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[PENDING] = is_required(user) or has_device(user)
 
 
 @transaction.atomic
