@@ -34,7 +34,16 @@ from hub.models import AuditEntry
 PAGE_SIZE = 50
 
 # Content types of the framework's own tables: the services never audit them.
-NOT_AUDITED_APPS = ("admin", "auth", "authtoken", "axes", "contenttypes", "sessions")
+NOT_AUDITED_APPS = (
+    "admin",
+    "auth",
+    "authtoken",
+    "axes",
+    "contenttypes",
+    "sessions",
+    "otp_static",
+    "otp_totp",
+)
 
 
 def _type_label(content_type) -> str:

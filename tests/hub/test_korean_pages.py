@@ -54,6 +54,8 @@ ALLOWED = {
     "Level", "ID",
     # the product's name in its logo mark and the language switch's own names
     "Hub",
+    # two-step sign-in as Korean phones and banks name it (QR 코드, OTP 앱)
+    "QR", "OTP",
 }  # fmt: skip
 
 SKIPPED_ELEMENTS = {"script", "style", "code", "kbd", "samp", "pre", "template"}
