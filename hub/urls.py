@@ -123,3 +123,5 @@ urlpatterns = [
 handler404 = "hub.api.errors.not_found"
 # A refusal to an htmx request comes back as a fragment, not the whole 403 page.
 handler403 = "hub.views.refusals.permission_denied"
+# A database that did not answer for a moment: 503 with Retry-After (JSON under /api/).
+handler500 = "hub.api.errors.server_error"
