@@ -4,6 +4,7 @@ series, consents with their ODRL export, and the access log; who may see and cha
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -438,16 +439,16 @@ def test_the_plant_sees_who_read_its_data(world, feed):
 
 def test_access_log_filters_by_date_range_in_seoul_time(world):
     grant(world.sme, world.plant_a, "follow_up")
-    entry = access.log_read(
-        user=world.agency,
-        plant=world.plant_a,
-        purpose=Purpose.FOLLOW_UP,
-        kind=ReadKind.AAS,
-        format="x",
-    )
-    # 2025-03-01 00:30 in Seoul is still 2025-02-28 in UTC.
-    entry.at = dt.datetime(2025, 2, 28, 15, 30, tzinfo=dt.UTC)
-    entry.save()
+    # 2025-03-01 00:30 in Seoul is still 2025-02-28 in UTC (the log is append-only: the
+    # entry is written at that moment rather than moved there).
+    with time_machine.travel(dt.datetime(2025, 2, 28, 15, 30, tzinfo=dt.UTC), tick=False):
+        entry = access.log_read(
+            user=world.agency,
+            plant=world.plant_a,
+            purpose=Purpose.FOLLOW_UP,
+            kind=ReadKind.AAS,
+            format="x",
+        )
     client = api(world.sme)
     assert ids(client.get("/api/v1/access-log/", {"since": "2025-03-01"})) == {entry.pk}
     assert ids(client.get("/api/v1/access-log/", {"until": "2025-02-28"})) == set()

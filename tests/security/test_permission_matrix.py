@@ -519,7 +519,14 @@ def url_kwargs(w, obj) -> dict:
 # Other URL parameters: the world's invitation link, an upload that does not exist (no file is
 # kept between requests), the CSV template.
 PAGE_VALUES = {"token": INVITATION_TOKEN, "key": "0" * 32, "fmt": "csv"}
-ADMIN_VALUES = {"app_label": "hub", "object_id": "1", "id": 1, "content_type_id": 1, "url": "x/"}
+ADMIN_VALUES = {
+    "app_label": "hub",
+    "object_id": "1",
+    "id": 1,
+    "pk": 1,
+    "content_type_id": 1,
+    "url": "x/",
+}
 
 
 def build_path(route: Route, w, obj) -> str:
