@@ -408,6 +408,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "datahub.choices.SourceKind",
         "QuantityKindEnum": "datahub.choices.QuantityKind",
         "DatasetStatusEnum": "datahub.choices.DatasetStatus",
+        "SelfAssessmentStatusEnum": "assessments.choices.SelfAssessmentStatus",
     },
 }
 
