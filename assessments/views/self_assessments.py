@@ -66,7 +66,8 @@ class SelfRatingForm(ItemRatingForm):
 
 
 def entry_for(item, rating, scale, **kwargs):
-    kwargs.setdefault("form", SelfRatingForm.for_rating(rating))
+    if kwargs.get("form") is None:
+        kwargs["form"] = SelfRatingForm.for_rating(rating)
     return item_entry(item, rating, [], scale, **kwargs)
 
 
