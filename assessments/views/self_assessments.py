@@ -173,13 +173,14 @@ class SelfAssessmentStartView(VisibleMixin, TemplateView):
     template_name = "assessments/self/start.html"
     pk_url_kwarg = "plant_pk"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return super().dispatch(request, *args, **kwargs)
+    def load(self):
         self.plant = self.get_object()
-        if not services.may_write(request.user, self.plant):
+        if not services.may_write(self.request.user, self.plant):
             raise PermissionDenied(_("Only the members of the plant's company self-diagnose."))
-        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.load()
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -189,6 +190,7 @@ class SelfAssessmentStartView(VisibleMixin, TemplateView):
         return ctx
 
     def post(self, request, plant_pk):
+        self.load()
         draft = services.draft_of(self.plant)
         if draft is not None:
             messages.info(request, _("This plant's self-diagnosis in progress is opened again."))
