@@ -78,6 +78,11 @@ def _sme_plant(sme_user):
     return Plant.objects.filter(company=company).order_by("name", "pk").first()
 
 
+def _rng(*key) -> random.Random:
+    """One generator per use, so that what one plant draws never shifts another's."""
+    return random.Random(":".join(str(k) for k in (SEED, *key)))  # noqa: S311 - demo data, not secrets  # nosec B311
+
+
 def _seed_sme(sme_user, plant, assessment, rng) -> SelfAssessment:
     """Through the services as the `sme` login; shared with the assessment, confirmed since."""
     today = timezone.localdate()
@@ -121,14 +126,13 @@ def _seed_bulk(plant, assessment, actor, rng) -> SelfAssessment:
 
 @transaction.atomic
 def seed(*, sme_user, actor) -> dict:
-    rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets  # nosec B311
     summary = {"sme": None, "others": 0, "skipped": 0}
     has_self = set(SelfAssessment.objects.values_list("plant_id", flat=True).distinct())
     plant = _sme_plant(sme_user) if sme_user is not None else None
     if plant is not None and plant.pk not in has_self:
         latest = _latest_confirmed([plant.pk]).get(plant.pk)
         if latest is not None:
-            summary["sme"] = _seed_sme(sme_user, plant, latest, rng).pk
+            summary["sme"] = _seed_sme(sme_user, plant, latest, _rng("sme", plant.pk)).pk
         has_self.add(plant.pk)
     elif plant is not None:
         summary["skipped"] += 1
@@ -142,7 +146,7 @@ def seed(*, sme_user, actor) -> dict:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    chosen = sorted(rng.sample(candidates, min(OTHER_PLANTS, len(candidates))))
+    chosen = sorted(_rng("plants").sample(candidates, min(OTHER_PLANTS, len(candidates))))
     latest = _latest_confirmed(chosen)
     entries = []
     for plant_id in chosen:
@@ -152,7 +156,7 @@ def seed(*, sme_user, actor) -> dict:
         assessment = latest.get(plant_id)
         if assessment is None:
             continue
-        sheet = _seed_bulk(assessment.plant, assessment, actor, rng)
+        sheet = _seed_bulk(assessment.plant, assessment, actor, _rng("plant", plant_id))
         entries.append(
             audit_entry(
                 user=actor,
