@@ -17,10 +17,10 @@ from assessments.models import Assessment, SelfAssessment
 from assessments.services.frameworks import framework_current
 from assessments.services.sheets import sheet_add_items, sheet_finish_score, sheet_rate
 from hub import roles
-from hub.audit import audit_record
+from hub.audit import audit_entry, audit_record
 from hub.choices import AuditAction, PlantStatus
 from hub.formats import person_name
-from hub.models import Plant
+from hub.models import AuditEntry, Plant
 
 
 def may_write(user, plant: Plant) -> bool:
@@ -110,15 +110,18 @@ def self_assessment_rate(
     _require_writer(user, sheet.plant)
     _require_status(sheet, SelfAssessmentStatus.DRAFT, _("edited"))
     changed = sheet_rate(sheet=sheet, entries=entries)
-    if changed:
-        audit_record(
+    # One entry per item, as the assessment's own ratings are audited (one insert).
+    AuditEntry.objects.bulk_create(
+        audit_entry(
             user=user,
             action=AuditAction.UPDATE,
             obj=sheet,
-            before={code: c["before"] for code, c in changed.items()},
-            after={code: c["after"] for code, c in changed.items()},
-            message=_("Items saved: %(codes)s.") % {"codes": ", ".join(sorted(changed))},
+            before=change["before"],
+            after=change["after"],
+            message=_("Item %(code)s saved.") % {"code": code},
         )
+        for code, change in sorted(changed.items())
+    )
     return sheet
 
 
