@@ -271,10 +271,10 @@ def test_pages_query_counts(world, framework, client_for, django_assert_max_num_
         sheet.get_absolute_url(),
         reverse("assessments:self_assessment_compare", args=[sheet.pk]),
     ):
-        with django_assert_max_num_queries(30):
+        with django_assert_max_num_queries(16):
             assert client.get(url).status_code == 200
     draft = self_services.self_assessment_start(plant=world.plant_a, user=world.sme)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(16):
         assert (
             client.get(reverse("assessments:self_assessment_fill", args=[draft.pk])).status_code
             == 200
