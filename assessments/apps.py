@@ -30,3 +30,7 @@ class AssessmentsConfig(AppConfig):
             extensions.home_audited_models,
             extensions.AuditedModel(Assessment, "assessments:assessment_detail"),
         )
+        from assessments import self_home
+
+        extensions.register(extensions.plant_panels, self_home.plant_panel)
+        extensions.register(extensions.nav_items, self_home.nav_items)

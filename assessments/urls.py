@@ -1,6 +1,7 @@
 from django.urls import path
 
 from assessments import views
+from assessments.views import self_assessments as self_views
 
 app_name = "assessments"
 
@@ -43,4 +44,55 @@ urlpatterns = [
     ),
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
     path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    # self-diagnosis by the plant (assessments.views.self_assessments)
+    path(
+        "self-assessments/",
+        self_views.SelfAssessmentListView.as_view(),
+        name="self_assessment_list",
+    ),
+    path(
+        "self-assessments/over-rating/",
+        self_views.OverRatingView.as_view(),
+        name="self_assessment_over_rating",
+    ),
+    path(
+        "plants/<int:plant_pk>/self-assessments/new/",
+        self_views.SelfAssessmentStartView.as_view(),
+        name="self_assessment_start",
+    ),
+    path(
+        "self-assessments/<int:pk>/",
+        self_views.SelfAssessmentDetailView.as_view(),
+        name="self_assessment_detail",
+    ),
+    path(
+        "self-assessments/<int:pk>/fill/",
+        self_views.SelfAssessmentFillView.as_view(),
+        name="self_assessment_fill",
+    ),
+    path(
+        "self-assessments/<int:pk>/items/<int:item_pk>/",
+        self_views.SelfItemSaveView.as_view(),
+        name="self_assessment_item_save",
+    ),
+    path(
+        "self-assessments/<int:pk>/finish/",
+        self_views.SelfAssessmentFinishView.as_view(),
+        name="self_assessment_finish",
+    ),
+    path(
+        "self-assessments/<int:pk>/share/",
+        self_views.SelfAssessmentShareView.as_view(),
+        name="self_assessment_share",
+    ),
+    path(
+        "self-assessments/<int:pk>/delete/",
+        self_views.SelfAssessmentDeleteView.as_view(),
+        name="self_assessment_delete",
+    ),
+    path(
+        "self-assessments/<int:pk>/comparison/",
+        self_views.SelfAssessmentCompareView.as_view(),
+        name="self_assessment_compare",
+    ),
 ]

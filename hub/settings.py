@@ -385,6 +385,7 @@ DEMO_SEED_STEPS = [
     "seed_programs",
     "seed_telemetry",
     "seed_warnings",
+    "seed_self_assessments",
 ]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
@@ -421,6 +422,7 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "datahub.choices.SourceKind",
         "QuantityKindEnum": "datahub.choices.QuantityKind",
         "DatasetStatusEnum": "datahub.choices.DatasetStatus",
+        "SelfAssessmentStatusEnum": "assessments.choices.SelfAssessmentStatus",
     },
 }
 

@@ -15,7 +15,7 @@ from django.views.generic import DetailView, TemplateView
 from assessments import selectors, services
 from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
 from assessments.forms import AssessmentReturnForm, AssessmentSubmitForm
-from assessments.models import Assessment
+from assessments.models import Assessment, SelfAssessment
 from assessments.views.common import floor_rule_text
 from hub import roles
 from hub.audit import attach_change_rows
@@ -182,6 +182,9 @@ class AssessmentDetailView(VisibleMixin, DetailView):
         ctx["next_assessment"] = following = next_in_queue(user, assessment)
         ctx["next_assessment_url"] = next_url(user, following) if following else ""
         ctx["today"] = timezone.localdate()
+        ctx["shared_self_assessments"] = SelfAssessment.objects.visible_to(user).filter(
+            shared_with=assessment
+        )
         if roles.is_agency_staff_or_admin(user):
             entries = list(AuditEntry.objects.for_object(assessment).select_related("user")[:50])
             attach_change_rows(entries, type(assessment))

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assessments.models import Assessment, Framework, Item
+from assessments.models import Assessment, Framework, Item, SelfAssessment
 from datahub.models import (
     AccessLogEntry,
     Consent,
@@ -72,6 +72,7 @@ MODELS = {
     "reports": ProgressReport,
     "series": Series,
     "warnings": EarlyWarning,
+    "self-assessments": SelfAssessment,
 }
 NONEXISTENT = 987_654
 

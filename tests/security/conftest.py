@@ -31,7 +31,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import Item
+from assessments.models import Item, SelfAssessment
+from assessments.services import self_assessments as self_services
 from datahub.choices import DatasetFile, DatasetStatus, Purpose
 from datahub.models import (
     EarlyWarning,
@@ -51,6 +52,7 @@ from progress import services as reports
 from progress.choices import ReportScope, ReportStatus, TargetCode
 from progress.models import ProgressReport, Target
 from tests.assessments.conftest import confirmed, rate_all, seed_definition
+from tests.assessments.self_helpers import finished_self
 from tests.factories import (
     AgencyFactory,
     CompanyFactory,
@@ -219,6 +221,14 @@ PAIRS = {
         }
         for kind in ("src", "ser", "cons", "log", "warn")
     },
+    # self-diagnoses: finished ones (agency staff see every finished one; a consultant those
+    # shared with its assessments; partners and officials none) and drafts (their plant's only)
+    "self": {
+        **dict.fromkeys(PERSONAS, ("self_a", "self_b")),
+        "agy": ("self_a", None),
+        "pB": ("self_b", "self_a"),
+    },
+    "selfd": {**dict.fromkeys(PERSONAS, ("selfd_a", "selfd_b")), "pB": ("selfd_b", "selfd_a")},
     # research datasets: a ready one (downloads) and a refused one (nothing to download);
     # officials and agency staff see both, nobody else either
     "ds": dict.fromkeys(PERSONAS, ("ds_ready", "ds_refused")),
@@ -464,6 +474,20 @@ def build_world() -> SimpleNamespace:
         name="초대 받은 사람",
         digest=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
         expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
+
+    # --- self-diagnoses: plant A's (by the SME persona) and plant B's (by its own member), a
+    # finished one each, shared with the plant's assessment since confirmed, and a draft each
+    w.sme_b = member(Role.SME_MEMBER, w.company_b, "sme_b")
+    w.self_a, w.self_b = (
+        finished_self(user, plant, 4, rated_on=datetime.date(2025, 4, 1))
+        for user, plant in ((w.users["sme"], w.plant_a), (w.sme_b, w.plant_b))
+    )
+    SelfAssessment.objects.filter(pk=w.self_a.pk).update(shared_with=w.conf_a)
+    SelfAssessment.objects.filter(pk=w.self_b.pk).update(shared_with=w.conf_b)
+    w.selfd_a, w.selfd_b = (
+        self_services.self_assessment_start(plant=plant, user=user)
+        for user, plant in ((w.users["sme"], w.plant_a), (w.sme_b, w.plant_b))
     )
 
     # One session per persona, reused by every test (a test that logs out or in again gets

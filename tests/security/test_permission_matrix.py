@@ -47,7 +47,7 @@ from django.views.generic.edit import ProcessFormView
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from assessments.models import Assessment, Evidence
+from assessments.models import Assessment, Evidence, SelfAssessment
 from hub.importers import template_header as plant_template_header
 from hub.models import Plant
 from programs.choices import TargetLevel
@@ -121,6 +121,18 @@ assessments:assessment_confirm POST   dec    login 404   302/back 403/404  403/4
 assessments:assessment_return  POST   dec    login 404   302/back 403/404  403/404  403/404  403/404  403/404
 assessments:framework_list     GET    -      login 200   200      200      200      200      200      200
 assessments:framework_detail   GET    fw     login 404   200      200      200      200      200      200
+# --- self-diagnosis pages (the plant's SME members write; agency staff read finished ones) ------
+assessments:self_assessment_list        GET    self   login 200   200      200      200      200      200      200
+assessments:self_assessment_over_rating GET    -      login 403   200      403      403      403      403      403
+assessments:self_assessment_start       GET    plant  login 404   403      403/404  403/404  403/404  403      200/404
+assessments:self_assessment_start       POST   plant  login 404   403      403/404  403/404  403/404  403      302/404
+assessments:self_assessment_detail      GET    self   login 404   200      200/404  404      404      404      200/404
+assessments:self_assessment_fill        GET    selfd  login 404   404      404      404      404      404      200/404
+assessments:self_assessment_item_save   POST   selfd  login 404   404      404      404      404      404      302/404
+assessments:self_assessment_finish      POST   selfd  login 404   404      404      404      404      404      back/404
+assessments:self_assessment_share       POST   self   login 404   403      403/404  404      404      404      302/404
+assessments:self_assessment_delete      POST   selfd  login 404   404      404      404      404      404      302/404
+assessments:self_assessment_compare     GET    self   login 404   200      200/404  404      404      404      200/404
 # --- program pages -------------------------------------------------------------------------------
 programs:program_list          GET    prog   login 200   200      200      200      200      200      200
 programs:program_create        GET    -      login 403   200      403      403      403      403      403
@@ -191,6 +203,18 @@ assessment-rating              PATCH  asm    401   404   403      200/404  403/4
 assessment-evidence            GET    asm    401   404   200      200/404  200/404  200/404  200/404  200/404
 assessment-evidence            POST   asm    401   404   403      201/404  403/404  403/404  403/404  403/404
 assessment-evidence-detail     DELETE ev     401   404   403      204/404  403/404  403/404  403/404  403/404
+# --- API: self-diagnoses ------------------------------------------------------------------------
+self-assessment-list           GET    self   401   200   200      200      200      200      200      200
+self-assessment-list           POST   plant  401   403   403      403      403      403      403      400
+self-assessment-over-rating    GET    -      401   403   200      403      403      403      403      403
+self-assessment-detail         GET    self   401   404   200      200/404  404      404      404      200/404
+self-assessment-detail         DELETE selfd  401   404   404      404      404      404      404      204/404
+self-assessment-ratings        GET    self   401   404   200      200/404  404      404      404      200/404
+self-assessment-ratings        PATCH  selfd  401   404   404      404      404      404      404      200/404
+self-assessment-finish         POST   selfd  401   404   404      404      404      404      404      400/404
+self-assessment-share          POST   self   401   404   403      403/404  404      404      404      200/404
+self-assessment-share          DELETE self   401   404   403      403/404  404      404      404      200/404
+self-assessment-comparison     GET    self   401   404   200      200/404  404      404      404      200/404
 # --- API: programs, projects, KPIs, progress, reports --------------------------------------------
 program-list                   GET    prog   401   200   200      200      200      200      200      200
 program-list                   POST   -      401   403   201      403      403      403      403      403
@@ -343,6 +367,8 @@ LISTS = {
     "warning-list": "warning-detail",
     "dataset-list": "dataset-detail",
     "followup-list": "followup-detail",
+    "assessments:self_assessment_list": "assessments:self_assessment_detail",
+    "self-assessment-list": "self-assessment-detail",
 }
 
 # Routes whose kind object goes into the query string (a list then only answers about it).
@@ -513,6 +539,8 @@ def url_kwargs(w, obj) -> dict:
         values.update(item_pk=w.item.pk, item_code=w.item.code)
     elif isinstance(obj, Evidence):
         values["evidence_pk"] = obj.pk
+    elif isinstance(obj, SelfAssessment):
+        values["item_pk"] = w.item.pk
     return values
 
 
@@ -651,6 +679,9 @@ PAYLOADS = {
     ("assessments:item_save", "POST"): lambda w, o: {f"i{w.item.pk}-rating": "4"},
     ("assessments:evidence_upload", "POST"): lambda w, o: {"file": pdf_upload()},
     ("assessments:assessment_return", "POST"): lambda w, o: {"reason": "A1.1을 다시 확인하세요."},
+    ("assessments:self_assessment_item_save", "POST"): lambda w, o: {f"i{w.item.pk}-rating": "4"},
+    ("self-assessment-list", "POST"): lambda w, o: {"plant": o.pk},
+    ("self-assessment-ratings", "PATCH"): lambda w, o: [{"item": w.item.code, "rating": 3}],
     ("programs:program_create", "POST"): lambda w, o: _new_program(w),
     ("programs:program_update", "POST"): lambda w, o: _form(o, PROGRAM_FIELDS, name_en="Renamed"),
     ("programs:commitment_set", "POST"): lambda w, o: {
