@@ -147,6 +147,10 @@ class TableImport:
         for number, cells in self.table.rows:
             self.rows.append(self.parse_row(number, cells))
 
+    def plant_queryset(self):
+        """Where rows find their plants (an import limited to visible plants narrows it)."""
+        return Plant.objects.all()
+
     def resolve_plants(self, *, required: bool = True) -> None:
         """Each row's plant by its company's business number and the plant's name."""
         numbers = sorted(
@@ -154,9 +158,8 @@ class TableImport:
         )
         plants: dict[tuple[str, str], Plant] = {}
         for chunk in chunks(numbers):
-            for plant in Plant.objects.filter(company__business_number__in=chunk).select_related(
-                "company"
-            ):
+            found = self.plant_queryset().filter(company__business_number__in=chunk)
+            for plant in found.select_related("company"):
                 plants[(plant.company.business_number, plant.name)] = plant
         for row in self.rows:
             values = row.values
