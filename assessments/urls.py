@@ -43,4 +43,5 @@ urlpatterns = [
     ),
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
     path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    path("assessments/history/import/", views.HistoryImportView.as_view(), name="history_import"),
 ]
