@@ -284,9 +284,14 @@ class _HistoryImport(TableImport):
 
     def check_references(self) -> None:
         seen: dict[str, int] = {}
+        limit = Assessment._meta.get_field("source_reference").max_length
         for row in self.rows:
             reference = row.values.get("source_reference")
             if not reference:
+                continue
+            if len(reference) > limit:
+                message = _("A source reference has at most %(limit)s characters.")
+                self.error(row, "source_reference", message % {"limit": limit})
                 continue
             first = seen.setdefault(reference, row.number)
             if first != row.number:
@@ -367,7 +372,7 @@ class _HistoryImport(TableImport):
             valid_until=add_years(assessed_on, framework.validity_years),
             origin=AssessmentOrigin.HISTORY,
             outcome_only=result is None,
-            source_reference=values["source_reference"][:100],
+            source_reference=values["source_reference"],
         )
         if result is None:
             assessment.total_score = values["recorded_score"]

@@ -315,3 +315,16 @@ def test_upload_page_long_file_runs_as_job(world, framework, codes, browse, sett
 @pytest.mark.parametrize("who", ["consultant", "partner_a", "official", "sme", "outsider"])
 def test_upload_page_refuses_others(world, framework, client_for, who):
     assert client_for(getattr(world, who)).get(URL).status_code == 403
+
+
+def test_unknown_plant_id_unknown_item_and_long_reference(world, framework, codes):
+    content = (
+        "공장ID,원본번호,평가모델,모델버전,평가일,원본확인일,점수,수준,Z9.9\n"
+        f"999999,R-1,SF-L5,1,2020-01-01,2020-01-02,600,1,\n"
+        f"{world.plant_a.pk},{'X' * 101},SF-L5,1,2020-01-01,2020-01-02,600,1,\n"
+    ).encode()
+    report = history_import(user=world.agency, content=content, filename="h.csv")
+    assert (2, "공장ID", "There is no such plant.") in errors_of(report)
+    assert (3, "원본번호", "A source reference has at most 100 characters.") in errors_of(report)
+    assert report.warnings[0].column == "Z9.9"  # not an item of any framework: ignored
+    assert not Assessment.objects.exists()
