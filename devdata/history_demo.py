@@ -15,7 +15,9 @@ import io
 import random
 from pathlib import Path
 
+from django.conf import settings
 from django.db.models import Min
+from django.utils import translation
 
 from assessments.choices import AssessmentOrigin
 from assessments.importers import history_import
@@ -116,9 +118,11 @@ def seed(*, actor, path: Path = FILE) -> dict:
     kept = [r for r in rows if (r[0], r[1]) in present]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *kept])
-    report = history_import(
-        user=actor, content=buffer.getvalue().encode("utf-8"), filename=path.name
-    )
+    # The report's summary is stored in the audit log: in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        report = history_import(
+            user=actor, content=buffer.getvalue().encode("utf-8"), filename=path.name
+        )
     if report.errors:
         raise ValueError("; ".join(str(e) for e in report.errors[:5]))
     return {

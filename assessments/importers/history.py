@@ -377,7 +377,8 @@ class _HistoryImport(TableImport):
             plant=row.plant,
             framework=framework,
             consultant=row.consultant,
-            recorded_consultant=values.get("consultant", "")[:200],
+            # The name as the records give it, when it is not a hub consultant's.
+            recorded_consultant="" if row.consultant else values.get("consultant", "")[:200],
             opened_by=self.user,
             status=AssessmentStatus.CONFIRMED,
             assessed_on=assessed_on,
@@ -519,7 +520,10 @@ class _HistoryImport(TableImport):
                 user=self.user,
                 action=AuditAction.CREATE,
                 obj=assessment,
-                after=snapshot(assessment, AUDITED_FIELDS),
+                after={
+                    **snapshot(assessment, AUDITED_FIELDS),
+                    **({"note": row.values["note"]} if row.values.get("note") else {}),
+                },
                 message=import_note(self.report.filename, row.number),
             )
             for row, assessment, _ratings in self.plans
@@ -534,12 +538,6 @@ class _HistoryImport(TableImport):
                     "rows": self.report.rows,
                     "assessments": self.report.counts.created,
                     "outcome_only": self.report.outcome_only,
-                    "origin": AssessmentOrigin.HISTORY.value,
-                    "notes": {
-                        str(row.number): row.values["note"]
-                        for row, _a, _r in self.plans
-                        if row.values.get("note")
-                    },
                 },
                 message=f"{self.report.filename}: {self.report.summary}",
             )

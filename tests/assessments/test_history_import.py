@@ -65,7 +65,7 @@ def test_good_file_backfiles_confirmed_assessments_with_original_dates(world, fr
     first, second, third = Assessment.objects.order_by("assessed_on")
     assert first.status == AssessmentStatus.CONFIRMED
     assert first.origin == AssessmentOrigin.HISTORY
-    assert first.consultant == world.consultant and first.recorded_consultant == "consultant"
+    assert first.consultant == world.consultant and first.recorded_consultant == ""
     assert first.final_level == 3 and first.total_score == Decimal("800.000")
     assert timezone.localtime(first.confirmed_at) == timezone.make_aware(
         datetime.datetime(2019, 5, 20)
@@ -91,7 +91,9 @@ def test_good_file_backfiles_confirmed_assessments_with_original_dates(world, fr
     # One audit entry per assessment (origin history, the row's import note) and the file's.
     entry = AuditEntry.objects.for_object(first).get()
     assert entry.after["origin"] == "history" and entry.message == "imported from h.csv, row 2"
-    assert AuditEntry.objects.filter(action=AuditAction.IMPORT).count() == 1
+    assert AuditEntry.objects.for_object(third).get().after["note"] == "공정 없음"
+    imported = AuditEntry.objects.get(action=AuditAction.IMPORT)
+    assert imported.after["assessments"] == 3 and imported.after["outcome_only"] == 1
 
 
 def test_english_headers_xlsx_and_plant_id(world, framework, codes):
