@@ -534,7 +534,7 @@ class _HistoryImport(TableImport):
                 action=AuditAction.IMPORT,
                 after={
                     "file": self.report.filename,
-                    "format": self.report.format,
+                    "format": self.report.format.upper(),  # CSV, XLSX: as people name them
                     "rows": self.report.rows,
                     "assessments": self.report.counts.created,
                     "outcome_only": self.report.outcome_only,
