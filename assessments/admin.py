@@ -69,9 +69,15 @@ class ItemRatingInline(admin.TabularInline):
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReadOnlyWhenFrozen, admin.ModelAdmin):
-    list_display = ["pk", "plant", "consultant", "status", "assessed_on", "final_level"]
-    list_filter = ["status", "final_level", "framework"]
-    search_fields = ["plant__name", "plant__company__name", "consultant__username"]
+    list_display = ["pk", "plant", "consultant", "status", "origin", "assessed_on", "final_level"]
+    list_filter = ["status", "origin", "outcome_only", "final_level", "framework"]
+    search_fields = [
+        "plant__name",
+        "plant__company__name",
+        "consultant__username",
+        "recorded_consultant",
+        "source_reference",
+    ]
     raw_id_fields = ["plant", "consultant", "opened_by", "confirmed_by"]
     readonly_fields = [
         "status",

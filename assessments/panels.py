@@ -127,7 +127,9 @@ def plant_panel(request, plant):
         "latest": latest,
         "today": today,
     }
-    if latest is not None:
+    if latest is not None and latest.outcome_only:
+        context["latest_outcome_only"] = True  # no areas nor roadmap: only score and level
+    elif latest is not None:
         areas = list(latest.framework.areas.order_by("order"))
         context["area_svg"] = mark_safe(area_profile_chart(latest, areas))  # noqa: S308 - chart SVG built from escaped parts  # nosec B308, B703
         context["roadmap"] = selectors.roadmap_rows(latest, limit=5)

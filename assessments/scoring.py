@@ -8,6 +8,7 @@ unrounded; `Decimal` values are produced only for storage and display.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -162,8 +163,10 @@ def to_decimal(value: Fraction, places: int = 3) -> Decimal:
     return Decimal(f"{'-' if value < 0 and whole else ''}{whole}E-{places}")
 
 
+@functools.lru_cache(maxsize=4096, typed=True)
 def item_points(points, rating: int) -> Fraction:
-    """Points earned by an item: points × (0.5 + 0.1 × rating)."""
+    """Points earned by an item: points × (0.5 + 0.1 × rating). Memoised (a framework has few
+    point values): a long history import scores thousands of sheets."""
     if isinstance(rating, bool) or not isinstance(rating, int):
         raise TypeError(f"rating {rating!r} is not a whole number")
     if not MIN_RATING <= rating <= MAX_RATING:

@@ -142,8 +142,11 @@ def roadmap_rows(assessment: Assessment, limit: int | None = None) -> list[dict]
 
 def assessment_comparison(a: Assessment, b: Assessment) -> dict:
     """Rows of the comparison: areas (stored scores and levels) and items (ratings), matched
-    by code so two framework versions still line up."""
-    ratings = ItemRating.objects.filter(assessment__in=[a.pk, b.pk]).select_related(
+    by code so two framework versions still line up. When either is a back-filed
+    outcome-only assessment there are no items nor areas to compare, only the totals."""
+    outcome_only = a.outcome_only or b.outcome_only
+    compared = [] if outcome_only else [a.pk, b.pk]
+    ratings = ItemRating.objects.filter(assessment__in=compared).select_related(
         "item__category__area"
     )
     by_code: dict[str, dict] = {}
@@ -185,6 +188,7 @@ def assessment_comparison(a: Assessment, b: Assessment) -> dict:
         "area_rows": area_rows,
         "total_delta": total_delta,
         "changed_count": sum(1 for row in items if row["changed"]),
+        "outcome_only": outcome_only,
     }
 
 

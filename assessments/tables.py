@@ -4,12 +4,19 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.formats import level_name, person_name
-from hub.tables import Column, Table, attr, display, display_of
+from assessments.formats import consultant_name, origin_note
+from hub.formats import level_name
+from hub.tables import Column, Table, attr, display_of
 
 
 def _level(assessment):
     return level_name(assessment.final_level) if assessment.final_level is not None else None
+
+
+def _status(assessment):
+    note = origin_note(assessment)
+    status = assessment.get_status_display()
+    return f"{status} ({note})" if note else status
 
 
 def _score(assessment):
@@ -33,8 +40,8 @@ class AssessmentTable(Table):
         Column("plant", _("Plant"), attr("plant.name"), sort="plant"),
         Column("company", _("Company"), attr("plant.company.name")),
         Column("region", _("Region"), display_of("plant", "region"), default=False),
-        Column("consultant", _("Consultant"), lambda a: person_name(a.consultant)),
-        Column("status", _("Status"), display("status")),
+        Column("consultant", _("Consultant"), consultant_name),
+        Column("status", _("Status"), _status),
         Column("due", _("Due"), attr("due_on"), sort="due"),
         Column("assessed", _("Assessed"), attr("assessed_on"), sort="assessed", default=False),
         Column("score", _("Score"), _score, sort="score", numeric=True),

@@ -95,4 +95,5 @@ urlpatterns = [
         self_views.SelfAssessmentCompareView.as_view(),
         name="self_assessment_compare",
     ),
+    path("assessments/history/import/", views.HistoryImportView.as_view(), name="history_import"),
 ]

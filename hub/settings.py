@@ -386,6 +386,7 @@ DEMO_SEED_STEPS = [
     "seed_telemetry",
     "seed_warnings",
     "seed_self_assessments",
+    "seed_history",
 ]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")

@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments import scoring
+from assessments.formats import consultant_name
 from assessments.models import Area, Assessment, Category, Evidence, Framework, Item, ItemRating
 from hub.choices import Role
-from hub.formats import person_name
 from hub.models import Plant
 
 # --- frameworks ------------------------------------------------------------------------------
@@ -134,11 +134,16 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "valid_until",
             "revision",
             "completeness",
+            "origin",
+            "outcome_only",
+            "recorded_consultant",
+            "source_reference",
         ]
         read_only_fields = fields
 
     def get_consultant_name(self, obj) -> str:
-        return person_name(obj.consultant)
+        """The hub consultant, else the name a back-filed record gives, else a dash."""
+        return consultant_name(obj)
 
 
 class AssessmentDetailSerializer(AssessmentSerializer):

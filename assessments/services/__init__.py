@@ -25,6 +25,7 @@ from assessments.services.workflow import (
     assessment_submit,
     plant_level_fields,
     plant_refresh_level,
+    plants_refresh_level,
 )
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "framework_current",
     "framework_load",
     "plant_refresh_level",
+    "plants_refresh_level",
 ]

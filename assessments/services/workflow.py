@@ -22,10 +22,12 @@ from assessments.models import (
 )
 from assessments.services.frameworks import framework_current
 from hub import roles
-from hub.audit import audit_record, snapshot
+from hub.audit import audit_entry, audit_record, snapshot
 from hub.choices import AuditAction, PlantStatus
 from hub.formats import person_name
-from hub.models import Plant
+from hub.importers.tabular import chunks
+from hub.importers.writing import WRITE_BATCH, bulk_update
+from hub.models import AuditEntry, Plant
 
 
 def _require_agency(user) -> None:
@@ -304,3 +306,41 @@ def plant_refresh_level(*, plant: Plant, user=None) -> Plant:
             message=_("Level updated from a confirmed assessment."),
         )
     return plant
+
+
+def plants_refresh_level(*, plant_ids, user=None) -> int:
+    """`plant_refresh_level` for many plants at once (a bulk import): one read of their
+    confirmed assessments, bulk updates and audit entries for the plants whose level fields
+    change. Returns how many changed. Call inside the import's transaction."""
+    changed, entries = [], []
+    now = timezone.now()
+    for chunk in chunks(sorted(set(plant_ids))):
+        latest: dict[int, Assessment] = {}
+        for assessment in (
+            Assessment.objects.filter(plant_id__in=chunk)
+            .latest_confirmed_first()
+            .only("plant_id", "final_level", "total_score", "assessed_on", "valid_until")
+        ):
+            latest.setdefault(assessment.plant_id, assessment)
+        for plant in Plant.objects.select_for_update().filter(pk__in=chunk).order_by("pk"):
+            before = snapshot(plant, list(LEVEL_FIELDS))
+            for name, value in plant_level_fields(latest.get(plant.pk)).items():
+                setattr(plant, name, value)
+            after = snapshot(plant, list(before))
+            if after == before:
+                continue
+            plant.updated_at = now  # bulk updates skip auto_now
+            changed.append(plant)
+            entries.append(
+                audit_entry(
+                    user=user,
+                    action=AuditAction.UPDATE,
+                    obj=plant,
+                    before=before,
+                    after=after,
+                    message=_("Level updated from a confirmed assessment."),
+                )
+            )
+    bulk_update(Plant, changed, [*LEVEL_FIELDS, "updated_at"])
+    AuditEntry.objects.bulk_create(entries, batch_size=WRITE_BATCH)
+    return len(changed)

@@ -6,6 +6,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
+from assessments.formats import consultant_name
+
 register = template.Library()
 
 
@@ -57,3 +59,10 @@ def rating_display(rating) -> str:
     if rating.not_applicable:
         return gettext("N/A")
     return "—" if rating.rating is None else str(rating.rating)
+
+
+@register.filter
+def consultant_of(assessment) -> str:
+    """The assessment's consultant: the hub user, else the name a back-filed record gives,
+    else a dash."""
+    return consultant_name(assessment)

@@ -14,6 +14,7 @@ from assessments.views.fill import (
     ItemSaveView,
 )
 from assessments.views.frameworks import FrameworkDetailView, FrameworkListView
+from assessments.views.history import HistoryImportView
 from assessments.views.queues import AssessmentListView, AssessmentOpenView
 from assessments.views.results import (
     AssessmentCompareView,
@@ -37,5 +38,6 @@ __all__ = [
     "EvidenceUploadView",
     "FrameworkDetailView",
     "FrameworkListView",
+    "HistoryImportView",
     "ItemSaveView",
 ]

@@ -162,7 +162,8 @@ class AssessmentDetailView(VisibleMixin, DetailView):
         ctx = super().get_context_data(**kwargs)
         assessment, user = self.object, self.request.user
         framework = assessment.framework
-        sheet = selectors.assessment_sheet(assessment)
+        # A back-filed outcome-only assessment has no item ratings to lay out.
+        sheet = [] if assessment.outcome_only else selectors.assessment_sheet(assessment)
         ctx["sheet"] = sheet
         if assessment.result:
             name, meaning = assessment.level_meaning()

@@ -1,6 +1,7 @@
 """The import columns: their header aliases (Korean or English) and how each cell's text
 becomes a model value. No ORM; parsers raise CellError with a message for the user."""
 
+import datetime
 import decimal
 import functools
 import re
@@ -153,6 +154,26 @@ def column_for_header(text: str) -> str | None:
     key = _ALIASES.get(stripped) if stripped != normalized else None
     # 'revenue (USD)' or '매출액(억원)' is money in another unit: not ours to guess.
     return None if key == "revenue_million_krw" else key
+
+
+_BRACKETED = re.compile(r"[(\[（][^)\]）]*[)\]）]$")
+
+
+def header_map(columns: tuple[Column, ...]):
+    """A header reader for another import's columns: the column key a header names, or
+    None; a trailing unit note ('총사업비(원)', 'Total Cost (KRW)') is tolerated."""
+    aliases = {}
+    for column in columns:
+        for alias in (*column.aliases, column.key):
+            aliases[normalize_header(alias)] = column.key
+
+    def column_for_header(text: str) -> str | None:
+        normalized = normalize_header(text)
+        if normalized in aliases:
+            return aliases[normalized]
+        return aliases.get(_BRACKETED.sub("", normalized))
+
+    return column_for_header
 
 
 def template_header(language: str = "ko") -> list[str]:
@@ -336,6 +357,34 @@ def parse_amount(value: Cell) -> decimal.Decimal:
     if amount < 0:
         raise CellError(_("The number cannot be negative."))
     return amount
+
+
+_DATE = re.compile(r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*일?\.?(?:[T ].*)?$")
+
+
+def parse_date(value: Cell) -> datetime.date:
+    """2025-03-02, 2025.03.02, 2025.3.2., 2025/03/02, 2025년 3월 2일, 20250302, or a date
+    cell of a workbook (read as 2025-03-02T00:00:00)."""
+    text = as_text(value)
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = _DATE.match(text)
+    if match:
+        try:
+            return datetime.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            pass
+    raise CellError(_("“%(value)s” is not a date (use 2025-03-02).") % {"value": text})
+
+
+def parse_id(value: Cell) -> int:
+    text = as_text(value)
+    # ASCII only: '²' is a digit to str.isdigit() but not to int().
+    if not (text.isascii() and text.isdigit()):
+        raise CellError(_("“%(value)s” is not a number.") % {"value": text[:40]})
+    if len(text.lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise too_large(value)
+    return int(text)
 
 
 def parse_text(value: Cell) -> str:

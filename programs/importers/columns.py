@@ -2,7 +2,6 @@
 No ORM. Generic parsing (amounts with thousands separators, business numbers, header
 normalisation) comes from hub.importers.columns; parsers raise CellError."""
 
-import datetime
 import re
 import unicodedata
 
@@ -10,15 +9,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hub.importers.columns import (
-    MAX_INTEGER_DIGITS,
     CellError,
     Column,
     as_text,
-    normalize_header,
     parse_amount,
     parse_business_number,
+    parse_date,
+    parse_id,
     parse_text,
-    too_large,
 )
 from hub.importers.reading import Cell
 from programs.choices import Indicator, ProjectStatus, TargetLevel
@@ -165,24 +163,6 @@ KPI_COLUMNS: tuple[Column, ...] = (
     Column("result_to", gettext_lazy("result to"), ("성과측정종료", "Result To")),
 )
 
-_BRACKETED = re.compile(r"[(\[（][^)\]）]*[)\]）]$")
-
-
-def header_map(columns: tuple[Column, ...]):
-    aliases = {}
-    for column in columns:
-        for alias in (*column.aliases, column.key):
-            aliases[normalize_header(alias)] = column.key
-
-    def column_for_header(text: str) -> str | None:
-        normalized = normalize_header(text)
-        if normalized in aliases:
-            return aliases[normalized]
-        # '총사업비(원)', 'Total Cost (KRW)': a trailing unit note is tolerated.
-        return aliases.get(_BRACKETED.sub("", normalized))
-
-    return column_for_header
-
 
 def _key(text: str) -> str:
     return re.sub(r"[\s_\-.·*/()]+", "", unicodedata.normalize("NFKC", text).lower())
@@ -283,38 +263,10 @@ def parse_number(value: Cell):
     return parse_amount(value)
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*일?\.?(?:[T ].*)?$")
-
-
-def parse_date(value: Cell) -> datetime.date:
-    """2025-03-02, 2025.03.02, 2025.3.2., 2025/03/02, 2025년 3월 2일, 20250302, or a date
-    cell of a workbook (read as 2025-03-02T00:00:00)."""
-    text = as_text(value)
-    if re.fullmatch(r"\d{8}", text):
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    match = _DATE.match(text)
-    if match:
-        try:
-            return datetime.date(*(int(g) for g in match.groups()))
-        except ValueError:
-            pass
-    raise CellError(_("“%(value)s” is not a date (use 2025-03-02).") % {"value": text})
-
-
 def parse_year(value: Cell) -> int:
     text = as_text(value).removesuffix("년").strip()
     if not re.fullmatch(r"\d{4}", text):
         raise CellError(_("“%(value)s” is not a year.") % {"value": as_text(value)})
-    return int(text)
-
-
-def parse_id(value: Cell) -> int:
-    text = as_text(value)
-    # ASCII only: '²' is a digit to str.isdigit() but not to int().
-    if not (text.isascii() and text.isdigit()):
-        raise CellError(_("“%(value)s” is not a number.") % {"value": text[:40]})
-    if len(text.lstrip("0")) > MAX_INTEGER_DIGITS:
-        raise too_large(value)
     return int(text)
 
 

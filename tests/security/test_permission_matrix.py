@@ -47,6 +47,7 @@ from django.views.generic.edit import ProcessFormView
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
+from assessments.importers import template_header as history_template_header
 from assessments.models import Assessment, Evidence, SelfAssessment
 from hub.importers import template_header as plant_template_header
 from hub.models import Plant
@@ -332,6 +333,9 @@ followup-detail                GET    fu     401   404   200      404      200/4
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
 admin:logout                   GET    -      302   302   302      302      302      302      302      302
+# --- assessments: back-filed history import (agency staff only) ---
+assessments:history_import     GET    -      login 403   200      403      403      403      403      403
+assessments:history_import     POST   -      login 403   200      403      403      403      403      403
 """
 
 REFUSALS = {"login", "adm", "back", "400", "401", "403", "404", "405"}
@@ -789,6 +793,10 @@ PAYLOADS = {
         "scope_value": str(o.pk),
         "language": "ko",
         "as_of": AS_OF,
+    },
+    ("assessments:history_import", "POST"): lambda w, o: {
+        "file": _csv(history_template_header(["A1.1"], "en")),
+        "dry_run": "on",
     },
 }
 MULTIPART = {("assessment-evidence", "POST")}

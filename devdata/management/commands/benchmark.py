@@ -39,7 +39,9 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.choices import AssessmentStatus
-from assessments.models import Assessment, ItemRating
+from assessments.importers import history_import
+from assessments.models import Assessment, Item, ItemRating
+from assessments.services import framework_current
 from devdata import floor
 from hub.choices import OrganizationKind, PlantStatus, Role
 from hub.importers import plants_import
@@ -447,6 +449,33 @@ class Command(BaseCommand):
 
         measured("project import", projects_import, projects_file, len(plants), keep=True)
         measured("KPI import", kpis_import, kpis_file, 2 * len(plants))
+        measured("history import", history_import, self._history_file(plants), len(plants))
+
+    def _history_file(self, plants) -> bytes:
+        """A back-filed history of one confirmed assessment per plant: every other row with
+        the 40 item ratings (scored by the hub), the rest with the recorded outcome only."""
+        framework = framework_current()
+        codes = list(
+            Item.objects.filter(category__area__framework=framework)
+            .order_by("order")
+            .values_list("code", flat=True)
+        )
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["사업자등록번호", "공장명", "원본번호", "평가모델", "모델버전", "평가일",
+             "원본확인일", "컨설턴트", "점수", "수준", *codes]
+        )  # fmt: skip
+        for i, plant in enumerate(plants):
+            cells = [plant.company.business_number, plant.name, f"BENCH-H-{i}", framework.code,
+                     framework.version, "2020-05-02", "2020-05-20", "김평가"]  # fmt: skip
+            if i % 2:
+                writer.writerow([*cells, "650", "2", *[""] * len(codes)])
+            else:
+                writer.writerow(
+                    [*cells, "", "", *[str(1 + (i + j) % 4) for j in range(len(codes))]]
+                )
+        return buffer.getvalue().encode("utf-8")
 
     # --- output -------------------------------------------------------------------------------
 
