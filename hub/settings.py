@@ -382,11 +382,12 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DEMO_SEED_STEPS = [
     "load_framework",
     "seed_assessments",
+    # Back-filed history moves plants' levels: before the steps that read them (warnings).
+    "seed_history",
     "seed_programs",
     "seed_telemetry",
     "seed_warnings",
     "seed_self_assessments",
-    "seed_history",
 ]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from assessments import services
 from assessments.choices import SelfAssessmentStatus
@@ -106,7 +107,7 @@ def test_finish_scores_and_never_touches_the_plant(world, sheet):
 
 def test_share_needs_an_assessment_in_progress(world, framework):
     sheet = finished_self(world.sme, world.plant_a)
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         self_services.self_assessment_share(self_assessment=sheet, user=world.sme)
     assert "no assessment in progress" in str(exc.value)
     draft = services.assessment_open(

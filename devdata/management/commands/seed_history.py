@@ -1,6 +1,7 @@
 """manage.py seed_history: import the demo's back-filed history of confirmed assessments
 (devdata/data/history-demo.csv, through the history import) so the dashboard shows the past
-years' shares. Run by seed_demo after the other steps; a second run imports nothing.
+years' shares. Run by seed_demo right after seed_assessments (levels it moves feed the
+warnings step); a second run imports nothing.
 `--write-file` regenerates the committed file from the demo database."""
 
 from django.contrib.auth import get_user_model
