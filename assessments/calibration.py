@@ -262,6 +262,8 @@ class Candidate:
     group: Hashable  # its consultant
     cell: Cell
     level: int
+    # False: counted among the peers but not drawn (e.g. already spot-checked).
+    eligible: bool = True
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,11 @@ def draw_sample(
     candidates: Sequence[Candidate], settings: DrawSettings, seed: int
 ) -> list[tuple[int, str]]:
     """(assessment id, reason) of the sample: outliers first ("outlier"), then a random share
-    of the rest ("random"), at most `settings.limit` in all. The same candidates, settings
+    of the rest ("random"), at most `settings.limit` in all. Every candidate counts among the
+    peers; only eligible ones are drawn. An outlier consultant is one of the
+    `outlier_consultants` whose mean level is furthest from their peers' on the same cells
+    (their one assessment furthest from its cell mean, in the direction they lean); an
+    outlier assessment is `levels_above` or more levels above its cell's peer mean. The same candidates, settings
     and seed always give the same sample (candidates are sorted by id before drawing; the
     generator is seeded by `seed` alone)."""
     ordered = sorted(candidates, key=lambda c: c.id)
@@ -299,13 +305,14 @@ def draw_sample(
         )[: settings.outlier_consultants]
         for group in furthest:
             sign = 1 if comparison[group].difference >= 0 else -1
-            own = [c for c in ordered if c.group == group and c.id in means]
-            # Their assessment furthest from its cell in the direction they lean.
-            pick = max(own, key=lambda c: (sign * (c.level - means[c.id]), -c.id))
-            outliers.append(pick.id)
+            own = [c for c in ordered if c.group == group and c.id in means and c.eligible]
+            if own:
+                # Their assessment furthest from its cell in the direction they lean.
+                pick = max(own, key=lambda c: (sign * (c.level - means[c.id]), -c.id))
+                outliers.append(pick.id)
     if settings.levels_above is not None:
         for c in ordered:
-            if c.id in means and c.level - means[c.id] >= settings.levels_above:
+            if c.eligible and c.id in means and c.level - means[c.id] >= settings.levels_above:
                 outliers.append(c.id)
     chosen: list[tuple[int, str]] = []
     seen: set[int] = set()
@@ -313,7 +320,7 @@ def draw_sample(
         if cid not in seen:
             seen.add(cid)
             chosen.append((cid, "outlier"))
-    rest = [c.id for c in ordered if c.id not in seen]
+    rest = [c.id for c in ordered if c.eligible and c.id not in seen]
     k = min(len(rest), math.ceil(max(0.0, min(1.0, settings.share)) * len(rest)))
     rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret  # nosec B311
     chosen.extend((cid, "random") for cid in sorted(rng.sample(rest, k)))

@@ -149,3 +149,12 @@ def test_draw_share_limit_and_outliers():
     assert sample == [(98, "outlier")]
     above = cal.draw_sample(lifted, DrawSettings(share=0, levels_above=2), seed=1)
     assert {98, 99} <= {c for c, _ in above}
+
+
+def test_ineligible_candidates_count_as_peers_but_are_not_drawn():
+    candidates = [
+        Candidate(id=c.id, group=c.group, cell=c.cell, level=c.level, eligible=c.id % 2 == 0)
+        for c in _candidates()
+    ]
+    sample = cal.draw_sample(candidates, DrawSettings(share=1.0, levels_above=1), seed=3)
+    assert sample and all(cid % 2 == 0 for cid, _ in sample)
