@@ -1,6 +1,7 @@
 from django.urls import path
 
 from assessments import views
+from assessments.views import calibration
 
 app_name = "assessments"
 
@@ -43,4 +44,41 @@ urlpatterns = [
     ),
     path("frameworks/", views.FrameworkListView.as_view(), name="framework_list"),
     path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="framework_detail"),
+    # calibration and spot-checks
+    path("calibration/", calibration.CalibrationView.as_view(), name="calibration"),
+    path("spot-checks/", calibration.SpotCheckListView.as_view(), name="spot_check_list"),
+    path("spot-checks/draw/", calibration.SpotCheckDrawView.as_view(), name="spot_check_draw"),
+    path(
+        "spot-checks/<int:pk>/", calibration.SpotCheckDetailView.as_view(), name="spot_check_detail"
+    ),
+    path(
+        "spot-checks/<int:pk>/fill/",
+        calibration.SpotCheckFillView.as_view(),
+        name="spot_check_fill",
+    ),
+    path(
+        "spot-checks/<int:pk>/items/<int:item_pk>/",
+        calibration.SpotCheckItemSaveView.as_view(),
+        name="spot_check_item_save",
+    ),
+    path(
+        "spot-checks/<int:pk>/submit/",
+        calibration.SpotCheckSubmitView.as_view(),
+        name="spot_check_submit",
+    ),
+    path(
+        "spot-checks/<int:pk>/assign/",
+        calibration.SpotCheckAssignView.as_view(),
+        name="spot_check_assign",
+    ),
+    path(
+        "spot-checks/<int:pk>/decide/",
+        calibration.SpotCheckDecideView.as_view(),
+        name="spot_check_decide",
+    ),
+    path(
+        "spot-checks/<int:pk>/cancel/",
+        calibration.SpotCheckCancelView.as_view(),
+        name="spot_check_cancel",
+    ),
 ]
