@@ -165,10 +165,7 @@ def cards(user) -> list[HomeCard]:
 
 def actions(user) -> list[HomeAction]:
     if roles.is_agency_staff_or_admin(user):
-        return [
-            HomeAction(_("Confirm submitted assessments"), queue_url("to_confirm"), order=10),
-            HomeAction(_("Consultant calibration"), reverse("assessments:calibration"), order=60),
-        ]
+        return [HomeAction(_("Confirm submitted assessments"), queue_url("to_confirm"), order=10)]
     if roles.is_consultant(user):
         first = (
             Assessment.objects.filter(consultant=user, status__in=EDITABLE_STATUSES)
