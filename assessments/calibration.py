@@ -290,9 +290,9 @@ def draw_sample(
     peers; only eligible ones are drawn. An outlier consultant is one of the
     `outlier_consultants` whose mean level is furthest from their peers' on the same cells
     (their one assessment furthest from its cell mean, in the direction they lean); an
-    outlier assessment is `levels_above` or more levels above its cell's peer mean. The same candidates, settings
-    and seed always give the same sample (candidates are sorted by id before drawing; the
-    generator is seeded by `seed` alone)."""
+    outlier assessment is `levels_above` or more levels above its cell's peer mean. The same
+    candidates, settings and seed always give the same sample (candidates are sorted by id
+    before drawing; the generator is seeded by `seed` alone)."""
     ordered = sorted(candidates, key=lambda c: c.id)
     records = [Rated(c.id, c.group, c.cell, c.level) for c in ordered]
     means = peer_means(records)

@@ -254,7 +254,8 @@ def calibration_rows(
                 None,
             )
             if later is not None:
-                row_of(_group_key(r, by)).next_pairs.append((r["final_level"], later["final_level"]))
+                pair = (r["final_level"], later["final_level"])
+                row_of(_group_key(r, by)).next_pairs.append(pair)
 
     # Difference to the plant's latest self-diagnosis finished before the confirmation.
     selves: dict[int, list[tuple]] = defaultdict(list)
@@ -287,8 +288,8 @@ def _name_rows(figures: dict, by: str) -> None:
 
     keys = [k for k in figures if k is not None]
     if by == CONSULTANT:
-        users = get_user_model().objects.filter(pk__in=keys).select_related(
-            "membership__organization"
+        users = (
+            get_user_model().objects.filter(pk__in=keys).select_related("membership__organization")
         )
         for user in users:
             fig = figures[user.pk]
@@ -443,9 +444,9 @@ def draw_candidates(*, filters: Filters) -> list[cal.Candidate]:
     if filters.end:
         qs = qs.filter(confirmed_at__date__lte=filters.end)
     checked = SpotCheck.objects.exclude(status=SpotCheckStatus.CANCELLED).values("assessment_id")
-    rows = qs.annotate(
-        industry=F("plant__industry"), size=F("plant__company__size_class")
-    ).values("id", "consultant_id", "industry", "size", "final_level", "origin", "outcome_only")
+    rows = qs.annotate(industry=F("plant__industry"), size=F("plant__company__size_class")).values(
+        "id", "consultant_id", "industry", "size", "final_level", "origin", "outcome_only"
+    )
     already = set()
     rows = list(rows.order_by("id"))
     if rows:

@@ -51,10 +51,8 @@ class CalibrationFilterForm(forms.Form):
             industry=data.get("industry") or "",
         )
 
-    def period(self) -> str:
+    def period_value(self) -> str:
         return (self.cleaned_data.get("period") if self.is_valid() else "") or QUARTER
-
-
 
 
 class SpotCheckDrawForm(forms.Form):
@@ -96,9 +94,7 @@ class SpotCheckDrawForm(forms.Form):
             "(same industry and size). Empty: none."
         ),
     )
-    limit = forms.IntegerField(
-        label=_("at most"), min_value=1, max_value=500, initial=20
-    )
+    limit = forms.IntegerField(label=_("at most"), min_value=1, max_value=500, initial=20)
     seed = forms.IntegerField(
         label=_("seed"),
         min_value=0,

@@ -93,9 +93,7 @@ class AgreementSerializer(serializers.Serializer):
     within_one = serializers.FloatField(allow_null=True)
     kappa = serializers.FloatField(allow_null=True, help_text="Quadratic weights.")
     kappa_linear = serializers.FloatField(allow_null=True)
-    mean_difference = serializers.FloatField(
-        allow_null=True, help_text="Second rater minus first."
-    )
+    mean_difference = serializers.FloatField(allow_null=True, help_text="Second rater minus first.")
 
 
 class AgreementGroupSerializer(serializers.Serializer):

@@ -44,8 +44,8 @@ from assessments.services.sheets import sheet_problems
 from assessments.views.common import anchor
 from hub import roles
 from hub.exports import csv_response
-from hub.forms import add_service_errors
 from hub.formats import DASH
+from hub.forms import add_service_errors
 from hub.views.mixins import VisibleMixin
 from hub.views.refusals import refuse
 
@@ -163,7 +163,7 @@ class CalibrationView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         filters = self.form.filters()
-        period = self.form.period()
+        period = self.form.period_value()
         consultant = None if self.agency else self.request.user
         agreement = spot_check_agreement(filters=filters, period=period, consultant=consultant)
         ctx.update(
@@ -269,9 +269,7 @@ def spot_sheet(spot_check: SpotCheck):
     for area in selectors.framework_tree(spot_check.framework):
         categories = []
         for category in area.categories.all():
-            rows = [
-                SimpleNamespace(item=i, rating=ratings.get(i.pk)) for i in category.items.all()
-            ]
+            rows = [SimpleNamespace(item=i, rating=ratings.get(i.pk)) for i in category.items.all()]
             categories.append(SimpleNamespace(category=category, items=rows))
         sheet.append(SimpleNamespace(area=area, categories=categories))
     return sheet
@@ -316,8 +314,7 @@ def comparison_rows(spot_check: SpotCheck) -> list[SimpleNamespace]:
     """Agency staff only: the checked assessment's rating beside the spot-check's, item by
     item, largest differences first (2 queries)."""
     first = {
-        r.item_id: r
-        for r in ItemRating.objects.filter(assessment_id=spot_check.assessment_id)
+        r.item_id: r for r in ItemRating.objects.filter(assessment_id=spot_check.assessment_id)
     }
     rows = []
     for r in SpotCheckRating.objects.filter(sheet=spot_check).select_related("item"):
@@ -335,7 +332,7 @@ def comparison_rows(spot_check: SpotCheck) -> list[SimpleNamespace]:
                 difference_text=DASH if diff is None else f"{diff:+d}",
             )
         )
-    rows.sort(key=lambda x: (-(abs(x.difference) if x.difference is not None else -1), x.item.order))
+    rows.sort(key=lambda x: (-abs(x.difference) if x.difference is not None else 1, x.item.order))
     return rows
 
 
@@ -476,7 +473,9 @@ class SpotCheckFillView(VisibleMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         self.spot_check = self.get_object()
         if self.spot_check.consultant_id != request.user.pk:
-            raise PermissionDenied(_("Only the consultant assigned to this spot-check may rate it."))
+            raise PermissionDenied(
+                _("Only the consultant assigned to this spot-check may rate it.")
+            )
         if not self.spot_check.is_editable:
             return redirect(self.spot_check.get_absolute_url())
         return super().get(request, *args, **kwargs)

@@ -47,8 +47,8 @@ def item_codes(assessment) -> list[str]:
     )
 
 
-@pytest.fixture
-def cal_world(world, framework):
+@pytest.fixture(name="cal_world")
+def cal_world_fixture(world, framework):
     """Consultancies: the world's consultant's own (home), "north" (kim, lee) and "south"
     (park). Plants in one cell (fabricated metals, small): kim rates them 5, lee 2, the
     world's consultant 3; one plant in another cell rated by park."""
@@ -60,7 +60,7 @@ def cal_world(world, framework):
     w.kim = member(Role.CONSULTANT, w.north, "kim")
     w.lee = member(Role.CONSULTANT, w.north, "lee")
     w.park = member(Role.CONSULTANT, w.south, "park")
-    small = dict(industry=Industry.FABRICATED_METALS)
+    small = {"industry": Industry.FABRICATED_METALS}
     w.plants = [PlantFactory(name=f"보정 공장 {i}", **small) for i in range(6)]
     other_company = CompanyFactory(size_class=SizeClass.MEDIUM)
     w.plant_other = PlantFactory(name="다른 셀 공장", company=other_company, industry="29")

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from assessments.choices import AssessmentOrigin, SpotCheckStatus
 from assessments.models import Assessment, SpotCheck
-from tests.assessments.calibration_fixtures import cal_world, item_codes  # noqa: F401
+from tests.assessments.calibration_fixtures import cal_world_fixture, item_codes  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,8 @@ def test_spot_check_flow_through_the_api(cal_world, django_assert_max_num_querie
     assert park.post(url + "decide/", {}, format="json").status_code == 403
     no_reason = agency.post(url + "decide/", {"decision": "replaced"}, format="json")
     assert no_reason.status_code == 400 and "note" in no_reason.json()
-    decided = agency.post(url + "decide/", {"decision": "replaced", "note": "재평가"}, format="json")
+    body_ = {"decision": "replaced", "note": "재평가"}
+    decided = agency.post(url + "decide/", body_, format="json")
     assert decided.status_code == 200 and decided.json()["replacement"]
     replaced = Assessment.objects.get(pk=decided.json()["replacement"])
     assert replaced.origin == AssessmentOrigin.SPOT_CHECK and replaced.final_level == 4

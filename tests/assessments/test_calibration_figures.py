@@ -17,7 +17,7 @@ from assessments.choices import SelfAssessmentStatus
 from assessments.models import Item, SelfAssessment
 from assessments.services import spot_checks as sc
 from tests.assessments.calibration_fixtures import (  # noqa: F401
-    cal_world,
+    cal_world_fixture,
     file_confirmed,
     rate_sheet,
 )
@@ -85,7 +85,7 @@ def test_returns_and_items_changed_after_the_last_return(cal_world):
 def test_differences_to_self_diagnosis_and_next_assessment(cal_world):
     w = cal_world
     first = w.by_kim[0]
-    made = dict(plant=first.plant, framework=w.framework, created_by=w.sme)
+    made = {"plant": first.plant, "framework": w.framework, "created_by": w.sme}
     SelfAssessment.objects.create(
         **made,
         status=SelfAssessmentStatus.FINISHED,

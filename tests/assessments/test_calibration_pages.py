@@ -8,7 +8,7 @@ import pytest
 from assessments.choices import AssessmentOrigin, SpotCheckDecision, SpotCheckStatus
 from assessments.models import Assessment, Item, SpotCheck, SpotCheckRating
 from assessments.services import spot_checks as sc
-from tests.assessments.calibration_fixtures import cal_world, rate_sheet  # noqa: F401
+from tests.assessments.calibration_fixtures import cal_world_fixture, rate_sheet  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +18,9 @@ def draw_all(w):
 
 
 def assigned(w, assessment, consultant):
-    check = SpotCheck.objects.filter(assessment=assessment).first() or draw_all(
-        w
-    ).spot_checks.get(assessment=assessment)
+    check = SpotCheck.objects.filter(assessment=assessment).first() or draw_all(w).spot_checks.get(
+        assessment=assessment
+    )
     return sc.spot_check_assign(spot_check=check, consultant=consultant, user=w.agency)
 
 
@@ -147,7 +147,8 @@ def test_agency_detail_assign_decide(cal_world, browse):
 def test_cancel_page(cal_world, browse):
     w = cal_world
     check = draw_all(w).spot_checks.first()
-    assert browse(w.agency).post(f"/spot-checks/{check.pk}/cancel/", {"reason": "x"}).status_code == 302
+    answer = browse(w.agency).post(f"/spot-checks/{check.pk}/cancel/", {"reason": "x"})
+    assert answer.status_code == 302
     check.refresh_from_db()
     assert check.status == SpotCheckStatus.CANCELLED
 

@@ -16,7 +16,7 @@ from assessments.models import Assessment, ItemRating, SpotCheck, SpotCheckDraw
 from assessments.services import spot_checks as sc
 from hub.choices import AuditAction
 from hub.models import AuditEntry
-from tests.assessments.calibration_fixtures import cal_world, rate_sheet  # noqa: F401
+from tests.assessments.calibration_fixtures import cal_world_fixture, rate_sheet  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -154,9 +154,7 @@ def test_replace_moves_the_level_and_is_audited(cal_world):
     plant.refresh_from_db()
     assert plant.current_level == new.final_level != w.by_kim[0].final_level
     assert AuditEntry.objects.filter(object_id=str(new.pk), action=AuditAction.CREATE).exists()
-    assert AuditEntry.objects.filter(
-        object_id=str(check.pk), after__decision="replaced"
-    ).exists()
+    assert AuditEntry.objects.filter(object_id=str(check.pk), after__decision="replaced").exists()
 
 
 def test_cancel_only_a_draft(cal_world):
