@@ -372,6 +372,7 @@ DEMO_SEED_STEPS = [
     "seed_programs",
     "seed_telemetry",
     "seed_warnings",
+    "seed_calibration",
 ]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
