@@ -56,7 +56,7 @@ def _require_status(spot_check: SpotCheck, allowed, action: str) -> None:
 
 def _locked(spot_check: SpotCheck) -> SpotCheck:
     return (
-        SpotCheck.objects.select_for_update()
+        SpotCheck.objects.select_for_update(of=("self",))
         .select_related("assessment", "assessment__consultant", "framework", "plant")
         .get(pk=spot_check.pk)
     )
