@@ -10,8 +10,10 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from assessments.models import ItemRating, SpotCheck, SpotCheckDraw
+from assessments.choices import AssessmentOrigin
+from assessments.models import Assessment, ItemRating, SpotCheck, SpotCheckDraw
 from assessments.services import spot_checks
+from hub import roles
 
 SEED = 20261207
 CHECKS = 6
@@ -40,6 +42,26 @@ def _entries(check: SpotCheck, rng: random.Random) -> list[dict]:
         elif r.rating is not None:
             entries.append({"item": r.item.code, "rating": _noisy(rng, r.rating)})
     return entries
+
+
+def _chosen_for(login, agency):
+    """A spot-check of the latest confirmed hub assessment the `consultant` login may check."""
+    mine = roles.membership_of(login)
+    candidates = (
+        Assessment.objects.confirmed()
+        .filter(origin=AssessmentOrigin.HUB, outcome_only=False, spot_checks__isnull=True)
+        .exclude(consultant=login)
+        .exclude(consultant__membership__organization_id=mine.organization_id if mine else None)
+        .order_by("-confirmed_at", "-pk")
+    )
+    assessment = candidates.first()
+    if assessment is None:
+        return None
+    return spot_checks.spot_check_choose(
+        assessment=assessment,
+        user=agency,
+        due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
 
 
 def seed(*, agency) -> dict:

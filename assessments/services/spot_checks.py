@@ -22,6 +22,7 @@ from assessments.choices import (
     AssessmentOrigin,
     AssessmentStatus,
     SpotCheckDecision,
+    SpotCheckReason,
     SpotCheckStatus,
 )
 from assessments.models import Assessment, ItemRating, SpotCheck, SpotCheckDraw
@@ -157,6 +158,41 @@ def spot_check_draw(
         message=_("%(count)s assessments drawn for spot-checks.") % {"count": len(sample)},
     )
     return draw
+
+
+@transaction.atomic
+def spot_check_choose(
+    *, assessment: Assessment, user, due_on: datetime.date | None = None
+) -> SpotCheck:
+    """Agency staff pick one confirmed assessment for a spot-check themselves (reason
+    "chosen", outside any draw)."""
+    _require_agency(user)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.CONFIRMED or assessment.outcome_only:
+        raise ValidationError(
+            {"assessment": _("Only a confirmed assessment with item ratings can be checked.")}
+        )
+    open_checks = SpotCheck.objects.filter(assessment=assessment).exclude(
+        status=SpotCheckStatus.CANCELLED
+    )
+    if open_checks.exists():
+        raise ValidationError({"assessment": _("This assessment has a spot-check already.")})
+    spot_check = SpotCheck.objects.create(
+        plant_id=assessment.plant_id,
+        framework_id=assessment.framework_id,
+        assessment=assessment,
+        reason=SpotCheckReason.CHOSEN,
+        due_on=due_on,
+    )
+    sheet_add_items(spot_check)
+    audit_record(
+        user=user,
+        action=AuditAction.CREATE,
+        obj=spot_check,
+        after=snapshot(spot_check, ["assessment", "reason", "due_on"]),
+        message=_("Assessment chosen for a spot-check."),
+    )
+    return spot_check
 
 
 # --- assignment --------------------------------------------------------------------------------
@@ -367,6 +403,7 @@ __all__ = [
     "assignment_problem",
     "spot_check_assign",
     "spot_check_cancel",
+    "spot_check_choose",
     "spot_check_decide",
     "spot_check_draw",
     "spot_check_rate",

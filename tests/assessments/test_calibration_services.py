@@ -169,3 +169,16 @@ def test_cancel_only_a_draft(cal_world):
     assert SpotCheck.objects.filter(status=SpotCheckStatus.CANCELLED).count() == 1
     assert SpotCheckDraw.objects.count() == 1
     assert Assessment.objects.filter(origin=AssessmentOrigin.SPOT_CHECK).count() == 0
+
+
+def test_agency_may_choose_an_assessment(cal_world):
+    w = cal_world
+    with pytest.raises(PermissionDenied):
+        sc.spot_check_choose(assessment=w.by_park, user=w.park)
+    check = sc.spot_check_choose(assessment=w.by_park, user=w.agency)
+    assert check.reason == "chosen" and check.draw is None
+    assert check.ratings.count() == ItemRating.objects.filter(assessment=w.by_park).count()
+    with pytest.raises(ValidationError):
+        sc.spot_check_choose(assessment=w.by_park, user=w.agency)
+    # A draw leaves it out: it has a spot-check already.
+    assert w.by_park.pk not in draw(w, share=1.0).settings["drawn"]
