@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -120,6 +121,13 @@ def _group(g) -> dict:
     }
 
 
+class OneObjectSchema(AutoSchema):
+    """The calibration "list" answers one object (rows and agreement), not an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class CalibrationViewSet(viewsets.ViewSet):
     """Calibration figures: one row per consultant (`?by=consultancy`: per consultancy) with
     the assessments, share returned, items changed after a return, levels against peers on
@@ -128,6 +136,7 @@ class CalibrationViewSet(viewsets.ViewSet):
     time. A consultant gets their own row only (peers anonymous) and no consultancy rows."""
 
     permission_classes = [IsAuthenticated, CalibrationReader]
+    schema = OneObjectSchema()
 
     @extend_schema(
         parameters=[FiltersSerializer],

@@ -110,3 +110,20 @@ def test_spot_checks_refused_to_other_roles(cal_world):
         assert api(user).get(f"/api/v1/spot-checks/{check.pk}/").status_code == 403
     assert api(w.kim).get(f"/api/v1/spot-checks/{check.pk}/").status_code == 404
     assert api(w.kim).post("/api/v1/spot-checks/draw/", {}, format="json").status_code == 403
+
+
+def test_lists_do_not_grow_with_rows(cal_world, client_for, django_assert_max_num_queries):
+    w = cal_world
+    api(w.agency).post("/api/v1/spot-checks/draw/", {"share": 1.0, "seed": 3}, format="json")
+    for check in SpotCheck.objects.order_by("pk")[:3]:
+        api(w.agency).post(
+            f"/api/v1/spot-checks/{check.pk}/assign/", {"consultant": w.park.pk}, format="json"
+        )
+    agency, page = api(w.agency), client_for(w.agency)
+    page.get("/spot-checks/")
+    with django_assert_max_num_queries(8):
+        assert len(agency.get("/api/v1/spot-checks/").json()["results"]) == 7
+    with django_assert_max_num_queries(20):
+        assert page.get("/spot-checks/").status_code == 200
+    with django_assert_max_num_queries(30):
+        assert page.get("/calibration/").status_code == 200
