@@ -224,6 +224,22 @@ class PeerComparison:
     difference: float | None
     histogram: dict[int, int]
     peer_histogram: dict[int, int]
+    peer_groups: int = 0  # how many other groups rated in the group's cells
+
+    def anonymous(self, minimum: int = 2) -> PeerComparison:
+        """The comparison as a consultant may see it: with fewer than `minimum` other groups
+        in their cells the peers' figures would be one person's, so they are withheld."""
+        if self.peer_groups >= minimum:
+            return self
+        return PeerComparison(
+            compared=self.compared,
+            mean_level=self.mean_level,
+            peer_mean=None,
+            difference=None,
+            histogram=self.histogram,
+            peer_histogram=level_distribution([]),
+            peer_groups=self.peer_groups,
+        )
 
 
 def peer_comparison(records: Sequence[Rated]) -> dict[Hashable, PeerComparison]:
@@ -237,7 +253,8 @@ def peer_comparison(records: Sequence[Rated]) -> dict[Hashable, PeerComparison]:
     for group, own in by_group.items():
         compared = [r for r in own if r.id in means]
         cells = {r.cell for r in own}
-        peers = [p.level for c in cells for p in by_cell[c] if p.group != group]
+        others = [p for c in cells for p in by_cell[c] if p.group != group]
+        peers = [p.level for p in others]
         own_mean = mean(r.level for r in compared)
         peer_mean = mean(means[r.id] for r in compared)
         result[group] = PeerComparison(
@@ -247,6 +264,7 @@ def peer_comparison(records: Sequence[Rated]) -> dict[Hashable, PeerComparison]:
             difference=(own_mean - peer_mean) if compared else None,
             histogram=level_distribution(r.level for r in own),
             peer_histogram=level_distribution(peers),
+            peer_groups=len({p.group for p in others}),
         )
     return result
 

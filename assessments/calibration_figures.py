@@ -124,6 +124,7 @@ class FigureRow:
             "peer_mean_level": peer.peer_mean if peer else None,
             "difference_to_peers": peer.difference if peer else None,
             "compared_with_peers": peer.compared if peer else 0,
+            "peer_groups": peer.peer_groups if peer else 0,
             "levels": _str_keys(peer.histogram if peer else cal.level_distribution([])),
             "peer_levels": _str_keys(peer.peer_histogram if peer else cal.level_distribution([])),
             "self_diagnosis_pairs": len(self.self_pairs),
@@ -279,7 +280,11 @@ def calibration_rows(
     _name_rows(figures, by)
     result = sorted(figures.values(), key=lambda f: (f.name, str(f.key)))
     if only is not None:
+        # A consultant's own view: peers stay anonymous (withheld when only one peer).
         result = [f for f in result if f.key == only]
+        for f in result:
+            if f.peer is not None:
+                f.peer = f.peer.anonymous()
     return result
 
 

@@ -80,6 +80,10 @@ class CalibrationRowSerializer(serializers.Serializer):
     peer_mean_level = serializers.FloatField(allow_null=True)
     difference_to_peers = serializers.FloatField(allow_null=True)
     compared_with_peers = serializers.IntegerField()
+    peer_groups = serializers.IntegerField(
+        help_text="Other consultants (or consultancies) rating in the same cells; a "
+        "consultant's own row withholds the peers' figures when there is only one."
+    )
     levels = serializers.DictField(child=serializers.IntegerField())
     peer_levels = serializers.DictField(child=serializers.IntegerField())
     self_diagnosis_pairs = serializers.IntegerField()

@@ -158,3 +158,15 @@ def test_ineligible_candidates_count_as_peers_but_are_not_drawn():
     ]
     sample = cal.draw_sample(candidates, DrawSettings(share=1.0, levels_above=1), seed=3)
     assert sample and all(cid % 2 == 0 for cid, _ in sample)
+
+
+def test_a_single_peer_is_withheld_from_the_anonymous_view():
+    cell = ("25", "small")
+    records = [Rated(1, "kim", cell, 4), Rated(2, "lee", cell, 2)]
+    kim = cal.peer_comparison(records)["kim"]
+    assert kim.peer_groups == 1 and kim.peer_mean == 2
+    hidden = kim.anonymous()
+    assert hidden.peer_mean is None and hidden.difference is None
+    assert sum(hidden.peer_histogram.values()) == 0 and hidden.mean_level == 4
+    records.append(Rated(3, "park", cell, 3))
+    assert cal.peer_comparison(records)["kim"].anonymous().peer_mean == pytest.approx(2.5)
