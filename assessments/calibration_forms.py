@@ -220,3 +220,14 @@ class SpotCheckDecideForm(forms.Form):
 
 class SpotCheckCancelForm(forms.Form):
     reason = forms.CharField(label=_("reason"), required=False, max_length=500)
+
+
+class SpotCheckChooseForm(forms.Form):
+    """Agency staff pick one confirmed assessment by its number."""
+
+    assessment = forms.IntegerField(
+        label=_("assessment number"),
+        min_value=1,
+        help_text=_("The number of a confirmed assessment (#) to check outside any draw."),
+    )
+    due_on = forms.DateField(label=_("due on"), required=False, widget=DATE)

@@ -49,6 +49,11 @@ urlpatterns = [
     path("spot-checks/", calibration.SpotCheckListView.as_view(), name="spot_check_list"),
     path("spot-checks/draw/", calibration.SpotCheckDrawView.as_view(), name="spot_check_draw"),
     path(
+        "spot-checks/choose/",
+        calibration.SpotCheckChooseView.as_view(),
+        name="spot_check_choose",
+    ),
+    path(
         "spot-checks/<int:pk>/", calibration.SpotCheckDetailView.as_view(), name="spot_check_detail"
     ),
     path(

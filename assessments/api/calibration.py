@@ -27,7 +27,7 @@ from assessments.calibration_figures import (
     spot_check_agreement,
 )
 from assessments.choices import SpotCheckDecision
-from assessments.models import SpotCheck, SpotCheckRating
+from assessments.models import Assessment, SpotCheck, SpotCheckRating
 from assessments.services import spot_checks as services
 from assessments.services.sheets import SheetRatingErrors
 from hub import roles
@@ -191,14 +191,14 @@ class SpotCheckPermission(BasePermission):
     """Agency staff and consultants only; agency actions for agency staff, rating actions
     for the assigned consultant. Fixed order: 404 (not visible), 403 (role), 400."""
 
-    AGENCY = {"draw", "assign", "decide", "cancel"}
+    AGENCY = {"create", "draw", "assign", "decide", "cancel"}
     CONSULTANT = {"ratings", "submit"}
 
     def has_permission(self, request, view):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        if view.action == "draw":
+        if view.action in ("draw", "create"):
             self.message = _("Only agency staff may do this.")
             return roles.is_agency_staff_or_admin(user)
         return True
@@ -391,6 +391,11 @@ CHANGED = {
 }
 
 
+class ChooseSerializer(serializers.Serializer):
+    assessment = serializers.IntegerField(help_text="A confirmed assessment's id.")
+    due_on = serializers.DateField(required=False, allow_null=True)
+
+
 class SpotCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, VisibleViewSet):
     """Spot-checks: blind second assessments of confirmed assessments. Agency staff see
     every one with the checked assessment; the second consultant sees those assigned to
@@ -434,6 +439,27 @@ class SpotCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visible
             self.get_serializer_class()(fresh, context=self.get_serializer_context()).data,
             status=code,
         )
+
+    @extend_schema(
+        request=ChooseSerializer,
+        responses={
+            201: SpotCheckAgencyDetailSerializer,
+            400: OpenApiResponse(description="Not a confirmed assessment, or checked already."),
+            403: OpenApiResponse(description="Only agency staff open spot-checks."),
+        },
+    )
+    def create(self, request):
+        """Open a spot-check of one confirmed assessment chosen by agency staff (reason
+        "chosen", outside any draw)."""
+        body = ChooseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assessment = Assessment.objects.filter(pk=body.validated_data["assessment"]).first()
+        if assessment is None:
+            raise serializers.ValidationError({"assessment": [_("No such assessment.")]})
+        spot_check = services.spot_check_choose(
+            assessment=assessment, user=request.user, due_on=body.validated_data.get("due_on")
+        )
+        return self._reload(spot_check, code=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=DrawSerializer,

@@ -33,12 +33,20 @@ from assessments.calibration_forms import (
     SheetItemForm,
     SpotCheckAssignForm,
     SpotCheckCancelForm,
+    SpotCheckChooseForm,
     SpotCheckDecideForm,
     SpotCheckDrawForm,
     SpotCheckSubmitForm,
 )
 from assessments.choices import LEVEL_NAMES, SpotCheckStatus
-from assessments.models import Item, ItemRating, SpotCheck, SpotCheckRating, localized
+from assessments.models import (
+    Assessment,
+    Item,
+    ItemRating,
+    SpotCheck,
+    SpotCheckRating,
+    localized,
+)
 from assessments.services import spot_checks as services
 from assessments.services.sheets import sheet_problems
 from assessments.views.common import anchor
@@ -221,11 +229,43 @@ class SpotCheckListView(VisibleMixin, TemplateView):
             checks = checks.filter(draw_id=int(draw))
         ctx.update(
             agency=agency,
+            choose_form=kwargs.get("choose_form") or (SpotCheckChooseForm() if agency else None),
             checks=list(checks.order_by("-started_at", "-pk")[:500]),
             statuses=SpotCheckStatus.choices,
             status=status,
         )
         return ctx
+
+
+class SpotCheckChooseView(LoginRequiredMixin, View):
+    """Agency staff pick one confirmed assessment for a spot-check (reason "chosen")."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        _require_agency(request.user)
+        form = SpotCheckChooseForm(request.POST)
+        back = reverse("assessments:spot_check_list")
+        if form.is_valid():
+            assessment = Assessment.objects.filter(pk=form.cleaned_data["assessment"]).first()
+            if assessment is None:
+                form.add_error("assessment", _("No such assessment."))
+            else:
+                try:
+                    check = services.spot_check_choose(
+                        assessment=assessment,
+                        user=request.user,
+                        due_on=form.cleaned_data.get("due_on"),
+                    )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("Spot-check opened."))
+                    return redirect(check.get_absolute_url())
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
 
 
 class SpotCheckDrawView(LoginRequiredMixin, TemplateView):

@@ -127,3 +127,15 @@ def test_lists_do_not_grow_with_rows(cal_world, client_for, django_assert_max_nu
         assert page.get("/spot-checks/").status_code == 200
     with django_assert_max_num_queries(30):
         assert page.get("/calibration/").status_code == 200
+
+
+def test_agency_chooses_one_assessment_through_the_api(cal_world):
+    w = cal_world
+    made = api(w.agency).post("/api/v1/spot-checks/", {"assessment": w.by_park.pk}, format="json")
+    assert made.status_code == 201 and made.json()["reason"] == "chosen"
+    assert made.json()["assessment"]["id"] == w.by_park.pk
+    again = api(w.agency).post("/api/v1/spot-checks/", {"assessment": w.by_park.pk}, format="json")
+    assert again.status_code == 400 and "assessment" in again.json()
+    assert api(w.agency).post("/api/v1/spot-checks/", {}, format="json").status_code == 400
+    refused = api(w.kim).post("/api/v1/spot-checks/", {"assessment": 1}, format="json")
+    assert refused.status_code == 403

@@ -165,3 +165,18 @@ def test_korean_calibration_page(cal_world, client_for):
     w = cal_world
     page = client_for(w.agency).get("/calibration/")
     assert page.status_code == 200
+
+
+def test_agency_chooses_one_assessment(cal_world, browse):
+    w = cal_world
+    client = browse(w.agency)
+    assert "Check one assessment" in client.get("/spot-checks/").content.decode()
+    answer = client.post("/spot-checks/choose/", {"assessment": w.by_park.pk})
+    check = SpotCheck.objects.get(assessment=w.by_park)
+    assert answer.status_code == 302 and answer["Location"] == check.get_absolute_url()
+    assert check.reason == "chosen"
+    again = client.post("/spot-checks/choose/", {"assessment": w.by_park.pk}, follow=True)
+    assert "has a spot-check already" in again.content.decode()
+    missing = client.post("/spot-checks/choose/", {"assessment": 987654}, follow=True)
+    assert "No such assessment" in missing.content.decode()
+    assert browse(w.kim).post("/spot-checks/choose/", {"assessment": 1}).status_code == 403

@@ -299,6 +299,11 @@ def build_spot_checks(w, open_) -> None:
     w.spot_x = assign(w.conf_a, w.consultant_x)
     w.spot_sub = rate_sheet(assign(w.conf_b, w.consultant_x), 4)
     w.spot_sub = spot_checks.spot_check_submit(spot_check=w.spot_sub, user=w.consultant_x)
+    # Confirmed after the draw: no spot-check yet, so agency staff may choose it.
+    w.plant_y = PlantFactory(name="지정 점검 공장")
+    w.conf_y = confirmed(
+        crossed, open_(w.plant_y, w.consultant_x), assessed_on=datetime.date(2025, 5, 4)
+    )
 
 
 def build_world() -> SimpleNamespace:

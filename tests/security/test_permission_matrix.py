@@ -302,6 +302,7 @@ assessments:calibration        GET    -      login 403   200      200      403  
 assessments:spot_check_list    GET    -      login 403   200      200      403      403      403      403
 assessments:spot_check_draw    GET    -      login 403   200      403      403      403      403      403
 assessments:spot_check_draw    POST   -      login 403   302      403      403      403      403      403
+assessments:spot_check_choose  POST   -      login 403   302      403      403      403      403      403
 assessments:spot_check_detail  GET    spot   login 404   200      302/404  404      404      404      404
 assessments:spot_check_fill    GET    spot   login 404   403      200/404  404      404      404      404
 assessments:spot_check_item_save POST spot   login 404   403      302/404  404      404      404      404
@@ -311,6 +312,7 @@ assessments:spot_check_decide  POST   spotdec login 404  302/back 403/404  404  
 assessments:spot_check_cancel  POST   spot   login 404   302      403/404  404      404      404      404
 calibration-list               GET    -      401   403   200      200      403      403      403      403
 spot-check-list                GET    -      401   403   200      200      403      403      403      403
+spot-check-list                POST   -      401   403   201      403      403      403      403      403
 spot-check-detail              GET    spot   401   403   200      200/404  403      403      403      403
 spot-check-draw                POST   -      401   403   201      403      403      403      403      403
 spot-check-assign              POST   spot   401   403   200      403/404  403      403      403      403
@@ -667,6 +669,7 @@ PAYLOADS = {
         "limit": "1",
         "seed": "1",
     },
+    ("assessments:spot_check_choose", "POST"): lambda w, o: {"assessment": w.conf_y.pk},
     ("assessments:spot_check_item_save", "POST"): lambda w, o: {f"i{w.item.pk}-rating": "4"},
     ("assessments:spot_check_assign", "POST"): lambda w, o: {"consultant": w.consultant.pk},
     ("assessments:spot_check_decide", "POST"): lambda w, o: {"decision": "kept"},
@@ -730,6 +733,7 @@ PAYLOADS = {
     ("assessment-rating", "PATCH"): lambda w, o: {"rating": 4},
     ("assessment-evidence", "POST"): lambda w, o: {"item": w.item.code, "file": pdf_upload()},
     ("spot-check-draw", "POST"): lambda w, o: {"share": 0, "seed": 1},
+    ("spot-check-list", "POST"): lambda w, o: {"assessment": w.conf_y.pk},
     ("spot-check-assign", "POST"): lambda w, o: {"consultant": w.consultant.pk},
     ("spot-check-ratings", "PATCH"): lambda w, o: [{"item": w.item.code, "rating": 4}],
     ("program-list", "POST"): lambda w, o: _new_program(w),
