@@ -38,7 +38,7 @@ from assessments.calibration_forms import (
     SpotCheckDrawForm,
     SpotCheckSubmitForm,
 )
-from assessments.choices import LEVEL_NAMES, SpotCheckStatus
+from assessments.choices import SpotCheckStatus
 from assessments.models import (
     Assessment,
     Item,
@@ -50,6 +50,7 @@ from assessments.models import (
 from assessments.services import spot_checks as services
 from assessments.services.sheets import sheet_problems
 from assessments.views.common import anchor
+from assessments.views.fill import rating_scale
 from hub import roles
 from hub.exports import csv_response
 from hub.formats import DASH
@@ -315,7 +316,7 @@ def spot_sheet(spot_check: SpotCheck):
     return sheet
 
 
-def item_entry(item, rating, *, form=None, saved=False):
+def item_entry(item, rating, scale, *, form=None, saved=False):
     form = form or SheetItemForm.for_rating(rating)
     chosen = form["rating"].value()
     chosen = "" if chosen in (None, "") else str(chosen)
@@ -323,7 +324,7 @@ def item_entry(item, rating, *, form=None, saved=False):
     choices = [
         SimpleNamespace(
             value=value,
-            name=str(LEVEL_NAMES[value]),
+            name=scale[value].name,
             descriptor=descriptors.get(value, ""),
             checked=chosen == str(value),
             id=f"{form['rating'].auto_id}_{value}",
@@ -524,10 +525,11 @@ class SpotCheckFillView(VisibleMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         check = self.spot_check
         sheet = spot_sheet(check)
+        scale = rating_scale(check.framework)
         for area in sheet:
             for category in area.categories:
                 category.entries = [
-                    item_entry(row.item, row.rating) for row in category.items if row.rating
+                    item_entry(row.item, row.rating, scale) for row in category.items if row.rating
                 ]
         ctx.update(
             spot_check=check,
@@ -580,7 +582,11 @@ class SpotCheckItemSaveView(VisibleMixin, View):
                 {
                     "spot_check": spot_check,
                     "entry": item_entry(
-                        item, rating, form=form if form.errors else None, saved=not form.errors
+                        item,
+                        rating,
+                        rating_scale(spot_check.framework),
+                        form=form if form.errors else None,
+                        saved=not form.errors,
                     ),
                     "progress": _progress(spot_check),
                 },
