@@ -40,6 +40,7 @@ from assessments.models import (
     SpotCheck,
     SpotCheckRating,
 )
+from hub.formats import org_name, person_name
 from hub.models import Organization
 
 CONSULTANT = "consultant"
@@ -289,8 +290,6 @@ def calibration_rows(
 
 
 def _name_rows(figures: dict, by: str) -> None:
-    from hub.formats import org_name, person_name
-
     keys = [k for k in figures if k is not None]
     if by == CONSULTANT:
         users = (
@@ -304,14 +303,6 @@ def _name_rows(figures: dict, by: str) -> None:
     else:
         for org in Organization.objects.filter(pk__in=keys):
             figures[org.pk].name = org_name(org)
-
-
-def consultancy_of(user):
-    """The organisation a consultant files for (their membership's), or None."""
-    from hub import roles
-
-    membership = roles.membership_of(user)
-    return membership.organization if membership else None
 
 
 # --- spot-check agreement --------------------------------------------------------------------
@@ -350,8 +341,6 @@ def spot_check_agreement(
     weighted kappa per item and overall, by the original consultant's consultancy, and per
     quarter (or year) of the spot-check. `consultant` keeps the checks of that consultant's
     assessments only. Five queries."""
-    from hub.formats import org_name
-
     filters = filters or Filters()
     checks = SpotCheck.objects.filter(
         filters.plant_q(), status=SpotCheckStatus.SUBMITTED, assessment__outcome_only=False

@@ -25,7 +25,6 @@ from assessments.calibration_figures import (
     CONSULTANCY,
     CONSULTANT,
     calibration_rows,
-    consultancy_of,
     spot_check_agreement,
 )
 from assessments.calibration_forms import (
@@ -197,7 +196,6 @@ class CalibrationView(LoginRequiredMixin, TemplateView):
                 for i in agreement.items
             ],
             query=self.request.GET.urlencode(),
-            consultancy=consultancy_of(self.request.user) if not self.agency else None,
         )
         return ctx
 
