@@ -29,9 +29,10 @@ from assessments.models import Assessment, ItemRating, SpotCheck, SpotCheckDraw
 from assessments.services.sheets import sheet_add_items, sheet_finish_score, sheet_rate
 from assessments.services.workflow import add_years, plant_refresh_level
 from hub import roles
-from hub.audit import audit_record, snapshot
+from hub.audit import audit_entry, audit_record, snapshot
 from hub.choices import AuditAction
 from hub.formats import person_name
+from hub.models import AuditEntry
 
 MAX_SEED = 2**53  # fits a JSON number and a BigIntegerField
 
@@ -150,11 +151,12 @@ def spot_check_draw(
             due_on=due_on,
         )
         sheet_add_items(spot_check)
+    # The settings stay on the draw itself; the entry names the seed and the count.
     audit_record(
         user=user,
         action=AuditAction.CREATE,
         obj=draw,
-        after={"seed": seed, "settings": draw.settings},
+        after={"seed": seed},
         message=_("%(count)s assessments drawn for spot-checks.") % {"count": len(sample)},
     )
     return draw
@@ -252,15 +254,20 @@ def spot_check_rate(*, spot_check: SpotCheck, user, entries: list[dict[str, Any]
     _require_second_consultant(spot_check, user)
     _require_status(spot_check, [SpotCheckStatus.DRAFT], _("edited"))
     changed = sheet_rate(sheet=spot_check, entries=entries)
-    if changed:
-        audit_record(
-            user=user,
-            action=AuditAction.UPDATE,
-            obj=spot_check,
-            before={code: c["before"] for code, c in changed.items()},
-            after={code: c["after"] for code, c in changed.items()},
-            message=_("Items %(codes)s saved.") % {"codes": ", ".join(sorted(changed))},
-        )
+    # One entry per item, as the assessment's own items are audited (one insert).
+    AuditEntry.objects.bulk_create(
+        [
+            audit_entry(
+                user=user,
+                action=AuditAction.UPDATE,
+                obj=spot_check,
+                before=change["before"],
+                after=change["after"],
+                message=_("Item %(code)s saved.") % {"code": code},
+            )
+            for code, change in sorted(changed.items())
+        ]
+    )
     return changed
 
 
