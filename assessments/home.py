@@ -6,6 +6,7 @@ never assessed with nothing open. Consultants: their own open assessments (retur
 then by due date) and what they submitted that waits for confirmation. Two queries a card.
 """
 
+from django.db import models
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
@@ -126,11 +127,39 @@ def _consultant_submitted(user) -> HomeCard:
     )
 
 
+def _consultant_spot_checks(user) -> HomeCard:
+    """Blind spot-checks assigned to the consultant and still to rate (no hint of the
+    checked assessment: plant and due date only)."""
+    from assessments.models import SpotCheck
+
+    mine = (
+        SpotCheck.objects.visible_to(user)
+        .filter(consultant=user, status="draft")
+        .select_related("plant")
+        .order_by(models.F("due_on").asc(nulls_last=True), "pk")
+    )
+    return HomeCard(
+        title=_("spot-checks to rate"),
+        count=mine.count(),
+        url=reverse("assessments:spot_check_list"),
+        items=[
+            (
+                c.plant.name,
+                reverse("assessments:spot_check_fill", args=[c.pk]),
+                _("due %(day)s") % {"day": day(c.due_on)} if c.due_on else "",
+            )
+            for c in mine[:SHOWN]
+        ],
+        empty=_("No spot-check is assigned to you."),
+        order=15,
+    )
+
+
 def cards(user) -> list[HomeCard]:
     if roles.is_agency_staff_or_admin(user):
         return [_to_confirm(user), _never_assessed(user)]
     if roles.is_consultant(user):
-        return [_consultant_open(user), _consultant_submitted(user)]
+        return [_consultant_open(user), _consultant_submitted(user), _consultant_spot_checks(user)]
     return []
 
 
@@ -154,5 +183,8 @@ def actions(user) -> list[HomeAction]:
                 )
             )
         found.append(HomeAction(_("My assessment queue"), queue_url(), order=20))
+        found.append(
+            HomeAction(_("My calibration figures"), reverse("assessments:calibration"), order=30)
+        )
         return found
     return []

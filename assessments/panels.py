@@ -22,10 +22,11 @@ def nav_items(user) -> list[tuple[str, str]]:
     """Consultants: their queue; agency staff: every assessment and the confirm queue;
     officials, partners and administrators: the assessments they may read."""
     url = reverse("assessments:assessment_list")
+    calibration = (_("Calibration"), reverse("assessments:calibration"))
     if roles.is_consultant(user):
-        return [(_("My assessments"), url)]  # their open ones first (the list's default)
+        return [(_("My assessments"), url), calibration]  # their open ones first
     if roles.agency_of(user) is not None:
-        return [(_("Assessments"), url), (_("To confirm"), f"{url}?queue=to_confirm")]
+        return [(_("Assessments"), url), (_("To confirm"), f"{url}?queue=to_confirm"), calibration]
     if roles.sees_everything(user) or roles.is_partner_member(user):
         return [(_("Assessments"), url)]
     return []

@@ -388,6 +388,7 @@ DEMO_SEED_STEPS = [
     "seed_telemetry",
     "seed_warnings",
     "seed_self_assessments",
+    "seed_calibration",
 ]
 
 FILTERS_EMPTY_CHOICE_LABEL = _("All")

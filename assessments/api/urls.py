@@ -1,4 +1,4 @@
-from assessments.api import self_assessments, views
+from assessments.api import calibration, self_assessments, views
 
 
 def register(router) -> None:
@@ -7,3 +7,5 @@ def register(router) -> None:
     router.register(
         "self-assessments", self_assessments.SelfAssessmentViewSet, basename="self-assessment"
     )
+    router.register("calibration", calibration.CalibrationViewSet, basename="calibration")
+    router.register("spot-checks", calibration.SpotCheckViewSet, basename="spot-check")

@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from assessments.models import Assessment, Framework, Item, SelfAssessment
+from assessments.models import Assessment, Framework, Item, SelfAssessment, SpotCheck
 from datahub.models import (
     AccessLogEntry,
     Consent,
@@ -71,6 +71,7 @@ MODELS = {
     "projects": Project,
     "reports": ProgressReport,
     "series": Series,
+    "spot-checks": SpotCheck,
     "warnings": EarlyWarning,
     "self-assessments": SelfAssessment,
 }

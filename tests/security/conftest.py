@@ -232,6 +232,17 @@ PAIRS = {
     # research datasets: a ready one (downloads) and a refused one (nothing to download);
     # officials and agency staff see both, nobody else either
     "ds": dict.fromkeys(PERSONAS, ("ds_ready", "ds_refused")),
+    # calibration: spot_c (of consultant_x's assessment, assigned to con, a draft fully rated),
+    # spot_x (of con's own assessment, assigned to consultant_x), spot_sub (submitted, to
+    # decide); agency staff see all, the second consultant its own, nobody else any
+    "spot": {
+        **dict.fromkeys(PERSONAS, ("spot_c", "spot_x")),
+        "agy": ("spot_c", None),
+    },
+    "spotdec": {
+        **dict.fromkeys(PERSONAS, ("spot_c", "spot_x")),
+        "agy": ("spot_sub", "spot_c"),  # a draft cannot be decided
+    },
     # data hub: follow-up periods of completed projects (plant A's with firm A in `winwin`,
     # plant B's with firm B in `other`)
     "fu": {
@@ -274,6 +285,35 @@ def _report(user, scope, scope_value, status):
     )
     report.refresh_from_db()
     return report
+
+
+def build_spot_checks(w, open_) -> None:
+    from assessments.services import spot_checks
+    from tests.assessments.calibration_fixtures import rate_sheet
+
+    w.consultant_x = member(Role.CONSULTANT, ConsultancyFactory(name="교차컨설팅"), "consultant_x")
+    w.plant_x = PlantFactory(name="교차 점검 공장")
+    crossed = SimpleNamespace(consultant=w.consultant_x, agency=w.agency)
+    w.conf_x = confirmed(
+        crossed, open_(w.plant_x, w.consultant_x), assessed_on=datetime.date(2025, 5, 3)
+    )
+    draw = spot_checks.spot_check_draw(user=w.agency, share=1.0, seed=1)
+    checks = {c.assessment_id: c for c in draw.spot_checks.all()}
+
+    def assign(assessment, consultant):
+        return spot_checks.spot_check_assign(
+            spot_check=checks[assessment.pk], consultant=consultant, user=w.agency
+        )
+
+    w.spot_c = rate_sheet(assign(w.conf_x, w.consultant), 3)
+    w.spot_x = assign(w.conf_a, w.consultant_x)
+    w.spot_sub = rate_sheet(assign(w.conf_b, w.consultant_x), 4)
+    w.spot_sub = spot_checks.spot_check_submit(spot_check=w.spot_sub, user=w.consultant_x)
+    # Confirmed after the draw: no spot-check yet, so agency staff may choose it.
+    w.plant_y = PlantFactory(name="지정 점검 공장")
+    w.conf_y = confirmed(
+        crossed, open_(w.plant_y, w.consultant_x), assessed_on=datetime.date(2025, 5, 4)
+    )
 
 
 def build_world() -> SimpleNamespace:
@@ -489,6 +529,8 @@ def build_world() -> SimpleNamespace:
         self_services.self_assessment_start(plant=plant, user=user)
         for user, plant in ((w.users["sme"], w.plant_a), (w.sme_b, w.plant_b))
     )
+    # --- calibration: spot-checks by a consultant of another consultancy --------------------
+    build_spot_checks(w, open_)
 
     # One session per persona, reused by every test (a test that logs out or in again gets
     # its session back when its savepoint is rolled back).

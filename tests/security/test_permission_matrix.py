@@ -48,7 +48,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from assessments.importers import template_header as history_template_header
-from assessments.models import Assessment, Evidence, SelfAssessment
+from assessments.models import Assessment, Evidence, SelfAssessment, SpotCheck
 from hub.importers import template_header as plant_template_header
 from hub.models import Plant
 from programs.choices import TargetLevel
@@ -329,6 +329,30 @@ plant-dashboard                GET    plant  401   404   404      404      200/4
 # --- data hub: follow-up ---
 followup-list                  GET    fu     401   200   200      200      200      200      200      200
 followup-detail                GET    fu     401   404   200      404      200/404  200/404  200      200/404
+# --- calibration and spot-checks: agency staff, and consultants for their own (blind) -----------
+assessments:calibration        GET    -      login 403   200      200      403      403      403      403
+assessments:spot_check_list    GET    -      login 403   200      200      403      403      403      403
+assessments:spot_check_draw    GET    -      login 403   200      403      403      403      403      403
+assessments:spot_check_draw    POST   -      login 403   302      403      403      403      403      403
+assessments:spot_check_choose  POST   -      login 403   302      403      403      403      403      403
+assessments:spot_check_detail  GET    spot   login 404   200      302/404  404      404      404      404
+assessments:spot_check_fill    GET    spot   login 404   403      200/404  404      404      404      404
+assessments:spot_check_item_save POST spot   login 404   403      302/404  404      404      404      404
+assessments:spot_check_submit  POST   spot   login 404   403      302/404  404      404      404      404
+assessments:spot_check_assign  POST   spot   login 404   302      403/404  404      404      404      404
+assessments:spot_check_decide  POST   spotdec login 404  302/back 403/404  404      404      404      404
+assessments:spot_check_cancel  POST   spot   login 404   302      403/404  404      404      404      404
+calibration-list               GET    -      401   403   200      200      403      403      403      403
+spot-check-list                GET    -      401   403   200      200      403      403      403      403
+spot-check-list                POST   -      401   403   201      403      403      403      403      403
+spot-check-detail              GET    spot   401   403   200      200/404  403      403      403      403
+spot-check-draw                POST   -      401   403   201      403      403      403      403      403
+spot-check-assign              POST   spot   401   403   200      403/404  403      403      403      403
+spot-check-ratings             GET    spot   401   403   200      200/404  403      403      403      403
+spot-check-ratings             PATCH  spot   401   403   403      200/404  403      403      403      403
+spot-check-submit              POST   spot   401   403   403      200/404  403      403      403      403
+spot-check-decide              POST   spotdec 401  403   200/400  403/404  403      403      403      403
+spot-check-cancel              POST   spot   401   403   200      403/404  403      403      403      403
 # --- Django admin (staff only; every route, GET) -------------------------------------------------
 admin:*                        GET    -      adm   adm   adm      adm      adm      adm      adm      adm
 admin:login                    GET    -      200   200   200      200      200      200      200      200
@@ -543,7 +567,7 @@ def url_kwargs(w, obj) -> dict:
         values.update(item_pk=w.item.pk, item_code=w.item.code)
     elif isinstance(obj, Evidence):
         values["evidence_pk"] = obj.pk
-    elif isinstance(obj, SelfAssessment):
+    elif isinstance(obj, SelfAssessment | SpotCheck):
         values["item_pk"] = w.item.pk
     return values
 
@@ -686,6 +710,16 @@ PAYLOADS = {
     ("assessments:self_assessment_item_save", "POST"): lambda w, o: {f"i{w.item.pk}-rating": "4"},
     ("self-assessment-list", "POST"): lambda w, o: {"plant": o.pk},
     ("self-assessment-ratings", "PATCH"): lambda w, o: [{"item": w.item.code, "rating": 3}],
+    ("assessments:spot_check_draw", "POST"): lambda w, o: {
+        "share_percent": "0",
+        "outlier_consultants": "0",
+        "limit": "1",
+        "seed": "1",
+    },
+    ("assessments:spot_check_choose", "POST"): lambda w, o: {"assessment": w.conf_y.pk},
+    ("assessments:spot_check_item_save", "POST"): lambda w, o: {f"i{w.item.pk}-rating": "4"},
+    ("assessments:spot_check_assign", "POST"): lambda w, o: {"consultant": w.consultant.pk},
+    ("assessments:spot_check_decide", "POST"): lambda w, o: {"decision": "kept"},
     ("programs:program_create", "POST"): lambda w, o: _new_program(w),
     ("programs:program_update", "POST"): lambda w, o: _form(o, PROGRAM_FIELDS, name_en="Renamed"),
     ("programs:commitment_set", "POST"): lambda w, o: {
@@ -745,6 +779,10 @@ PAYLOADS = {
     ("assessment-ratings", "PATCH"): lambda w, o: [{"item": w.item.code, "rating": 4}],
     ("assessment-rating", "PATCH"): lambda w, o: {"rating": 4},
     ("assessment-evidence", "POST"): lambda w, o: {"item": w.item.code, "file": pdf_upload()},
+    ("spot-check-draw", "POST"): lambda w, o: {"share": 0, "seed": 1},
+    ("spot-check-list", "POST"): lambda w, o: {"assessment": w.conf_y.pk},
+    ("spot-check-assign", "POST"): lambda w, o: {"consultant": w.consultant.pk},
+    ("spot-check-ratings", "PATCH"): lambda w, o: [{"item": w.item.code, "rating": 4}],
     ("program-list", "POST"): lambda w, o: _new_program(w),
     ("program-detail", "PUT"): lambda w, o: _json(o, PROGRAM_FIELDS, name_en="Renamed by API"),
     ("program-detail", "PATCH"): lambda w, o: {"name_en": "Patched by API"},
