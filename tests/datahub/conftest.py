@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from datahub.services import sources
+from datahub import partitions
+from datahub.models import KpiDefinition
+from datahub.services import catalogue, sources
 
 
 @pytest.fixture
@@ -28,3 +30,14 @@ def feed(world):
         token_b=token_b,
         series_b=series_b,
     )
+
+
+@pytest.fixture
+def kpi_catalogue(transactional_db):
+    """For transactional tests: flushes of earlier transactional tests empty the catalogue its
+    migration loaded, so it is loaded again when missing."""
+    partitions.forget()
+    if not KpiDefinition.objects.exists():
+        catalogue.load(catalogue.read())
+    yield
+    partitions.forget()

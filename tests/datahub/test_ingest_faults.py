@@ -19,6 +19,7 @@ pytestmark = [
         connection.vendor != "postgresql", reason="terminates a PostgreSQL server connection"
     ),
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("kpi_catalogue"),
 ]
 
 

@@ -8,9 +8,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from datahub import partitions
-from datahub.models import IngestRequest, KpiDefinition, Observation
-from datahub.services import catalogue, ingest
+from datahub.models import IngestRequest, Observation
+from datahub.services import ingest
 from tests.datahub.ingest_client import hours_ago, iso
 
 pytestmark = [
@@ -24,13 +23,8 @@ ROUNDS = 5
 
 
 @pytest.fixture(autouse=True)
-def _catalogue(transactional_db):
-    # Flushes of earlier transactional tests empty the catalogue its migration loaded.
-    partitions.forget()
-    if not KpiDefinition.objects.exists():
-        catalogue.load(catalogue.read())
+def _catalogue(kpi_catalogue):
     yield
-    partitions.forget()
 
 
 def at_once(*calls):

@@ -25,11 +25,6 @@ def seed(plants=30):
     call_command("seed_demo", plants=plants, force=True, stdout=io.StringIO())
 
 
-@pytest.fixture
-def seeded(db):
-    seed()
-
-
 @pytest.fixture(scope="module")
 def spec():
     return scoring.spec_from_json(seed_definition())

@@ -17,11 +17,6 @@ from devdata import calibration_demo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", plants=30, force=True, stdout=io.StringIO())
-
-
 def test_seed_demo_leaves_spot_checks(seeded, client):
     draw = SpotCheckDraw.objects.get(seed=calibration_demo.SEED)
     assert draw.spot_checks.exists()

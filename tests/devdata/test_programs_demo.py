@@ -27,11 +27,6 @@ def seed(plants=30):
     call_command("seed_demo", plants=plants, force=True, stdout=io.StringIO())
 
 
-@pytest.fixture
-def seeded(db):
-    seed()
-
-
 def counts():
     models = (Program, PartnerCommitment, Project, KPI, Mentorship, AuditEntry)
     return {model.__name__: model.objects.count() for model in models}

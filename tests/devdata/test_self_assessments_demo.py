@@ -16,9 +16,8 @@ from assessments.models import SelfAssessment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", plants=60, force=True, stdout=io.StringIO())
+# The demo `seeded` builds (tests/devdata/conftest.py).
+DEMO_PLANTS = 60
 
 
 def test_sme_login_can_compare_and_agency_has_figures(seeded, client):

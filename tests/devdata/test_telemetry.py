@@ -90,11 +90,6 @@ def test_daily_rows_sum_the_day():
     )
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", plants=30, force=True, stdout=io.StringIO())
-
-
 def counts():
     return [m.objects.count() for m in (DataSource, Series, Observation, RollupBucket)]
 
@@ -166,7 +161,7 @@ def test_the_fed_plants_lend_their_data_to_research_and_an_official_builds_a_dat
     assert dataset.plant_count == 8 and dataset.row_count > 0
 
 
-def test_sizes_and_days_are_options(db, seeded):
+def test_sizes_and_days_are_options(seeded):
     DataSource.objects.all().delete()
     Observation.objects.all().delete()
     out = io.StringIO()

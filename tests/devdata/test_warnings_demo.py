@@ -15,11 +15,6 @@ from devdata import warnings_demo
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed_demo", plants=30, force=True, stdout=io.StringIO())
-
-
 def test_seed_demo_leaves_an_early_warning_queue(seeded, client):
     regressed = EarlyWarning.objects.filter(kind=WarningKind.KPI_REGRESSED)
     oee = regressed.get(detail__kpi="oee")
