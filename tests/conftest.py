@@ -27,6 +27,32 @@ from tests.factories import (
 )
 
 
+def _empties_the_database(item) -> bool:
+    """pytest-django's rule for a test it runs after the others: transactional tests flush
+    the database when they end, rows of data migrations (KPI catalogue, cost-share rules,
+    targets) included."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (
+        marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+    ):
+        return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The demo tests seeded once per module (tests/devdata/conftest.py `seeded`) use the
+    database without pytest-django's `db`, so its ordering would put them after the tests that
+    empty the database. They run with the other database tests, before those."""
+    seeded = [item for item in items if "demo_once" in getattr(item, "fixturenames", ())]
+    if not seeded:
+        return
+    others = [item for item in items if "demo_once" not in getattr(item, "fixturenames", ())]
+    first = next((n for n, item in enumerate(others) if _empties_the_database(item)), len(others))
+    items[:] = others[:first] + seeded + others[first:]
+
+
 @pytest.fixture
 def world(db):
     """Two partner firms, each mentoring one plant, and a plant nobody mentors."""
