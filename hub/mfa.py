@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -94,6 +94,8 @@ def setup_confirm(*, request, device: TOTPDevice, code: str) -> list[str]:
     recovery codes are issued (returned, shown once) and this session counts as verified."""
     user = request.user
     code = _check_code(code)
+    if has_device(user) and not user.is_verified():
+        raise PermissionDenied(_("Sign in with your second step before changing it."))
     if device.user_id != user.pk or device.confirmed:
         raise ValidationError({"code": _("Start the set-up again.")})
     if not device.verify_token(code):

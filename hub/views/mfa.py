@@ -10,7 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -45,6 +45,19 @@ def _next_url(request) -> str:
     return reverse("home")
 
 
+class SecondStepFirstMixin(LoginRequiredMixin):
+    """Changing two-step sign-in needs the second step when the user has it: a session that
+    only knows the password must not enrol its own authenticator, take new recovery codes or
+    turn it off."""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and mfa.has_device(user):
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('hub:mfa_verify')}?{query}")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class MfaSettingsView(LoginRequiredMixin, View):
     def get(self, request):
         return render(
@@ -58,7 +71,7 @@ class MfaSettingsView(LoginRequiredMixin, View):
         )
 
 
-class MfaSetupView(LoginRequiredMixin, View):
+class MfaSetupView(SecondStepFirstMixin, View):
     """Scan the QR code (or type the key), then confirm with the app's first code."""
 
     def _page(self, request, device, form, status=200):
@@ -135,7 +148,7 @@ class MfaVerifyView(LoginRequiredMixin, View):
         )
 
 
-class MfaRecoveryCodesView(LoginRequiredMixin, View):
+class MfaRecoveryCodesView(SecondStepFirstMixin, View):
     def post(self, request):
         try:
             codes = mfa.recovery_codes_renew(user=request.user)
@@ -149,7 +162,7 @@ class MfaRecoveryCodesView(LoginRequiredMixin, View):
         )
 
 
-class MfaTurnOffView(LoginRequiredMixin, View):
+class MfaTurnOffView(SecondStepFirstMixin, View):
     def post(self, request):
         page = confirm_first(
             request,

@@ -158,3 +158,27 @@ def test_an_admin_must_use_it_too(world, required):
     get_user_model().objects.filter(pk=world.admin_user.pk).update(username="root")
     response = sign_in("root").get("/")
     assert response["Location"].startswith(reverse("hub:mfa_setup"))
+
+
+def test_a_session_without_the_second_step_cannot_change_it(world, required):
+    """Knowing the password is not enough to enrol another authenticator, take new recovery
+    codes or turn two-step sign-in off."""
+    codes = set_up(sign_in("sme"), world.sme)
+    device = TOTPDevice.objects.get(user=world.sme, confirmed=True)
+    intruder = sign_in("sme")
+    for method, url in (
+        ("get", reverse("hub:mfa_setup")),
+        ("post", reverse("hub:mfa_setup")),
+        ("post", reverse("hub:mfa_recovery_codes")),
+        ("post", reverse("hub:mfa_turn_off")),
+    ):
+        response = getattr(intruder, method)(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("hub:mfa_verify")), url
+    assert list(TOTPDevice.objects.filter(user=world.sme).values_list("pk", flat=True)) == [
+        device.pk
+    ]
+    assert StaticToken.objects.filter(device__user=world.sme).count() == len(codes)
+    # After the second step the same session may change it.
+    assert intruder.post(reverse("hub:mfa_verify"), {"code": codes[0]}).status_code == 302
+    assert intruder.get(reverse("hub:mfa_setup")).status_code == 200
