@@ -97,12 +97,15 @@ def _means(series, span: Period, *fields: str):
 
 @dataclass
 class KpiBenchmark:
+    """What is released of one KPI: the plant's own value, the group used and, when the group
+    passes the disclosure rules, the plant's percentile as shown (rounded by the group's size,
+    datahub/peergroups.py) and its step. The group's size is not kept: it is never released."""
+
     kpi: KpiDefinition
     value: float
     group: peergroups.Group
-    companies: int | None
-    plants: int | None
-    percentile: float | None
+    percentile: int | None
+    step: int | None
     reason: disclosure.Reason | None
 
     @property
@@ -186,22 +189,19 @@ def plant_benchmarks(plant, *, today: dt.date | None = None) -> PlantBenchmarks:
         if kpi_id not in own:
             continue
         choice = choices[kpi_id]
-        released = choice.reason is None
+        shown = rounding = None
+        if choice.reason is None:  # released: the percentile, never the group's size
+            peers = [m.value for m in choice.members]
+            exact = peergroups.percentile(own[kpi_id], peers, kpi.better)
+            shown = peergroups.shown_percentile(exact, len(peers))
+            rounding = peergroups.percentile_step(len(peers))
         result.kpis.append(
             KpiBenchmark(
                 kpi=kpi,
                 value=own[kpi_id],
                 group=choice.group,
-                # A suppressed group says only why: not even how small it is.
-                companies=len({m.company for m in choice.members}) if released else None,
-                plants=len(choice.members) if released else None,
-                percentile=(
-                    peergroups.percentile(
-                        own[kpi_id], [m.value for m in choice.members], kpi.better
-                    )
-                    if released
-                    else None
-                ),
+                percentile=shown,
+                step=rounding,
                 reason=choice.reason,
             )
         )

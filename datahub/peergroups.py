@@ -13,6 +13,18 @@ groups without a band apply to it.
 The percentile is direction-aware: the share of peers the plant does better than (ties count
 half), so a higher percentile is always better — for "lower is better" KPIs such as scrap
 ratio or MTTR, too. KPIs without a better direction are not ranked.
+
+What a plant is told of its group is the group (which region, band, division), that it passed
+the disclosure rules, and its percentile — never how many companies or plants the group holds.
+A group's size is not a figure of the plant's own: released next to the national peer table
+(which hides small cells and the cells that would give them away through the totals), the
+size of a macro-region group is a sum of table cells that the table does not release, and the
+size of a region group is a table cell that complementary suppression may have hidden, so
+either would let the hidden cells be worked out again. For the same reason the percentile of
+a small group is shown to the nearest 10 (`shown_percentile`): 100·k/(2n) to the nearest 1
+narrows the group size n to a few values when n is small. From `PRECISE_FROM` peers on, every
+whole percentile is reachable by every larger n, so it is shown to the nearest 1.
+tests/datahub/test_reidentification.py attacks the released figures this way.
 """
 
 from __future__ import annotations
@@ -150,6 +162,21 @@ def choose(steps: Sequence[Group], peers: Iterable[Member]) -> Choice:
     if choice is None:
         raise ValueError("no group to try")
     return choice
+
+
+PRECISE_FROM = 50  # peers from which the percentile is shown to the nearest 1, not 10
+
+
+def percentile_step(peers: int) -> int:
+    """The rounding of a percentile shown for a group of `peers` plants: 10 below
+    PRECISE_FROM, else 1."""
+    return 1 if peers >= PRECISE_FROM else 10
+
+
+def shown_percentile(exact: float, peers: int) -> int:
+    """The percentile as released: `exact` to the nearest step (halves up), in 0–100."""
+    step = percentile_step(peers)
+    return min(100, max(0, int(exact / step + 0.5) * step))
 
 
 def percentile(value: float, peers: Sequence[float], better: str) -> float:

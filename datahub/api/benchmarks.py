@@ -2,9 +2,10 @@
 
 Who: whoever may read the plant's data — its own members, and others under a consent the
 plant gave (datahub.services.access.open_for_reading: 404 without one, and the read is logged
-where the plant sees it). The answer holds the plant's own value and percentile, the size of
-its peer group and which group was used; never a peer's value, and for a group that fails
-the disclosure rules only that it is suppressed and why (datahub/disclosure.py)."""
+where the plant sees it). The answer holds the plant's own value and percentile and which
+group was used; never a peer's value nor the group's size (it would let the national table's
+hidden cells be worked out, datahub/peergroups.py), and for a group that fails the
+disclosure rules only that it is suppressed and why (datahub/disclosure.py)."""
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
@@ -47,12 +48,13 @@ class KpiBenchmarkOut(serializers.Serializer):
     value = serializers.FloatField(help_text="The plant's own mean over the period.")
     percentile = serializers.IntegerField(
         allow_null=True,
-        help_text="0–100, higher is better whatever the KPI's direction; null when suppressed.",
+        help_text="0–100, higher is better whatever the KPI's direction; null when suppressed. "
+        "Rounded to the nearest 10 when the group has fewer than 50 plants, else to the "
+        "nearest 1 (see `percentile_step`).",
     )
-    companies = serializers.IntegerField(
-        allow_null=True, help_text="Companies in the peer group; null when suppressed."
+    percentile_step = serializers.IntegerField(
+        allow_null=True, help_text="10 or 1: the rounding of `percentile`; null when suppressed."
     )
-    plants = serializers.IntegerField(allow_null=True)
     group = GroupOut()
     suppressed = serializers.BooleanField()
     reason = serializers.ChoiceField(
@@ -94,9 +96,8 @@ def benchmarks_body(result: benchmarks.PlantBenchmarks) -> dict:
                 "unit": b.kpi.unit,
                 "better": b.kpi.better,
                 "value": round(b.value, 3),
-                "percentile": None if b.percentile is None else round(b.percentile),
-                "companies": b.companies,
-                "plants": b.plants,
+                "percentile": b.percentile,
+                "percentile_step": b.step,
                 "group": {
                     "level": b.group.level,
                     "coarsened": b.group.coarsened,
@@ -124,7 +125,8 @@ class PlantBenchmarksView(APIView):
             "latest complete months at least one month old, its percentile among peers (same "
             "KSIC division, size band and region, coarsened to macro-region, country, then "
             "without the size band until the group has at least 5 companies and none above "
-            "50 %), the group used and its size. Peers are other companies' plants with a "
+            "50 %) — to the nearest 10 in groups under 50 plants — and the group used, never its "
+            "size. Peers are other companies' plants with a "
             "national-statistics consent. A suppressed group gives `suppressed: true` and a "
             "`reason` instead of figures. Visible to the plant's own members, and to its "
             "partner or agency under a consent (each read logged for the plant)."
@@ -146,9 +148,8 @@ class PlantBenchmarksView(APIView):
                             "unit": "%",
                             "better": "higher",
                             "value": 71.4,
-                            "percentile": 64,
-                            "companies": 23,
-                            "plants": 25,
+                            "percentile": 60,
+                            "percentile_step": 10,
                             "group": {
                                 "level": "macro_region",
                                 "coarsened": True,
@@ -167,8 +168,7 @@ class PlantBenchmarksView(APIView):
                             "better": "lower",
                             "value": 1.8,
                             "percentile": None,
-                            "companies": None,
-                            "plants": None,
+                            "percentile_step": None,
                             "group": {
                                 "level": "national_all_sizes",
                                 "coarsened": True,

@@ -89,15 +89,14 @@ class PlantBenchmarksView(LoginRequiredMixin, TemplateView):
             if b.suppressed:
                 row["reason"] = REASON_LABELS[b.reason]
             else:
-                pct = round(b.percentile)
+                pct = b.percentile
                 row["percentile"] = pct
                 row["chart"] = _svg(
                     charts.progress_meter(
                         pct,
                         100,
                         title=_("%(kpi)s: percentile among peers") % {"kpi": b.kpi.name},
-                        desc=_("Better than %(p)s %% of %(n)s peer plants.")
-                        % {"p": pct, "n": b.plants},
+                        desc=_("Better than about %(p)s %% of the peer plants.") % {"p": pct},
                         value_label=f"{b.kpi.name} {with_unit(f'{b.value:.1f}', b.kpi.unit)}",
                         target_label="100",
                         ratio_label=_("%(p)sth percentile") % {"p": pct},

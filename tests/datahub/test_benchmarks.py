@@ -17,50 +17,7 @@ from datahub.choices import Purpose
 from datahub.models import AccessLogEntry, ReadKind, RollupBucket
 from datahub.services import consents, sources
 from hub.choices import Industry, Region
-from tests.factories import PlantFactory
-
-DIVISION = Industry.FABRICATED_METALS
-
-
-def month_starts(months=12):
-    span = benchmarks.period()
-    first = span.first
-    return [
-        dt.datetime.combine(disclosure.add_months(first, i), dt.time(), ZONE) for i in range(months)
-    ]
-
-
-def give(admin, plant, values: dict, *, consent=True, months=None):
-    """Month rollups of the plant's KPIs (code -> mean) over the benchmark period, and a
-    national-statistics consent."""
-    source, _token = sources.source_create(user=admin, plant=plant, name=f"MES {plant.pk}")
-    rows = []
-    for code, value in values.items():
-        series = sources.series_create(user=admin, source=source, kpi=code)
-        for start in months or month_starts():
-            rows.append(
-                RollupBucket(
-                    series=series,
-                    rollup="month",
-                    bucket=start,
-                    plant_id=plant.pk,
-                    count=10,
-                    sum=10 * value,
-                    min=value,
-                    max=value,
-                    last=value,
-                    last_ts=start,
-                )
-            )
-    RollupBucket.objects.bulk_create(rows)
-    if consent:
-        consents.consent_grant(user=admin, plant=plant, purpose=Purpose.STATISTICS)
-    return plant
-
-
-def peer(admin, values, *, consent=True, **fields):
-    fields = {"industry": DIVISION, "region": Region.GYEONGGI, "employees": 35, **fields}
-    return give(admin, PlantFactory(**fields), values, consent=consent)
+from tests.datahub.peers import DIVISION, give, month_starts, peer
 
 
 @pytest.fixture
@@ -93,11 +50,13 @@ def test_sme_sees_its_percentile_and_never_a_peers_value(world, peers, api):
     body = api(world.sme).get(url(world.plant_a)).json()
     by_kpi = {k["kpi"]: k for k in body["kpis"]}
     oee, scrap = by_kpi["oee"], by_kpi["scrap_ratio"]
-    # OEE 60 among 40, 50, 60, 70, 80, 90, 100: beats 2, ties 1 -> 2.5 / 7
-    assert oee["percentile"] == round(100 * 2.5 / 7)
-    # scrap ratio 2 (lower is better) among 1…7: beats 5, ties 1 -> 5.5 / 7
-    assert scrap["percentile"] == round(100 * 5.5 / 7)
-    assert oee["companies"] == 7 and oee["plants"] == 7
+    # OEE 60 among 40, 50, 60, 70, 80, 90, 100: beats 2, ties 1 -> 2.5 / 7 = 35.7 %, shown to
+    # the nearest 10 in a group this small
+    assert oee["percentile"] == 40 and oee["percentile_step"] == 10
+    # scrap ratio 2 (lower is better) among 1…7: beats 5, ties 1 -> 5.5 / 7 = 78.6 %
+    assert scrap["percentile"] == 80
+    # the group's size is never released
+    assert "companies" not in oee and "plants" not in oee
     assert oee["group"] == {
         "level": "region",
         "coarsened": False,
@@ -122,7 +81,7 @@ def test_coarsens_to_the_macro_region_then_drops_the_band(world, api):
         peer(admin, {"oee": 70.0}, name=f"seoul {n}", region=Region.SEOUL)
     oee = api(world.sme).get(url(world.plant_a)).json()["kpis"][0]
     assert oee["group"]["level"] == "macro_region" and oee["group"]["macro_region"] == "capital"
-    assert oee["companies"] == 6 and oee["percentile"] == 50
+    assert not oee["suppressed"] and oee["percentile"] == 50  # 6 peers: 3 below, 3 above
 
     # Far away and larger plants count only in the widest group.
     for n in range(5):
@@ -140,14 +99,14 @@ def test_peers_without_a_statistics_consent_do_not_count(world, api):
     other_division = peer(admin, {"oee": 50.0}, name="food", industry=Industry.FOOD)
     oee = api(world.sme).get(url(world.plant_a)).json()["kpis"][0]
     assert oee["suppressed"] is True and oee["reason"] == "few_companies"
-    assert oee["percentile"] is None and oee["companies"] is None
+    assert oee["percentile"] is None and oee["percentile_step"] is None
     assert oee["group"]["level"] == "national_all_sizes"
     # a revoked consent stops counting too; a follow-up consent never counted
     consents.consent_grant(user=admin, plant=silent[0], purpose=Purpose.STATISTICS)
     consents.consent_grant(user=admin, plant=silent[1], purpose=Purpose.FOLLOW_UP)
     assert other_division.pk
     oee = api(world.sme).get(url(world.plant_a)).json()["kpis"][0]
-    assert oee["suppressed"] is False and oee["companies"] == 5
+    assert oee["suppressed"] is False and oee["group"]["level"] == "region"  # 5 companies
 
 
 def test_the_plants_own_company_is_not_its_peer(world, api):
@@ -233,7 +192,7 @@ def test_the_page_shows_bars_and_suppressed_kpis(world, peers, browse):
     response = browse(world.sme).get(reverse("datahub:benchmarks", args=[world.plant_a.pk]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "<svg" in page and "36th percentile" in page
+    assert "<svg" in page and "40th percentile" in page and "nearest 10" in page
     assert "suppressed" in page and "fewer than 5 companies" in page
     plant_page = browse(world.sme).get(reverse("datahub:plant", args=[world.plant_a.pk]))
     assert reverse("datahub:benchmarks", args=[world.plant_a.pk]) in plant_page.content.decode()

@@ -287,3 +287,22 @@ def test_the_chosen_group_is_the_finest_that_passes(peers, band, region):
     assert chosen.reason == disclosure.primary_reason((m.company, m.value) for m in chosen.members)
     if chosen.reason is not None:
         assert chosen.group is steps[-1]
+
+
+def test_small_groups_show_the_percentile_to_the_nearest_10():
+    assert peergroups.shown_percentile(100 * 2.5 / 7, 7) == 40
+    assert peergroups.shown_percentile(100 * 5.5 / 7, 7) == 80
+    assert peergroups.shown_percentile(25.0, 8) == 30  # halves go up
+    assert peergroups.shown_percentile(100.0, 49) == 100
+    assert peergroups.percentile_step(49) == 10
+    assert peergroups.percentile_step(50) == 1
+    assert peergroups.shown_percentile(100 * 2.5 / 7, 70) == 36
+
+
+@pytest.mark.parametrize("peers", [50, 51, 77, 200, 999])
+def test_from_50_peers_every_whole_percentile_can_come_from_any_group_size(peers):
+    """Why the nearest 1 is safe from PRECISE_FROM on: every whole percentile is reachable at
+    each such size, so the percentile says nothing of how many peers there are."""
+    ranks = range(2 * peers + 1)  # k: twice the peers beaten, ties counting half
+    shown = {peergroups.shown_percentile(100 * k / (2 * peers), peers) for k in ranks}
+    assert shown == set(range(101))
