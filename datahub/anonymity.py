@@ -17,13 +17,23 @@ whatever the number of months and KPIs. The generalisation ladder (`LADDER`) is 
 the finest level; the first level at which the plants in classes smaller than k make up at
 most `max_suppressed` of all plants is used, and those plants are suppressed (counted and
 reported). If even the coarsest level leaves fewer than k plants, the release is refused.
+
+**Differencing with earlier releases.** Values identify a plant across datasets even under
+fresh pseudonyms (the same months give the same values), so whoever holds an earlier dataset
+and this one can set aside the rows they share: what remains are the plants released now and
+not then. If such a remainder held fewer than k plants of a class, those plants would be
+singled out whatever the class's size in this dataset. So, for every earlier release, the
+plants new since it are released only k or more to a class: the others are held back (counted
+with the suppressed) until enough join them, and a class that holding back leaves under k is
+suppressed whole. The first release is never affected: every plant in it is new, and every
+class holds at least k.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 DEFAULT_K = 5
@@ -141,7 +151,8 @@ class Release:
     k: int
     level: tuple[int, int, int, int] | None
     plants: dict[int, dict[str, str]] = field(default_factory=dict)  # key -> row values
-    suppressed: list[int] = field(default_factory=list)
+    suppressed: list[int] = field(default_factory=list)  # held back plants included
+    held_back: list[int] = field(default_factory=list)  # new since an earlier release, too few
     refused: str = ""
 
     @property
@@ -185,10 +196,13 @@ def anonymise(
     k: int = DEFAULT_K,
     max_suppressed: float = 0.1,
     token: Callable[[], str] | None = None,
+    earlier: Iterable[Collection[int]] = (),
 ) -> Release:
     """Generalise the plants' quasi-identifiers until classes smaller than k hold at most
-    `max_suppressed` of the plants, suppress those, and give the rest pseudonyms. Refused
-    when no plant is given or fewer than k plants can be released."""
+    `max_suppressed` of the plants, suppress those, hold back the plants new since an
+    `earlier` release (each a collection of the keys it released) that would be fewer than k
+    in their class, and give the rest pseudonyms. Refused when no plant is given or fewer
+    than k plants can be released."""
     if k < 2:
         raise ValueError("k must be at least 2")
     plants = list(plants)
@@ -201,10 +215,37 @@ def anonymise(
         if len(small) <= max_suppressed * len(plants):
             break
     suppressed = set(small)
+    held = _hold_back(values, set(values) - suppressed, k, [set(e) for e in earlier])
+    suppressed |= held
     kept = sorted(key for key in values if key not in suppressed)
+    left_out = {"suppressed": sorted(suppressed), "held_back": sorted(held)}
     if len(kept) < k:
-        return Release(k=k, level=level, suppressed=sorted(suppressed), refused="too_few")
+        return Release(k=k, level=level, refused="too_few", **left_out)
     # Pseudonyms in random order, so their order says nothing of the keys'.
     names = pseudonyms(len(kept), token)
     released = {key: {"plant": name, **values[key]} for key, name in zip(kept, names, strict=True)}
-    return Release(k=k, level=level, plants=released, suppressed=sorted(suppressed))
+    return Release(k=k, level=level, plants=released, **left_out)
+
+
+def _hold_back(values: dict, kept: set[int], k: int, earlier: list[set[int]]) -> set[int]:
+    """The kept plants to leave out so that, against every earlier release, the plants new
+    since it are 0 or at least k per class, and every class still holds k. Leaving plants out
+    only shrinks what is new, so repeating until nothing changes ends."""
+    out: set[int] = set()
+    changed = True
+    while changed:
+        changed = False
+        for before in earlier:
+            new = Counter(_class(values[key]) for key in kept if key not in before)
+            few = {key for key in kept if key not in before and new[_class(values[key])] < k}
+            if few:
+                kept -= few
+                out |= few
+                changed = True
+        sizes = Counter(_class(values[key]) for key in kept)
+        small = {key for key in kept if sizes[_class(values[key])] < k}
+        if small:
+            kept -= small
+            out |= small
+            changed = True
+    return out

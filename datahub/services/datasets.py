@@ -285,7 +285,7 @@ def _build(dataset: ResearchDataset) -> ResearchDataset:
         for p in plants
         if p.pk in with_data
     ]
-    release = anonymity.anonymise(records, k=k)
+    release = anonymity.anonymise(records, k=k, earlier=earlier_releases(exclude=dataset.pk))
     if not release.ok:
         return _refuse(
             dataset,
@@ -346,11 +346,23 @@ def _build(dataset: ResearchDataset) -> ResearchDataset:
                 "rows": len(rows),
                 "plants": len(release.plants),
                 "suppressed": len(release.suppressed),
+                "held_back": len(release.held_back),
                 "content_hash": content_hash,
             },
             message="research dataset built",
         )
     return dataset
+
+
+def earlier_releases(*, exclude: int | None = None) -> list[frozenset[int]]:
+    """The plants each ready dataset released, from the contributions logged when it was
+    built (the access log is append-only): what a holder of those files can difference."""
+    released: dict[int, set[int]] = {}
+    entries = AccessLogEntry.objects.filter(kind=ReadKind.DATASET, purpose=Purpose.RESEARCH)
+    for dataset_id, plant_id in entries.values_list("details__dataset", "plant_id"):
+        if dataset_id != exclude:
+            released.setdefault(dataset_id, set()).add(plant_id)
+    return [frozenset(plants) for _id, plants in sorted(released.items())]
 
 
 def _log_contributions(dataset: ResearchDataset, plant_ids: list[int]) -> None:
@@ -435,6 +447,10 @@ def data_dictionary(dataset, *, release, rows, kpis, end, built_at, hashes) -> d
             ),
             "plants_released": len(release.plants),
             "plants_suppressed": len(release.suppressed),
+            "plants_held_back": len(release.held_back),
+            "held_back": "plants new since an earlier dataset that would be fewer than k in "
+            "their class, so that comparing the two datasets singles nobody out; counted "
+            "with the suppressed, released once enough join them",
             "direct_identifiers": "none: no names, business or factory registration numbers, "
             "addresses or database ids; plants are pseudonyms new to this dataset",
         },

@@ -3,6 +3,8 @@ the quasi-identifiers, k-anonymity counted in plants, suppression, pseudonyms. P
 with hypothesis: every released class holds at least k plants, every plant is released or
 suppressed (and counted), nothing but pseudonyms and generalised values leaves the module."""
 
+from collections import Counter
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +134,58 @@ def test_every_region_and_division_has_a_group():
 def test_pseudonyms_are_distinct_even_when_the_source_repeats():
     tokens = iter(["aaaaaaaa", "aaaaaaaa", "bbbbbbbb"])
     assert a.pseudonyms(2, lambda: next(tokens)) == ["P-aaaaaaaa", "P-bbbbbbbb"]
+
+
+# --- differencing with earlier releases ---------------------------------------------------
+
+
+def test_the_first_release_holds_nothing_back():
+    plants = [plant(n) for n in range(1, 8)]
+    release = a.anonymise(plants, k=5, earlier=[])
+    assert len(release.plants) == 7 and release.held_back == []
+
+
+def test_a_lone_newcomer_waits_until_k_join_it():
+    first = [plant(n) for n in range(1, 8)]
+    before = a.anonymise(first, k=5)
+    assert before.ok and sorted(before.plants) == list(range(1, 8))
+    # One more plant of the same class: alone among the new, so held back.
+    second = a.anonymise([*first, plant(8)], k=5, earlier=[set(before.plants)])
+    assert sorted(second.plants) == list(range(1, 8))
+    assert second.held_back == [8] and 8 in second.suppressed
+    # Five new plants of the class are released together.
+    third_plants = [*first, *(plant(n) for n in range(8, 13))]
+    third = a.anonymise(third_plants, k=5, earlier=[set(before.plants), set(second.plants)])
+    assert sorted(third.plants) == list(range(1, 13)) and third.held_back == []
+
+
+def test_holding_back_that_leaves_a_class_under_k_suppresses_the_class():
+    # Against an earlier release of plants 1-4 (another class then), a class of 5 of which
+    # 1-4 are old and 5 is new: 5 is held back and the class, now 4, goes with it.
+    old = [plant(n, region="26") for n in range(1, 5)]
+    others = [plant(n) for n in range(20, 30)]
+    release = a.anonymise([*old, plant(5, region="26"), *others], k=5, earlier=[{1, 2, 3, 4}])
+    assert set(release.plants) == set(range(20, 30))
+    assert release.held_back == [1, 2, 3, 4, 5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(plants=plant_lists, k=st.integers(min_value=2, max_value=8), data=st.data())
+def test_against_every_earlier_release_the_new_plants_are_k_to_a_class(plants, k, data):
+    keys = [p.key for p in plants]
+    subsets = st.sets(st.sampled_from(keys)) if keys else st.just(set())
+    earlier = data.draw(st.lists(subsets, max_size=3))
+    release = a.anonymise(plants, k=k, earlier=earlier)
+    if not release.ok:
+        return
+    assert all(size >= k for size in release.classes().values())
+    for before in earlier:
+        new = Counter(
+            tuple(values[q] for q in a.QUASI_IDENTIFIERS)
+            for key, values in release.plants.items()
+            if key not in before
+        )
+        assert all(size >= k for size in new.values())
+    released, left_out = set(release.plants), set(release.suppressed)
+    assert released | left_out == set(keys) and not released & left_out
+    assert set(release.held_back) <= left_out

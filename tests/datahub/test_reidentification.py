@@ -11,24 +11,33 @@ group sizes that could have produced it at the rounding shown. The attacker enum
 assignment of the hidden cells (each at least one plant: a hidden cell is not an empty one)
 that satisfies them all. A hidden cell is recovered when only one value remains.
 
+A second attack differences two research datasets: the rows they share are set aside (a plant
+gives the same rows under a new pseudonym), and what is left must not single any plant out.
+
 The same attack, handed the group sizes the benchmark API used to release, recovers every
 hidden cell: that is the leak the withheld sizes close. Percentiles to the nearest 1 in these
 small groups recover them too (each percentile 100·k/(2n) narrows n): hence the nearest 10.
 """
 
 import csv
+import datetime as dt
 import io
 import itertools
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from datahub import disclosure, peergroups
+from datahub import anonymity, disclosure, peergroups
+from datahub.choices import DatasetStatus
+from datahub.services import rollups
 from hub.choices import Region, Role
 from tests.datahub.peers import DIVISION, peer
-from tests.factories import member
+from tests.datahub.test_datasets import feed_plant, request_dataset
+from tests.factories import PlantFactory, member
 
 TOTAL = disclosure.TOTAL
 GG, SE, BS = Region.GYEONGGI, Region.SEOUL, Region.BUSAN
@@ -159,3 +168,66 @@ def test_differencing_the_table_and_every_benchmark_recovers_no_hidden_cell(rele
     }
     found = attack(cells, benchmarks, sizes)
     assert found == {key: {LAYOUT[key]} for key in hidden}
+
+
+# --- two research datasets ------------------------------------------------------------------
+
+
+def fingerprints(client, dataset) -> Counter:
+    """The dataset's plants as the attacker sees them through its CSV: each pseudonym's
+    generalised class and the set of its (month, KPI, value) rows — the same plant gives the
+    same rows in another dataset of the same months, whatever its pseudonym."""
+    response = client.get(f"/api/v1/datasets/{dataset.pk}/download/?file=csv")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = defaultdict(set)
+    classes = {}
+    for row in csv.DictReader(io.StringIO(text.decode("utf-8-sig"))):
+        rows[row["plant"]].add((row["month"], row["kpi"], row["value"]))
+        classes[row["plant"]] = tuple(row[q] for q in anonymity.QUASI_IDENTIFIERS)
+    return Counter((classes[p], frozenset(r)) for p, r in rows.items())
+
+
+def singled_out(newer: Counter, older: Counter) -> Counter:
+    """The plants of `newer` that `older` does not hold, counted by class: a class with fewer
+    than k of them singles those plants out."""
+    return Counter(cls for cls, _rows in (newer - older).elements())
+
+
+def test_differencing_two_research_datasets_singles_no_plant_out(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    admin = world.admin_user
+    alike = {"operating_since": dt.date(2011, 1, 1)}
+    for i in range(7):
+        feed_plant(admin, PlantFactory(**alike), value=50.0 + i)
+    rollups.refresh_dirty()
+    official = APIClient()
+    official.force_authenticate(world.official)
+    first = request_dataset(world, django_capture_on_commit_callbacks)
+    assert first.plant_count == 7
+
+    # One more plant of the same kind consents: it would be the only row the two datasets
+    # do not share, so the second dataset holds it back.
+    feed_plant(admin, PlantFactory(**alike), value=80.0)
+    rollups.refresh_dirty()
+    second = request_dataset(world, django_capture_on_commit_callbacks)
+    assert second.status == DatasetStatus.READY
+    assert (second.plant_count, second.suppressed_count) == (7, 1)
+    one, two = fingerprints(official, first), fingerprints(official, second)
+    assert singled_out(two, one) == Counter()
+    dictionary = json.loads(Path(second.dictionary_file.path).read_text(encoding="utf-8"))
+    assert dictionary["anonymisation"]["plants_held_back"] == 1
+
+    # Four more join it: the five new plants are released together, k to their class
+    # against either earlier dataset.
+    for i in range(4):
+        feed_plant(admin, PlantFactory(**alike), value=90.0 + i)
+    rollups.refresh_dirty()
+    third = request_dataset(world, django_capture_on_commit_callbacks)
+    assert (third.plant_count, third.suppressed_count) == (12, 0)
+    three = fingerprints(official, third)
+    for older in (one, two):
+        assert all(n >= first.k for n in singled_out(three, older).values())
+    assert sum(singled_out(three, two).values()) == 5
