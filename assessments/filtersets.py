@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from assessments.choices import EDITABLE_STATUSES, AssessmentStatus
+from assessments.choices import EDITABLE_STATUSES, AssessmentOrigin, AssessmentStatus
 from assessments.models import Assessment
 from hub.choices import Industry, Region, Role
 from hub.filtersets import IdFilter, OrderingFilter, search_filters
@@ -62,6 +62,11 @@ class AssessmentFilterSet(django_filters.FilterSet):
         field_name="plant__industry", choices=Industry.choices, label=_("Industry")
     )
     level = IdFilter(field_name="final_level", label=_("Level"))
+    origin = django_filters.ChoiceFilter(
+        choices=AssessmentOrigin.choices,
+        label=_("Origin"),
+        help_text=_("Filed in the hub, back-filed history, or an adopted spot-check."),
+    )
     consultant = PersonChoiceFilter(queryset=_consultants, label=_("Consultant"))
     plant = IdFilter(field_name="plant_id", label=_("Plant"))
     ordering = OrderingFilter(
@@ -87,6 +92,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
             "region",
             "industry",
             "level",
+            "origin",
             "consultant",
             "plant",
         ]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from assessments import selectors, self_selectors
 from assessments.choices import SelfAssessmentStatus
@@ -29,8 +29,9 @@ from hub import roles
 from hub.exports import export_response
 from hub.forms import add_service_errors
 from hub.models import Plant
+from hub.pagination import DeferredJoinPaginator
 from hub.views.confirm import confirm_first
-from hub.views.mixins import VisibleMixin, get_visible_or_404
+from hub.views.mixins import PAGE_SIZES, VisibleMixin, get_visible_or_404
 from hub.views.refusals import refuse
 
 
@@ -135,31 +136,52 @@ def result_context(sheet: SelfAssessment, areas) -> dict:
     return ctx
 
 
-class SelfAssessmentListView(VisibleMixin, TemplateView):
-    """The self-diagnoses the user may see, newest first (?plant=ID: one plant's). SME
-    members also see their company's plants, each with a button to start or continue."""
+class SelfAssessmentListView(VisibleMixin, ListView):
+    """The self-diagnoses the user may see, newest first, a page at a time (?plant=ID: one
+    plant's). SME members also see their company's plants, each with a button to start or
+    continue."""
 
     model = SelfAssessment
     template_name = "assessments/self/list.html"
+    context_object_name = "rows"
+    paginate_by = PAGE_SIZES[0]
+    paginator_class = DeferredJoinPaginator
+
+    def get(self, request, *args, **kwargs):
+        self.plant = None
+        if plant_id := request.GET.get("plant"):
+            try:
+                self.plant = get_visible_or_404(Plant.objects, request.user, pk=int(plant_id))
+            except ValueError as exc:
+                raise Http404 from exc
+        return super().get(request, *args, **kwargs)
+
+    def get_paginate_by(self, queryset):
+        size = self.request.GET.get("page_size", "")
+        return int(size) if size.isdigit() and int(size) in PAGE_SIZES else self.paginate_by
+
+    def get_queryset(self):
+        rows = super().get_queryset().select_related("plant", "framework", "shared_with")
+        if self.plant is not None:
+            rows = rows.filter(plant=self.plant)
+        return rows.order_by("-started_at", "-pk")
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        rows = self.get_queryset().select_related("plant", "framework", "shared_with")
-        plant = None
-        if plant_id := self.request.GET.get("plant"):
-            try:
-                plant = get_visible_or_404(Plant.objects, user, pk=int(plant_id))
-            except ValueError as exc:
-                raise Http404 from exc
-            rows = rows.filter(plant=plant)
-        rows = list(rows.order_by("-started_at", "-pk")[:200])
-        ctx.update(plant=plant, rows=rows)
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        ctx.update(plant=self.plant, query_without_page=params.urlencode(), page_sizes=PAGE_SIZES)
         if roles.is_sme_member(user):
             plants = Plant.objects.visible_to(user).filter(company=roles.sme_company_of(user))
-            if plant is not None:
-                plants = plants.filter(pk=plant.pk)
-            drafts = {r.plant_id: r for r in rows if r.status == SelfAssessmentStatus.DRAFT}
+            if self.plant is not None:
+                plants = plants.filter(pk=self.plant.pk)
+            drafts = {
+                draft.plant_id: draft
+                for draft in self.get_queryset().filter(
+                    status=SelfAssessmentStatus.DRAFT, plant__in=plants
+                )
+            }
             ctx["own_plants"] = [(p, drafts.get(p.pk)) for p in plants.order_by("name", "pk")]
         ctx["can_see_over_rating"] = roles.is_agency_staff_or_admin(user)
         return ctx

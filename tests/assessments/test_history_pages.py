@@ -109,3 +109,26 @@ def test_hub_workflow_still_requires_a_consultant(world, framework):
     confirmed(world, opened)
     with pytest.raises(IntegrityError), transaction.atomic():
         Assessment.objects.filter(pk=opened.pk).update(consultant=None)
+
+
+def test_the_list_and_the_api_filter_by_origin(world, history, assessment, browse):
+    filed = confirmed(world, assessment)
+    url = reverse("assessments:assessment_list")
+    client = browse(world.agency)
+    only_history = client.get(url, {"queue": "all", "origin": "history"})
+    assert {a.pk for a in only_history.context["object_list"]} == {a.pk for a in history}
+    only_hub = client.get(url, {"queue": "all", "origin": "hub"})
+    assert filed.pk in {a.pk for a in only_hub.context["object_list"]}
+    assert not {a.pk for a in history} & {a.pk for a in only_hub.context["object_list"]}
+    assert 'name="origin"' in only_hub.content.decode()
+    bad = client.get(url, {"origin": "moon"})
+    assert bad.status_code == 200 and "origin" in bad.context["filterset"].form.errors
+
+    api = APIClient()
+    api.force_authenticate(world.agency)
+    body = api.get("/api/v1/assessments/", {"origin": "history"}).json()
+    assert {r["id"] for r in body["results"]} == {a.pk for a in history}
+    assert api.get("/api/v1/assessments/", {"origin": "moon"}).status_code == 400
+    # A consultant filtering by origin still sees only its own plants' assessments.
+    api.force_authenticate(world.outsider)
+    assert api.get("/api/v1/assessments/", {"origin": "history"}).json()["results"] == []

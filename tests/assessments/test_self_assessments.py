@@ -280,3 +280,36 @@ def test_pages_query_counts(world, framework, client_for, django_assert_max_num_
             client.get(reverse("assessments:self_assessment_fill", args=[draft.pk])).status_code
             == 200
         )
+
+
+def test_the_list_pages_its_rows_and_still_finds_the_draft(
+    world, framework, browse, django_assert_max_num_queries
+):
+    """Sixty finished self-diagnoses and an older draft: 25 rows a page, newest first, the
+    draft's "continue" button on every page, and a bounded number of queries."""
+    draft = self_services.self_assessment_start(plant=world.plant_a, user=world.sme)
+    SelfAssessment.objects.bulk_create(
+        SelfAssessment(
+            plant=world.plant_a,
+            framework=framework,
+            status=SelfAssessmentStatus.FINISHED,
+            created_by=world.sme,
+        )
+        for _ in range(60)
+    )
+    client = browse(world.sme)
+    url = reverse("assessments:self_assessment_list")
+    with django_assert_max_num_queries(12):
+        first = client.get(url)
+    newest = SelfAssessment.objects.order_by("-started_at", "-pk")
+    assert [r.pk for r in first.context["rows"]] == [r.pk for r in newest[:25]]
+    assert "Page 1 of 3" in first.text
+    fill = reverse("assessments:self_assessment_fill", args=[draft.pk])
+    assert fill in first.text
+    last = client.get(url, {"page": 3, "plant": world.plant_a.pk})
+    assert len(last.context["rows"]) == 11 and fill in last.text
+    assert len(client.get(url, {"page_size": 100}).context["rows"]) == 61
+    assert client.get(url, {"page": 9}).status_code == 404
+    # Another company's member sees none of them, on any page.
+    outsider = browse(world.outsider).get(url)
+    assert outsider.status_code == 200 and list(outsider.context["rows"]) == []
