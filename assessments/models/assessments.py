@@ -1,16 +1,14 @@
 """Assessments of a plant against a framework version, their item ratings and evidence files."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from assessments import scoring
 from assessments.choices import EDITABLE_STATUSES, AssessmentOrigin, AssessmentStatus
 from assessments.models.frameworks import Framework, FrozenError, Item
+from assessments.models.rated import RatedItem, rating_constraints
 from hub.choices import Role
 from hub.models import Plant, VisibleQuerySet
 
@@ -202,9 +200,9 @@ class Assessment(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class ItemRating(models.Model):
-    """The consultant's rating of one item in one assessment: 0–5, or not applicable with a
-    reason, plus an evidence note."""
+class ItemRating(RatedItem):
+    """The consultant's rating of one item in one assessment (`RatedItem`), plus an evidence
+    note."""
 
     assessment = models.ForeignKey(
         Assessment,
@@ -215,16 +213,7 @@ class ItemRating(models.Model):
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("item")
     )
-    rating = models.PositiveSmallIntegerField(
-        _("rating"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(scoring.MIN_RATING), MaxValueValidator(scoring.MAX_RATING)],
-    )
-    not_applicable = models.BooleanField(_("not applicable"), default=False)
-    na_reason = models.TextField(_("reason it does not apply"), blank=True)
     evidence_note = models.TextField(_("evidence note"), blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -237,36 +226,7 @@ class ItemRating(models.Model):
         verbose_name = _("item rating")
         verbose_name_plural = _("item ratings")
         ordering = ["item__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["assessment", "item"], name="rating_unique_item"),
-            models.CheckConstraint(
-                condition=Q(not_applicable=False) | Q(rating__isnull=True),
-                name="rating_na_has_no_rating",
-            ),
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=5),
-                name="rating_between_0_and_5",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.item.code}: {'N/A' if self.not_applicable else self.rating}"
-
-    @property
-    def value(self) -> scoring.Rating | None:
-        """The rating as the scoring module takes it."""
-        if self.not_applicable:
-            return scoring.NOT_APPLICABLE
-        return self.rating
-
-    @property
-    def is_complete(self) -> bool:
-        return self.rating is not None or (self.not_applicable and bool(self.na_reason.strip()))
-
-    def clean(self):
-        super().clean()
-        if self.not_applicable and self.rating is not None:
-            raise ValidationError({"rating": _("An item marked not applicable has no rating.")})
+        constraints = rating_constraints("rating", "assessment")
 
     def save(self, *args, **kwargs):
         _refuse_if_frozen(self.assessment_id)

@@ -2,14 +2,11 @@
 framework version, scored by the same rules as an assessment (`assessments.scoring`), kept
 apart from the plant's confirmed assessments."""
 
-from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from assessments import scoring
 from assessments.models.frameworks import Framework, Item
+from assessments.models.rated import RatedItem, rating_constraints
 from hub.models import Plant
 
 
@@ -42,54 +39,15 @@ class RatingSheet(models.Model):
         return self.framework.level_meaning(self.final_level)
 
 
-class SheetRating(models.Model):
-    """One item of a rating sheet: 0–5, or not applicable with a reason (the assessment's
-    own rules)."""
+class SheetRating(RatedItem):
+    """One item of a rating sheet (the assessment's own rules, `RatedItem`)."""
 
     item = models.ForeignKey(
         Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
     )
-    rating = models.PositiveSmallIntegerField(
-        _("rating"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(scoring.MIN_RATING), MaxValueValidator(scoring.MAX_RATING)],
-    )
-    not_applicable = models.BooleanField(_("not applicable"), default=False)
-    na_reason = models.TextField(_("reason it does not apply"), blank=True)
     note = models.TextField(_("note"), blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
         ordering = ["item__order"]
-        constraints = [
-            models.UniqueConstraint(fields=["sheet", "item"], name="%(class)s_unique_item"),
-            models.CheckConstraint(
-                condition=Q(not_applicable=False) | Q(rating__isnull=True),
-                name="%(class)s_na_has_no_rating",
-            ),
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=0, rating__lte=5),
-                name="%(class)s_between_0_and_5",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.item.code}: {'N/A' if self.not_applicable else self.rating}"
-
-    @property
-    def value(self) -> scoring.Rating | None:
-        """The rating as the scoring module takes it."""
-        if self.not_applicable:
-            return scoring.NOT_APPLICABLE
-        return self.rating
-
-    @property
-    def is_complete(self) -> bool:
-        return self.rating is not None or (self.not_applicable and bool(self.na_reason.strip()))
-
-    def clean(self):
-        super().clean()
-        if self.not_applicable and self.rating is not None:
-            raise ValidationError({"rating": _("An item marked not applicable has no rating.")})
+        constraints = rating_constraints("%(class)s", "sheet")
