@@ -12,11 +12,11 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 
 from assessments import scoring
+from assessments.api.ratings_action import ratings_action
 from assessments.calibration_figures import (
     CONSULTANCY,
     CONSULTANT,
@@ -507,35 +507,17 @@ class SpotCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Visible
         )
         return self._reload(spot_check)
 
-    @extend_schema(
-        methods=["GET"],
-        parameters=[SPOT_CHECK_ID],
-        request=None,
-        responses=SheetRatingSerializer(many=True),
-        description="The spot-check's own ratings in framework order.",
-    )
-    @extend_schema(
-        methods=["PATCH"],
-        parameters=[SPOT_CHECK_ID],
-        request=SheetEntrySerializer(many=True),
-        responses={
-            200: SheetRatingSerializer(many=True),
-            400: OpenApiResponse(
-                description='Field errors keyed by entry index ({"1": {"rating": [...]}}), or '
-                "the spot-check is not being rated. Nothing is saved."
-            ),
-            403: OpenApiResponse(description="Only the assigned consultant rates."),
-            404: OpenApiResponse(description="No such spot-check visible to you."),
-        },
-        description="Save several items at once, all or nothing (the assessment API's shape, "
+    @ratings_action(
+        rows=SheetRatingSerializer,
+        entries=SheetEntrySerializer,
+        read="The spot-check's own ratings in framework order.",
+        write="Save several items at once, all or nothing (the assessment API's shape, "
         "with `note`).",
-    )
-    @action(
-        detail=True,
-        methods=["get", "patch"],
-        parser_classes=[JSONParser],
-        filter_backends=[],
-        pagination_class=None,
+        refused='Field errors keyed by entry index ({"1": {"rating": [...]}}), or '
+        "the spot-check is not being rated. Nothing is saved.",
+        forbidden=OpenApiResponse(description="Only the assigned consultant rates."),
+        not_found=OpenApiResponse(description="No such spot-check visible to you."),
+        parameters=[SPOT_CHECK_ID],
     )
     def ratings(self, request, pk=None):
         spot_check = self.get_object()

@@ -12,11 +12,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from assessments import self_selectors
+from assessments.api.ratings_action import ratings_action
 from assessments.api.serializers import MissingItemSerializer, RatingBulkEntrySerializer
 from assessments.choices import SelfAssessmentStatus
 from assessments.models import SelfAssessment, SelfRating
@@ -375,34 +375,17 @@ class SelfAssessmentViewSet(
         rows = _ratings_in_order().filter(sheet=sheet)
         return SelfRatingSerializer(rows, many=True, context=self.get_serializer_context()).data
 
-    @extend_schema(
-        methods=["GET"],
-        request=None,
-        responses=SelfRatingSerializer(many=True),
-        description="Every item of the self-diagnosis in framework order.",
-    )
-    @extend_schema(
-        methods=["PATCH"],
-        request=SelfRatingEntrySerializer(many=True),
-        responses={
-            200: SelfRatingSerializer(many=True),
-            400: OpenApiResponse(
-                description="Field errors keyed by entry index "
-                '({"1": {"rating": [...]}}), or the self-diagnosis is finished. '
-                "Nothing is saved."
-            ),
-            403: WRITER_403,
-            404: SHEET_404,
-        },
-        description="Save several items at once, all or nothing: the assessment API's list "
+    @ratings_action(
+        rows=SelfRatingSerializer,
+        entries=SelfRatingEntrySerializer,
+        read="Every item of the self-diagnosis in framework order.",
+        write="Save several items at once, all or nothing: the assessment API's list "
         '([{"item": code, "rating": 0–5}, …], also not_applicable, na_reason, note).',
-    )
-    @action(
-        detail=True,
-        methods=["get", "patch"],
-        parser_classes=[JSONParser],
-        filter_backends=[],
-        pagination_class=None,
+        refused="Field errors keyed by entry index "
+        '({"1": {"rating": [...]}}), or the self-diagnosis is finished. '
+        "Nothing is saved.",
+        forbidden=WRITER_403,
+        not_found=SHEET_404,
     )
     def ratings(self, request, pk=None):
         sheet = self.get_object()

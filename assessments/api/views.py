@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from assessments import services
 from assessments.api import serializers as s
 from assessments.api.permissions import AssessmentPermission
+from assessments.api.ratings_action import ratings_action
 from assessments.filtersets import AssessmentFilterSet
 from assessments.models import Area, Assessment, Category, Evidence, Framework, Item, ItemRating
 from assessments.tables import AssessmentTable
@@ -210,33 +211,16 @@ class AssessmentViewSet(
         rows = _ratings_in_order().filter(assessment=assessment)
         return s.RatingSerializer(rows, many=True, context=self.get_serializer_context()).data
 
-    @extend_schema(
-        methods=["GET"],
-        request=None,
-        responses=s.RatingSerializer(many=True),
-        description="Every item rating of the assessment in framework order.",
-    )
-    @extend_schema(
-        methods=["PATCH"],
-        request=s.RatingBulkEntrySerializer(many=True),
-        responses={
-            200: s.RatingSerializer(many=True),
-            400: OpenApiResponse(
-                description="Field errors keyed by entry index, as DRF's list serializers "
-                'give them ({"1": {"rating": [...]}}), or the assessment cannot be edited. '
-                "Nothing is saved."
-            ),
-            403: OpenApiResponse(description="Only the assigned consultant rates."),
-        },
-        description="Save several items at once (e.g. an offline tablet syncing): all or "
+    @ratings_action(
+        rows=s.RatingSerializer,
+        entries=s.RatingBulkEntrySerializer,
+        read="Every item rating of the assessment in framework order.",
+        write="Save several items at once (e.g. an offline tablet syncing): all or "
         "nothing, in one transaction.",
-    )
-    @action(
-        detail=True,
-        methods=["get", "patch"],
-        parser_classes=[JSONParser],
-        filter_backends=[],
-        pagination_class=None,
+        refused="Field errors keyed by entry index, as DRF's list serializers "
+        'give them ({"1": {"rating": [...]}}), or the assessment cannot be edited. '
+        "Nothing is saved.",
+        forbidden=OpenApiResponse(description="Only the assigned consultant rates."),
     )
     def ratings(self, request, pk=None):
         assessment = self.get_object()
