@@ -1,7 +1,7 @@
 from django.urls import path
 
 from assessments import views
-from assessments.views import calibration
+from assessments.views import calibration, spot_checks
 from assessments.views import self_assessments as self_views
 
 app_name = "assessments"
@@ -99,44 +99,44 @@ urlpatterns = [
     path("assessments/history/import/", views.HistoryImportView.as_view(), name="history_import"),
     # calibration and spot-checks
     path("calibration/", calibration.CalibrationView.as_view(), name="calibration"),
-    path("spot-checks/", calibration.SpotCheckListView.as_view(), name="spot_check_list"),
-    path("spot-checks/draw/", calibration.SpotCheckDrawView.as_view(), name="spot_check_draw"),
+    path("spot-checks/", spot_checks.SpotCheckListView.as_view(), name="spot_check_list"),
+    path("spot-checks/draw/", spot_checks.SpotCheckDrawView.as_view(), name="spot_check_draw"),
     path(
         "spot-checks/choose/",
-        calibration.SpotCheckChooseView.as_view(),
+        spot_checks.SpotCheckChooseView.as_view(),
         name="spot_check_choose",
     ),
     path(
-        "spot-checks/<int:pk>/", calibration.SpotCheckDetailView.as_view(), name="spot_check_detail"
+        "spot-checks/<int:pk>/", spot_checks.SpotCheckDetailView.as_view(), name="spot_check_detail"
     ),
     path(
         "spot-checks/<int:pk>/fill/",
-        calibration.SpotCheckFillView.as_view(),
+        spot_checks.SpotCheckFillView.as_view(),
         name="spot_check_fill",
     ),
     path(
         "spot-checks/<int:pk>/items/<int:item_pk>/",
-        calibration.SpotCheckItemSaveView.as_view(),
+        spot_checks.SpotCheckItemSaveView.as_view(),
         name="spot_check_item_save",
     ),
     path(
         "spot-checks/<int:pk>/submit/",
-        calibration.SpotCheckSubmitView.as_view(),
+        spot_checks.SpotCheckSubmitView.as_view(),
         name="spot_check_submit",
     ),
     path(
         "spot-checks/<int:pk>/assign/",
-        calibration.SpotCheckAssignView.as_view(),
+        spot_checks.SpotCheckAssignView.as_view(),
         name="spot_check_assign",
     ),
     path(
         "spot-checks/<int:pk>/decide/",
-        calibration.SpotCheckDecideView.as_view(),
+        spot_checks.SpotCheckDecideView.as_view(),
         name="spot_check_decide",
     ),
     path(
         "spot-checks/<int:pk>/cancel/",
-        calibration.SpotCheckCancelView.as_view(),
+        spot_checks.SpotCheckCancelView.as_view(),
         name="spot_check_cancel",
     ),
 ]

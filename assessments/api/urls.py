@@ -1,4 +1,4 @@
-from assessments.api import calibration, self_assessments, views
+from assessments.api import calibration, self_assessments, spot_checks, views
 
 
 def register(router) -> None:
@@ -8,4 +8,4 @@ def register(router) -> None:
         "self-assessments", self_assessments.SelfAssessmentViewSet, basename="self-assessment"
     )
     router.register("calibration", calibration.CalibrationViewSet, basename="calibration")
-    router.register("spot-checks", calibration.SpotCheckViewSet, basename="spot-check")
+    router.register("spot-checks", spot_checks.SpotCheckViewSet, basename="spot-check")
