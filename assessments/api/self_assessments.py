@@ -25,18 +25,17 @@ from assessments.api.self_serializers import (
     SelfAssessmentDetailSerializer,
     SelfAssessmentSerializer,
     SelfAssessmentStartSerializer,
-    SelfRatingEntrySerializer,
     SelfRatingSerializer,
     comparison_data,
     over_rating_data,
 )
+from assessments.api.serializers import SheetEntrySerializer
 from assessments.choices import SelfAssessmentStatus
 from assessments.models import SelfAssessment, SelfRating
 from assessments.services import self_assessments as services
 from assessments.services.sheets import sheet_problems
 from hub import roles
 from hub.api.base import VisibleViewSet
-
 
 SHEET_404 = OpenApiResponse(description="No such self-diagnosis visible to you.")
 WRITER_403 = OpenApiResponse(description="Only the SME members of the plant's company write.")
@@ -141,7 +140,7 @@ class SelfAssessmentViewSet(
 
     @ratings_action(
         rows=SelfRatingSerializer,
-        entries=SelfRatingEntrySerializer,
+        entries=SheetEntrySerializer,
         read="Every item of the self-diagnosis in framework order.",
         write="Save several items at once, all or nothing: the assessment API's list "
         '([{"item": code, "rating": 0–5}, …], also not_applicable, na_reason, note).',
@@ -156,7 +155,7 @@ class SelfAssessmentViewSet(
         if request.method == "GET":
             return Response(self._rating_rows(sheet))
         self._writer(sheet)
-        body = SelfRatingEntrySerializer(data=request.data, many=True, allow_empty=False)
+        body = SheetEntrySerializer(data=request.data, many=True, allow_empty=False)
         body.is_valid(raise_exception=True)
         try:
             services.self_assessment_rate(

@@ -5,33 +5,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments import self_selectors
-from assessments.api.serializers import MissingItemSerializer, RatingBulkEntrySerializer
+from assessments.api.serializers import MissingItemSerializer, SheetRatingSerializer
 from assessments.models import SelfAssessment, SelfRating
 from assessments.selectors import roadmap_rows
 from hub.models import Plant
 
 
-class SelfRatingSerializer(serializers.ModelSerializer):
-    item = serializers.CharField(source="item.code", read_only=True)
+class SelfRatingSerializer(SheetRatingSerializer):
     area = serializers.CharField(source="item.category.area.code", read_only=True)
-    name_ko = serializers.CharField(source="item.name_ko", read_only=True)
-    name_en = serializers.CharField(source="item.name_en", read_only=True)
-    is_complete = serializers.BooleanField(read_only=True)
 
-    class Meta:
+    class Meta(SheetRatingSerializer.Meta):
         model = SelfRating
-        fields = [
-            "item",
-            "area",
-            "name_ko",
-            "name_en",
-            "rating",
-            "not_applicable",
-            "na_reason",
-            "note",
-            "is_complete",
-            "updated_at",
-        ]
+        fields = ["item", "area", *SheetRatingSerializer.Meta.fields[1:]]
         read_only_fields = fields
 
 
@@ -125,18 +110,6 @@ class SelfAssessmentStartSerializer(serializers.Serializer):
         request = self.context.get("request")
         user = request.user if request is not None else None
         self.fields["plant"].queryset = Plant.objects.visible_to(user)
-
-
-class SelfRatingEntrySerializer(RatingBulkEntrySerializer):
-    """One entry of the bulk ratings: the assessment API's entry, with `note` in place of
-    the evidence note."""
-
-    note = serializers.CharField(required=False, allow_blank=True)
-
-    def get_fields(self):
-        fields = super().get_fields()
-        fields.pop("evidence_note", None)
-        return fields
 
 
 class FinishSerializer(serializers.Serializer):

@@ -9,7 +9,16 @@ from rest_framework import serializers
 
 from assessments import scoring
 from assessments.formats import consultant_name
-from assessments.models import Area, Assessment, Category, Evidence, Framework, Item, ItemRating
+from assessments.models import (
+    Area,
+    Assessment,
+    Category,
+    Evidence,
+    Framework,
+    Item,
+    ItemRating,
+    SpotCheckRating,
+)
 from hub.choices import Role
 from hub.models import Plant
 
@@ -254,3 +263,40 @@ class EvidenceSerializer(serializers.ModelSerializer):
 class EvidenceUploadSerializer(serializers.Serializer):
     item = serializers.CharField(help_text=_("Item code, e.g. A1.1."))
     file = serializers.FileField(allow_empty_file=True)
+
+
+class SheetEntrySerializer(RatingBulkEntrySerializer):
+    """One entry of a rating sheet's bulk ratings (self-diagnosis, spot-check): the
+    assessment API's entry, with `note` in place of the evidence note."""
+
+    note = serializers.CharField(required=False, allow_blank=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("evidence_note", None)
+        return fields
+
+
+class SheetRatingSerializer(serializers.ModelSerializer):
+    """One item of a rating sheet as answered (a spot-check's; the self-diagnosis adds the
+    area)."""
+
+    item = serializers.CharField(source="item.code", read_only=True)
+    name_ko = serializers.CharField(source="item.name_ko", read_only=True)
+    name_en = serializers.CharField(source="item.name_en", read_only=True)
+    is_complete = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SpotCheckRating
+        fields = [
+            "item",
+            "name_ko",
+            "name_en",
+            "rating",
+            "not_applicable",
+            "na_reason",
+            "note",
+            "is_complete",
+            "updated_at",
+        ]
+        read_only_fields = fields

@@ -12,8 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from assessments import scoring
 from assessments.api.ratings_action import ratings_action
+from assessments.api.serializers import SheetEntrySerializer, SheetRatingSerializer
 from assessments.choices import SpotCheckDecision
 from assessments.models import Assessment, SpotCheck, SpotCheckRating
 from assessments.services import spot_checks as services
@@ -50,28 +50,6 @@ class SpotCheckPermission(BasePermission):
             self.message = _("Only the consultant assigned to this spot-check may rate it.")
             return obj.consultant_id == request.user.pk
         return True
-
-
-class SheetRatingSerializer(serializers.ModelSerializer):
-    item = serializers.CharField(source="item.code", read_only=True)
-    name_ko = serializers.CharField(source="item.name_ko", read_only=True)
-    name_en = serializers.CharField(source="item.name_en", read_only=True)
-    is_complete = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = SpotCheckRating
-        fields = [
-            "item",
-            "name_ko",
-            "name_en",
-            "rating",
-            "not_applicable",
-            "na_reason",
-            "note",
-            "is_complete",
-            "updated_at",
-        ]
-        read_only_fields = fields
 
 
 class SpotCheckSerializer(serializers.ModelSerializer):
@@ -185,25 +163,6 @@ class AssignSerializer(serializers.Serializer):
         queryset=get_user_model().objects.filter(membership__role=Role.CONSULTANT)
     )
     due_on = serializers.DateField(required=False, allow_null=True)
-
-
-class SheetEntrySerializer(serializers.Serializer):
-    item = serializers.CharField(help_text="Item code, e.g. A1.1.")
-    rating = serializers.IntegerField(
-        required=False, allow_null=True, min_value=scoring.MIN_RATING, max_value=scoring.MAX_RATING
-    )
-    not_applicable = serializers.BooleanField(required=False)
-    na_reason = serializers.CharField(required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        if attrs.get("rating") is not None:
-            if attrs.get("not_applicable"):
-                raise serializers.ValidationError(
-                    {"rating": _("An item marked not applicable has no rating.")}
-                )
-            attrs.setdefault("not_applicable", False)
-        return attrs
 
 
 class SpotCheckSubmitSerializer(serializers.Serializer):
