@@ -152,7 +152,7 @@ def _upsert(select: str) -> str:
     updates = ", ".join(f"{c} = excluded.{c}" for c in VALUES)
     return (
         f"INSERT INTO {ROLLUPS} {COLUMNS} {select} WHERE true "  # nosec B608
-        f"ON CONFLICT (series_id, rollup, bucket) DO UPDATE SET {updates}"
+        f"ON CONFLICT (series_id, rollup, bucket, plant_id) DO UPDATE SET {updates}"
     )
 
 
@@ -197,7 +197,7 @@ def mark_series(series_ids) -> int:
     hour = d.hour_of("ts")
     marks = ", ".join(["%s"] * len(ids))
     conflict = (
-        " ON CONFLICT (series_id, hour) DO NOTHING"
+        " ON CONFLICT (series_id, hour, plant_id) DO NOTHING"
         if connection.vendor == "postgresql"
         else " ON CONFLICT DO NOTHING"
     )

@@ -15,6 +15,7 @@ def test_healthy_without_a_broker(client, settings):
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "not configured"},
+        "replica": {"state": "not configured"},
     }
     assert "no-cache" in response["Cache-Control"]
 
