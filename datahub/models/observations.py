@@ -2,8 +2,10 @@
 requests (receipts, idempotency) and the corrections of replaced values.
 
 On PostgreSQL `datahub_observation` is a native table partitioned by month on `ts`
-(datahub/partitions.py, migration 0002); on SQLite a plain table. Both have the primary key
-(series, ts) and `plant_id` on every row, so the table can be distributed by plant later.
+(datahub/partitions.py, migration 0001); on SQLite a plain table. Both have the primary key
+(series, ts, plant): `plant_id` is on every row of the plant-data tables and in each of their
+primary and unique keys, so they can be distributed by plant (docs/architecture.md,
+"Distributing the data hub"; tests/datahub/test_distribution_schema.py).
 """
 
 from django.conf import settings
