@@ -4,9 +4,11 @@ with TEST MIRROR) or at a server that is not there. The real streaming replica i
 tests/production/test_replica.py."""
 
 import copy
+import datetime
 import time
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.test import RequestFactory
@@ -212,13 +214,17 @@ def test_a_write_reads_the_primary_and_pins_the_browser_for_a_while(replica_up, 
 
 
 def test_the_pin_ends_after_the_sticky_seconds(replica_up, settings):
-    settings.DATABASE_REPLICA_STICKY_SECONDS = 1
+    settings.DATABASE_REPLICA_STICKY_SECONDS = 10
     factory = RequestFactory()
-    cookie = _seen_by_view(factory.post("/"))[1].cookies[replica.COOKIE]
+    now = datetime.datetime.now(datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        cookie = _seen_by_view(factory.post("/"))[1].cookies[replica.COOKIE]
     later = factory.get("/")
     later.COOKIES[replica.COOKIE] = cookie.value
-    time.sleep(2.1)
-    assert _seen_by_view(later)[0] == "replica"
+    with time_machine.travel(now + datetime.timedelta(seconds=9), tick=False):
+        assert _seen_by_view(later)[0] == "default"
+    with time_machine.travel(now + datetime.timedelta(seconds=11), tick=False):
+        assert _seen_by_view(later)[0] == "replica"
 
 
 # --- the entry points ---------------------------------------------------------------------
