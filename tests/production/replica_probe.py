@@ -8,8 +8,10 @@ the phases it waits for a line on stdin (the test stops the replica meanwhile)."
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 
@@ -25,10 +27,11 @@ from django.test.utils import setup_test_environment  # noqa: E402
 from datahub.models import DataSource  # noqa: E402
 from hub import replica  # noqa: E402
 from hub.models import Plant  # noqa: E402
-from tests.factories import PlantFactory, Role, member  # noqa: E402
+from progress.services import report_request  # noqa: E402
+from tests.factories import MinistryFactory, PlantFactory, Role, member  # noqa: E402
 
-# Reads of these tables are the plant data a dashboard shows (and the plant it belongs to).
-DATA_TABLES = ('"datahub_', '"hub_plant"')
+# Reads of these tables are the plant data a dashboard or a report shows.
+DATA_TABLES = re.compile(r"\b(datahub_\w+|hub_plant|programs_project)\b")
 
 
 def in_recovery(alias: str) -> bool:
@@ -37,16 +40,18 @@ def in_recovery(alias: str) -> bool:
         return cursor.fetchone()[0]
 
 
-def answered_by(client: Client, method: str, path: str, data=None) -> dict:
-    """The request's status, the aliases its plant-data reads ran on, and whether each
-    of those connections is in recovery (a standby)."""
+@contextlib.contextmanager
+def recording():
+    """Yields a dict that ends up with the aliases the plant-data reads ran on ("aliases"),
+    those that wrote ("writes"), and whether each reading connection is in recovery."""
     used: set[str] = set()
     wrote: set[str] = set()
+    result: dict = {}
 
     def recorder(alias):
         def wrapper(execute, sql, params, many, context):
             verb = sql.lstrip().split(None, 1)[0].upper()
-            if verb == "SELECT" and any(t in sql for t in DATA_TABLES):
+            if verb == "SELECT" and DATA_TABLES.search(sql):
                 used.add(alias)
             elif verb in ("INSERT", "UPDATE", "DELETE"):
                 wrote.add(alias)
@@ -58,16 +63,33 @@ def answered_by(client: Client, method: str, path: str, data=None) -> dict:
     with contextlib.ExitStack() as stack:
         for alias in ("default", "replica"):
             stack.enter_context(connections[alias].execute_wrapper(recorder(alias)))
+        yield result
+    result.update(
+        aliases=sorted(used),
+        writes=sorted(wrote),
+        in_recovery={alias: in_recovery(alias) for alias in sorted(used)},
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def answered_by(client: Client, method: str, path: str, data=None) -> dict:
+    """The request's status, the aliases its plant-data reads ran on, and whether each
+    of those connections is in recovery (a standby)."""
+    with recording() as result:
         response = getattr(client, method)(path, data or {})
-    took = time.monotonic() - started
     return {
+        **result,
         "status": response.status_code,
-        "aliases": sorted(used),
-        "writes": sorted(wrote),
-        "in_recovery": {alias: in_recovery(alias) for alias in sorted(used)},
-        "seconds": round(took, 3),
         "pinned_cookie": replica.COOKIE in response.cookies,
     }
+
+
+def report_build(user) -> dict:
+    """A national PDF report requested and built (the task runs in-process at commit)."""
+    with recording() as result:
+        report = report_request(user=user, scope="national", language="ko", as_of=dt.date.today())
+    report.refresh_from_db(using="default")
+    return {**result, "report_status": report.status, "error": report.error}
 
 
 def routed() -> dict:
@@ -93,6 +115,7 @@ def main() -> None:
     setup_test_environment()  # the test client's host, outgoing mail kept in memory
     plant = PlantFactory(name="복제 시험 공장")
     user = member(Role.SME_MEMBER, plant.company, "replica-sme")
+    official = member(Role.OFFICIAL, MinistryFactory(), "replica-official")
     wait_for_replica(plant)
     dashboard = f"/datahub/plants/{plant.pk}/dashboard/"
 
@@ -112,6 +135,7 @@ def main() -> None:
         ),
         "after_write": answered_by(writer, "get", dashboard),
         "stored_on_primary": DataSource.objects.using("default").filter(plant=plant).count(),
+        "report": report_build(official),
         "health": Client().get("/healthz").json(),
     }
     emit("replica up", result)

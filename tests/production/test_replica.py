@@ -3,7 +3,7 @@
 hub pointed at both (DATABASE_URL, DATABASE_REPLICA_URL). tests/production/replica_probe.py
 sends the requests and asks each connection that served a plant-data read `SELECT
 pg_is_in_recovery()`:
-- a plant dashboard reads from the replica;
+- a plant dashboard and a PDF report's build read from the replica;
 - an ordinary page and a write use the primary;
 - the same browser's dashboard right after its write reads from the primary;
 - with the replica stopped, the dashboard still answers from the primary, at once, and
@@ -36,6 +36,8 @@ pytestmark = pytest.mark.production
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 DATABASE = "hub_replica"
+# The postgres user may not enter the checkout (CI clones under /root): its programs run here.
+NEUTRAL_CWD = tempfile.gettempdir()
 USER = "hub"
 
 
@@ -47,7 +49,12 @@ def _as_postgres(argv: list[str]) -> list[str]:
 
 def _run(argv: list[str], timeout: float = 60) -> str:
     result = subprocess.run(  # noqa: S603 - fixed programs, arguments built here
-        _as_postgres(argv), capture_output=True, text=True, timeout=timeout, check=False
+        _as_postgres(argv),
+        cwd=NEUTRAL_CWD,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if result.returncode != 0:
         pytest.fail(f"{' '.join(argv)} exited {result.returncode}:\n{result.stdout}{result.stderr}")
@@ -94,6 +101,7 @@ class Cluster:
                         "stop",
                     ]
                 ),  # fmt: skip
+                cwd=NEUTRAL_CWD,
                 capture_output=True,
                 timeout=30,
                 check=False,
@@ -150,6 +158,7 @@ def _env(primary: Cluster, standby: Cluster) -> dict:
         "DATABASE_REPLICA_URL": standby.url,
         "DATABASE_REPLICA_CONNECT_TIMEOUT": "1",
         "REDIS_URL": "",  # tasks in-process, cache in memory: only the databases matter here
+        "REPORT_BUILD_IN_BACKGROUND": "false",  # a requested report is built at commit
         "DEBUG": "true",
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
@@ -197,6 +206,12 @@ def test_reads_go_to_the_replica_writes_and_fresh_reads_to_the_primary(clusters)
         # Right after its write, the same browser's dashboard reads from the primary.
         assert up["after_write"]["status"] == 200
         assert up["after_write"]["in_recovery"] == {"default": False}
+        # A PDF report's build (the task, after the request committed) reads the replica and
+        # writes its row on the primary.
+        assert up["report"]["report_status"] == "done", up["report"]
+        assert up["report"]["aliases"] == ["replica"]
+        assert up["report"]["in_recovery"] == {"replica": True}
+        assert up["report"]["writes"] == ["default"]
         assert up["health"]["status"] == "ok"
         assert up["health"]["replica"]["state"] == "ok"
         assert up["health"]["replica"]["in_recovery"] is True
