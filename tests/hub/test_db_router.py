@@ -18,8 +18,15 @@ from hub import replica
 from hub.models import Membership, Plant
 from tests.factories import PlantFactory
 
+# A replica configured for the whole run (DATABASE_REPLICA_URL): kept aside while a test puts
+# its own alias in place, then restored.
+CONFIGURED = connections.settings.get(replica.ALIAS)
+
 
 def _add_alias(settings_dict):
+    if replica.ALIAS in connections.settings:
+        connections[replica.ALIAS].close()
+        del connections[replica.ALIAS]
     connections.settings[replica.ALIAS] = settings_dict
     replica.mark_up()
 
@@ -29,6 +36,8 @@ def _remove_alias():
         connections[replica.ALIAS].close()
         del connections[replica.ALIAS]
         del connections.settings[replica.ALIAS]
+    if CONFIGURED is not None:
+        connections.settings[replica.ALIAS] = CONFIGURED
     replica.mark_up()
 
 
@@ -83,6 +92,10 @@ def replica_down(django_db_blocker):
 # --- without a replica: as before ----------------------------------------------------------
 
 
+without_replica = pytest.mark.skipif(CONFIGURED is not None, reason="a replica is configured")
+
+
+@without_replica
 def test_without_a_replica_the_router_leaves_every_choice_to_django():
     assert not replica.configured()
     with replica.replica_reads():
@@ -90,6 +103,7 @@ def test_without_a_replica_the_router_leaves_every_choice_to_django():
     assert router.db_for_write(Observation) == "default"
 
 
+@without_replica
 def test_without_a_replica_a_write_sets_no_cookie(db, client_for):
     user = get_user_model().objects.create_user("writer", password="a-long-password-1")
     response = client_for(user).post("/i18n/setlang/", {"language": "en"})
