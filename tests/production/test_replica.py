@@ -215,11 +215,13 @@ def test_reads_go_to_the_replica_writes_and_fresh_reads_to_the_primary(clusters)
         assert up["health"]["status"] == "ok"
         assert up["health"]["replica"]["state"] == "ok"
         assert up["health"]["replica"]["in_recovery"] is True
+        assert 0 <= up["health"]["replica"]["lag_seconds"] < 10
 
         standby.stop()
         probe.stdin.write("replica stopped\n")
         probe.stdin.flush()
         down = _phase(probe, standby, output)
+        print(json.dumps({"up": up, "down": down}, indent=1))  # shown with -s or on failure
         # The dashboard falls back to the primary, without waiting on the dead replica.
         assert down["router"] == {"alias": "default", "in_recovery": False}
         assert down["dashboard"]["status"] == 200
