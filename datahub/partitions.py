@@ -46,8 +46,8 @@ def partition_name(month: dt.date) -> str:
 
 
 def create_parent_sql() -> list[str]:
-    """The partitioned table itself (migration 0002): primary key (series, time), plant_id
-    on every row, BRIN on time."""
+    """The partitioned table itself (migration 0001): primary key (series, time), plant_id
+    on every row, BRIN on time. Migration 0007 adds plant_id to the key (series, time, plant)."""
     return [
         f"""CREATE TABLE {PARENT} (
             series_id bigint NOT NULL,

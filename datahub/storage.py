@@ -113,7 +113,8 @@ def _store_postgresql(points: list[Point], plant_id: int) -> Stored:
                 marked AS (
                     INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at)
                     SELECT series_id, hour, %s, %s FROM hours
-                    ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = EXCLUDED.marked_at)
+                    ON CONFLICT (series_id, hour, plant_id)
+                    DO UPDATE SET marked_at = EXCLUDED.marked_at)
                 SELECT series_id, extract(epoch FROM hour)::bigint, n,
                        floor(extract(epoch FROM last))::bigint,
                        extract(microseconds FROM last)::bigint %% 1000000
@@ -246,7 +247,8 @@ def mark_dirty(hours: set[tuple[int, dt.datetime]], *, plant_id: int) -> None:
             cursor.execute(
                 """INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at)
                    SELECT s, h, %s, %s FROM unnest(%s::bigint[], %s::timestamptz[]) AS u(s, h)
-                   ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = EXCLUDED.marked_at""",
+                   ON CONFLICT (series_id, hour, plant_id)
+                   DO UPDATE SET marked_at = EXCLUDED.marked_at""",
                 [plant_id, now, [s for s, _h in ordered], [h for _s, h in ordered]],
             )
         else:
@@ -254,7 +256,8 @@ def mark_dirty(hours: set[tuple[int, dt.datetime]], *, plant_id: int) -> None:
             cursor.executemany(
                 "INSERT INTO datahub_dirtybucket (series_id, hour, plant_id, marked_at) "
                 "VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (series_id, hour) DO UPDATE SET marked_at = excluded.marked_at",
+                "ON CONFLICT (series_id, hour, plant_id) "
+                "DO UPDATE SET marked_at = excluded.marked_at",
                 [(s, adapt(h), plant_id, adapt(now)) for s, h in ordered],
             )
 

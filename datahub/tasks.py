@@ -5,6 +5,7 @@ every minute, `maintain_partitions`, `refresh_followups` and `run_early_warning`
 from celery import shared_task
 
 from datahub.services import followups, retention, rollups, warnings
+from hub.replica import reads_from_replica
 
 
 @shared_task(ignore_result=True)
@@ -38,6 +39,7 @@ def send_warning_digest() -> int:
 
 
 @shared_task(ignore_result=True)
+@reads_from_replica
 def build_research_dataset(dataset_id: int) -> str | None:
     """Build a requested research dataset (its row records the outcome)."""
     from datahub.services import datasets

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # A request that writes, and its browser for a few seconds after, read from the primary.
+    "hub.replica.ReadYourWritesMiddleware",
     "hub.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -263,6 +265,45 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = "Asia/Seoul"
+
+# A PostgreSQL streaming replica (hub/replica.py, hub/db_router.py): dashboards, progress
+# figures and reports, peer benchmarks and research dataset builds read from it; everything
+# else, and every write, uses the primary. Empty: no replica, everything on the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+# After a browser writes, it reads from the primary for this many seconds (read-your-writes).
+DATABASE_REPLICA_STICKY_SECONDS = env_seconds("DATABASE_REPLICA_STICKY_SECONDS", 10)
+# A replica that does not answer within this many seconds is left alone for
+# DATABASE_REPLICA_RETRY_SECONDS, its reads going to the primary (/healthz: "degraded").
+DATABASE_REPLICA_CONNECT_TIMEOUT = env_seconds("DATABASE_REPLICA_CONNECT_TIMEOUT", 2)
+DATABASE_REPLICA_RETRY_SECONDS = env_seconds("DATABASE_REPLICA_RETRY_SECONDS", 5)
+# Models always read from the primary: who the user is and what they may read (a
+# deactivated account, a removed membership, a revoked token or consent) takes effect at
+# once, not after the replica's lag.
+DATABASE_REPLICA_PRIMARY_MODELS = [
+    "auth.user",
+    "sessions.session",
+    "authtoken.token",
+    "otp_totp.totpdevice",
+    "otp_static.staticdevice",
+    "hub.membership",
+    "datahub.consent",
+    "datahub.sourcetoken",
+]
+DATABASE_ROUTERS = ["hub.db_router.ReplicaRouter"]
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs a PostgreSQL DATABASE_URL")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "connect_timeout": DATABASE_REPLICA_CONNECT_TIMEOUT,
+    }
+    # Tests never create a database on the replica: it reads the test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 
 # Data hub (datahub/). Naive timestamps in ingested rows are read in this zone.
 DATAHUB_NAIVE_TIMEZONE = "Asia/Seoul"

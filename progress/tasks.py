@@ -2,10 +2,12 @@
 
 from celery import shared_task
 
+from hub.replica import reads_from_replica
 from progress import services as reports
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@reads_from_replica
 def build_progress_report(self, report_id: int) -> None:
     """Build one requested progress report; the row records status, progress and errors.
     Acknowledged only when it returns, so a worker that dies mid-build gets it redelivered;

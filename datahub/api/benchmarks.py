@@ -17,6 +17,7 @@ from datahub import benchmarks, disclosure
 from datahub.models import ReadKind
 from datahub.services import access
 from hub.models import Plant
+from hub.replica import reads_from_replica
 
 
 class GroupOut(serializers.Serializer):
@@ -114,6 +115,7 @@ def benchmarks_body(result: benchmarks.PlantBenchmarks) -> dict:
     }
 
 
+@reads_from_replica
 class PlantBenchmarksView(APIView):
     """The plant's percentile among its peers, per KPI, under disclosure control."""
 

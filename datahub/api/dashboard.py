@@ -32,6 +32,7 @@ from datahub.models import ReadKind
 from datahub.services import access
 from hub.api.schema import INVALID
 from hub.models import Plant
+from hub.replica import reads_from_replica
 from hub.views.mixins import get_visible_or_404
 
 
@@ -206,6 +207,7 @@ def body(board: dashboard.Dashboard) -> dict:
     }
 
 
+@reads_from_replica
 class PlantDashboardView(APIView):
     """The plant's dashboard: KPI summaries, OEE split, before/after each completed project."""
 

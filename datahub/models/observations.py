@@ -2,8 +2,10 @@
 requests (receipts, idempotency) and the corrections of replaced values.
 
 On PostgreSQL `datahub_observation` is a native table partitioned by month on `ts`
-(datahub/partitions.py, migration 0002); on SQLite a plain table. Both have the primary key
-(series, ts) and `plant_id` on every row, so the table can be distributed by plant later.
+(datahub/partitions.py, migration 0001); on SQLite a plain table. Both have the primary key
+(series, ts, plant): `plant_id` is on every row of the plant-data tables and in each of their
+primary and unique keys, so they can be distributed by plant (docs/architecture.md,
+"Distributing the data hub"; tests/datahub/test_distribution_schema.py).
 """
 
 from django.conf import settings
@@ -40,7 +42,7 @@ def _series():
 
 
 class Observation(models.Model):
-    pk = models.CompositePrimaryKey("series", "ts")
+    pk = models.CompositePrimaryKey("series", "ts", "plant")
     series = _series()
     ts = models.DateTimeField(_("time"))
     plant = _plant()
@@ -60,7 +62,7 @@ class RollupBucket(models.Model):
     """count, sum, min, max and last value of one series over one hour, day or month
     (bucket = its start, Asia/Seoul for days and months)."""
 
-    pk = models.CompositePrimaryKey("series", "rollup", "bucket")
+    pk = models.CompositePrimaryKey("series", "rollup", "bucket", "plant")
     series = _series()
     rollup = models.CharField(_("rollup"), max_length=8, choices=Rollup.choices)
     bucket = models.DateTimeField(_("bucket start"))
@@ -90,7 +92,7 @@ class DirtyBucket(models.Model):
     """An hour of a series that an ingest wrote into: its hour, day and month rollups are
     recomputed by datahub.tasks.refresh_rollups, so late data corrects them."""
 
-    pk = models.CompositePrimaryKey("series", "hour")
+    pk = models.CompositePrimaryKey("series", "hour", "plant")
     series = _series()
     hour = models.DateTimeField(_("hour"))
     plant = _plant()
@@ -155,7 +157,7 @@ class IngestRequest(models.Model):
         ordering = ["-received_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source", "idempotency_key"],
+                fields=["plant", "source", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="ingest_unique_idempotency_key",
             ),

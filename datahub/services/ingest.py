@@ -200,7 +200,9 @@ def _replay(source, idempotency_key: str, digest: str) -> Receipt | None:
     body differs."""
     if not idempotency_key:
         return None
-    earlier = IngestRequest.objects.filter(source=source, idempotency_key=idempotency_key).first()
+    earlier = IngestRequest.objects.filter(
+        plant_id=source.plant_id, source=source, idempotency_key=idempotency_key
+    ).first()
     if earlier is None:
         return None
     if earlier.body_digest != digest:

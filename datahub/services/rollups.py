@@ -109,13 +109,13 @@ def _statements(d) -> list[str]:
         _upsert(
             "SELECT g.series_id, 'hour', g.hour, g.plant_id, g.n, g.total, g.lo, g.hi, "  # nosec B608
             f"(SELECT o.value FROM {OBSERVATIONS} o WHERE o.series_id = g.series_id "
-            "AND o.ts = g.last_ts), g.last_ts FROM ("
-            "SELECT c.series_id, c.hour, MIN(o.plant_id) AS plant_id, COUNT(*) AS n, "
+            "AND o.ts = g.last_ts AND o.plant_id = g.plant_id), g.last_ts FROM ("
+            "SELECT c.series_id, c.hour, c.plant_id, COUNT(*) AS n, "
             "SUM(o.value) AS total, MIN(o.value) AS lo, MAX(o.value) AS hi, "
             f"MAX(o.ts) AS last_ts FROM {CLAIMED} c JOIN {OBSERVATIONS} o "
-            "ON o.series_id = c.series_id "
+            "ON o.series_id = c.series_id AND o.plant_id = c.plant_id "
             f"AND o.ts >= c.hour AND o.ts < {d.hour_end('c.hour')} "
-            "GROUP BY c.series_id, c.hour) g"
+            "GROUP BY c.series_id, c.hour, c.plant_id) g"
         )
     ]
     return (
@@ -130,18 +130,22 @@ def _from_finer(d, rollup: str, finer: str, finer_of) -> list[str]:
     buckets; `finer_of(x)` is the start of the finer bucket holding time x (where the last
     value is found)."""
     touched = (
-        f"(SELECT DISTINCT c.series_id, {d.start(rollup, 'c.hour')} AS bucket FROM {CLAIMED} c) t"  # nosec B608
+        f"(SELECT DISTINCT c.series_id, c.plant_id, {d.start(rollup, 'c.hour')} AS bucket "
+        f"FROM {CLAIMED} c) t"  # nosec B608
     )
     return [
         _upsert(
             f"SELECT g.series_id, '{rollup}', g.bucket, g.plant_id, g.n, g.total, g.lo, g.hi, "  # nosec B608
             f'(SELECT f."last" FROM {ROLLUPS} f WHERE f.series_id = g.series_id '
-            f"AND f.rollup = '{finer}' AND f.bucket = {finer_of('g.last_ts')}), g.last_ts FROM ("
-            'SELECT t.series_id, t.bucket, MIN(f.plant_id) AS plant_id, SUM(f."count") AS n, '
+            f"AND f.rollup = '{finer}' AND f.bucket = {finer_of('g.last_ts')} "
+            "AND f.plant_id = g.plant_id), g.last_ts FROM ("
+            'SELECT t.series_id, t.bucket, t.plant_id, SUM(f."count") AS n, '
             'SUM(f."sum") AS total, MIN(f."min") AS lo, MAX(f."max") AS hi, '
             f"MAX(f.last_ts) AS last_ts FROM {touched} JOIN {ROLLUPS} f "
-            f"ON f.series_id = t.series_id AND f.rollup = '{finer}' AND f.bucket >= t.bucket "
-            f"AND f.bucket < {d.end(rollup, 't.bucket')} GROUP BY t.series_id, t.bucket) g"
+            f"ON f.series_id = t.series_id AND f.plant_id = t.plant_id "
+            f"AND f.rollup = '{finer}' AND f.bucket >= t.bucket "
+            f"AND f.bucket < {d.end(rollup, 't.bucket')} "
+            "GROUP BY t.series_id, t.bucket, t.plant_id) g"
         )
     ]
 
@@ -152,7 +156,7 @@ def _upsert(select: str) -> str:
     updates = ", ".join(f"{c} = excluded.{c}" for c in VALUES)
     return (
         f"INSERT INTO {ROLLUPS} {COLUMNS} {select} WHERE true "  # nosec B608
-        f"ON CONFLICT (series_id, rollup, bucket) DO UPDATE SET {updates}"
+        f"ON CONFLICT (series_id, rollup, bucket, plant_id) DO UPDATE SET {updates}"
     )
 
 
@@ -197,7 +201,7 @@ def mark_series(series_ids) -> int:
     hour = d.hour_of("ts")
     marks = ", ".join(["%s"] * len(ids))
     conflict = (
-        " ON CONFLICT (series_id, hour) DO NOTHING"
+        " ON CONFLICT (series_id, hour, plant_id) DO NOTHING"
         if connection.vendor == "postgresql"
         else " ON CONFLICT DO NOTHING"
     )

@@ -21,6 +21,7 @@ from hub import charts, roles
 from hub.choices import REGION_KOREAN_NAMES, Industry, Region, Role
 from hub.formats import with_unit
 from hub.models import Plant
+from hub.replica import reads_from_replica
 
 MACRO_LABELS = {
     "capital": gettext_lazy("Capital region"),
@@ -66,6 +67,7 @@ def _svg(markup: str):
     return mark_safe(markup)  # noqa: S308 - chart SVG built from escaped parts  # nosec B308, B703
 
 
+@reads_from_replica
 class PlantBenchmarksView(LoginRequiredMixin, TemplateView):
     """The plant's percentile among its peers per KPI, as bars (its own data: the plant's
     members, or others under a consent, each read logged)."""
@@ -145,6 +147,7 @@ def default_division() -> str:
     return row["industry"] if row else Industry.values[0]
 
 
+@reads_from_replica
 class PeerTableView(LoginRequiredMixin, TemplateView):
     """The median of one KPI in one KSIC division by region × size band, with the totals,
     under disclosure control; `?format=csv` exports exactly the released cells."""

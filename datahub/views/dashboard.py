@@ -28,6 +28,7 @@ from datahub.panels import latest_label
 from datahub.services import access
 from hub import charts, formats
 from hub.models import Plant
+from hub.replica import reads_from_replica
 from hub.views.mixins import get_visible_or_404
 
 SLOT_LABEL = {Rollup.HOUR: "%m-%d %H:00", Rollup.DAY: "%m-%d", Rollup.MONTH: "%Y-%m"}
@@ -233,6 +234,7 @@ class DashboardForm(forms.Form):
         return data
 
 
+@reads_from_replica
 class PlantDashboardView(LoginRequiredMixin, TemplateView):
     template_name = "datahub/dashboard.html"
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from hub.replica import reads_from_replica
 from progress import cache as progress_cache
 from progress.forms import ProgressFilterForm
 from progress.selectors import progress_access
@@ -43,6 +44,7 @@ PARAMETERS = [
 ]
 
 
+@reads_from_replica
 class ProgressViewSet(viewsets.ViewSet):
     """National progress figures as of a date, in scope."""
 

@@ -32,6 +32,7 @@ from django.views.generic import TemplateView
 from hub import roles
 from hub.formats import person_name
 from hub.forms import add_service_errors
+from hub.replica import reads_from_replica
 from programs.exports import csv_response
 from progress import cache as progress_cache
 from progress import services
@@ -139,6 +140,7 @@ def breakdown_tables(shown: Presentation, sorts: dict, query) -> list[dict]:
 # --- views -----------------------------------------------------------------------------------
 
 
+@reads_from_replica
 class ProgressDashboardView(LoginRequiredMixin, TemplateView):
     template_name = "progress/dashboard.html"
 

@@ -3,7 +3,13 @@
 import pytest
 from django.conf import settings as django_settings
 
-pytestmark = pytest.mark.django_db
+# Every alias: with DATABASE_REPLICA_URL set, /healthz also asks the read replica.
+pytestmark = pytest.mark.django_db(databases="__all__")
+REPLICA = (
+    {"state": "not configured"}
+    if "replica" not in django_settings.DATABASES
+    else {"state": "ok", "in_recovery": False, "lag_seconds": None}  # the test database
+)
 
 BROKEN_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
@@ -15,6 +21,7 @@ def test_healthy_without_a_broker(client, settings):
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "not configured"},
+        "replica": REPLICA,
     }
     assert "no-cache" in response["Cache-Control"]
 
