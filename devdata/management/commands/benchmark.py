@@ -43,13 +43,14 @@ from assessments.importers import history_import
 from assessments.models import Assessment, Item, ItemRating
 from assessments.services import framework_current
 from devdata import floor
+from hub.api.pagination import encode_cursor
 from hub.choices import OrganizationKind, PlantStatus, Role
 from hub.importers import plants_import
-from hub.models import AuditEntry, Membership, Organization, Plant
+from hub.models import AuditEntry, Membership, Mentorship, Organization, Plant
 from hub.validators import business_number_check_digit
 from programs.choices import ProgramKind, ProjectStatus, TargetLevel
 from programs.importers import kpis_import, projects_import
-from programs.models import Program, Project
+from programs.models import KPI, Program, Project
 from progress import figures, statement
 from progress import selectors as progress
 from progress import services as reports
@@ -212,6 +213,7 @@ class Command(BaseCommand):
             self._time("dashboard", dashboard, note="figures computed")
         dashboard()  # fills the cache
         self._time("dashboard cached", dashboard, note="figures from the cache")
+        self._pages()
         self._confirm()
         self._pdf()
         self._import()  # last: its plants must not inflate the other figures
@@ -270,6 +272,56 @@ class Command(BaseCommand):
         deep = max(1, last // 2)
         self._time("api plants page 1", self._get(f"{url}?page=1"), note=f"{count} plants")
         self._time("api plants deep page", self._get(f"{url}?page={deep}"), note=f"page {deep}")
+        self._kpi_pages(size)
+
+    def _kpi_pages(self, size: int) -> None:
+        """A deep page of the longest list (KPIs) by offset and by cursor, at the same row."""
+        url = reverse("kpi-list")
+        ids = KPI.objects.order_by("pk").values_list("pk", flat=True)
+        count = ids.count()
+        page = max(1, min(3000, count // size))
+        row = (page - 1) * size
+        after = ids[row - 1] if row else None
+        cursor = encode_cursor(after) if after is not None else ""
+        self._time(
+            "api kpis deep page",
+            self._get(f"{url}?page={page}"),
+            note=f"{count} KPIs, page {page} by offset",
+        )
+        self._time(
+            "api kpis deep cursor",
+            self._get(f"{url}?cursor={cursor}"),
+            note=f"row {row:,} by cursor",
+        )
+
+    def _pages(self) -> None:
+        """Sizes of the big pages as served by default (KiB), timed once each."""
+        partner = (
+            Mentorship.objects.values("partner_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "partner_id")
+            .first()
+        )
+        portfolio = reverse("programs:portfolio")
+        if partner:
+            portfolio += f"?partner={partner['partner_id']}"
+        for name, url in [
+            ("ledger page", reverse("programs:ledger")),
+            ("plant list page", reverse("hub:plant_list")),
+            ("project list page", reverse("programs:project_list")),
+            ("program list page", reverse("programs:program_list")),
+            ("portfolio page", portfolio),
+            ("dashboard page", reverse("progress:dashboard")),
+            ("home page", reverse("home")),
+            ("audit page", reverse("audit-list")),
+        ]:
+            sizes = []
+
+            def fetch(url=url, sizes=sizes):
+                sizes.append(len(self._get(url)().content))
+
+            row = self._time(name, fetch, runs=1)
+            row["note"] = f"{sizes[0] / 1024:,.0f} KiB"
 
     def _plant_page(self) -> None:
         plant = (
