@@ -1,20 +1,22 @@
-"""The ledger page shows its program × partner lines a page at a time, so the page stays
+"""The ledger page (and a partner's portfolio) shows its program × partner lines a page at a time, so the page stays
 small however many lines there are (national scale: 34 programs, 679 commitments); the
 totals and the CSV still cover every line."""
 
 import csv
+import datetime
 import io
 import re
 
 import pytest
 from django.urls import reverse
 
-from hub.models import Organization
+from hub.models import Mentorship, Organization
 from programs.models import PartnerCommitment
-from programs.views.finance import LEDGER_LINES_PER_PAGE
-from tests.factories import PartnerFactory
+from programs.views.finance import LEDGER_LINES_PER_PAGE, PORTFOLIO_PLANTS_PER_PAGE
+from tests.factories import PartnerFactory, PlantFactory
 from tests.programs.conftest import M, winwin_program
 
+START = datetime.date(2024, 1, 1)
 PROGRAMS, FIRMS = 6, 40
 LINES = PROGRAMS * FIRMS  # more than four pages
 
@@ -66,12 +68,28 @@ def test_ledger_lines_are_paged_and_the_page_stays_small(world, many_lines, clie
     assert _line_rows(beyond) == rest
 
 
-def test_ledger_paging_keeps_the_filters_and_the_csv_has_every_line(
-    world, many_lines, client_for
-):
+def test_ledger_paging_keeps_the_filters_and_the_csv_has_every_line(world, many_lines, client_for):
     client = client_for(world.agency)
     html = client.get(reverse("programs:ledger"), {"year": 2025}).content.decode()
     assert "year=2025&amp;page=2" in html
     response = client.get(reverse("programs:ledger"), {"export": "csv", "page": 2})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + LINES
+
+
+def test_portfolio_plants_are_paged(world, client_for):
+    plants = PlantFactory.create_batch(PORTFOLIO_PLANTS_PER_PAGE + 7)
+    Mentorship.objects.bulk_create(
+        [Mentorship(partner=world.firm_a, plant=plant, start_date=START) for plant in plants]
+    )
+    client = client_for(world.partner_a)
+    first = client.get(reverse("programs:portfolio"))
+    html = first.content.decode()
+    table = html.split('id="portfolio-plants"', 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    assert len(re.findall(r"<tr[ >]", body)) == PORTFOLIO_PLANTS_PER_PAGE
+    assert 'rel="next"' in html
+    second = client.get(reverse("programs:portfolio"), {"page": 2}).content.decode()
+    body = second.split('id="portfolio-plants"', 1)[1].split("</table>", 1)[0]
+    # world.plant_a is mentored by firm_a too.
+    assert len(re.findall(r"<tr[ >]", body.split("<tbody>", 1)[1])) == 8

@@ -75,6 +75,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rows", type=int, default=None, help="rows per import (30,000; 300 with --tiny)"
         )
+        parser.add_argument(
+            "--load-only", action="store_true", help="only the gunicorn + wrk load part"
+        )
+        parser.add_argument(
+            "--no-imports", action="store_true", help="skip the plant, project and KPI imports"
+        )
         parser.add_argument("--json", default=None, help="also write the results to this file")
         parser.add_argument(
             "--load",
@@ -94,9 +100,18 @@ class Command(BaseCommand):
             raise CommandError("--runs must be at least 1.")
         self.tiny = tiny
         self.imports_only = options["imports_only"]
+        self.no_imports = options["no_imports"]
         self.rows = options["rows"] or (300 if tiny else 30_000)
         self.results = []
         self._machine()
+        if options["load_only"]:
+            self.as_of = timezone.localdate()
+            self.plant_for_page = self._busiest_plant().pk
+            self.load = []
+            self._load(options["clients"], options["seconds"], options["workers"])
+            if json:
+                self._write_json(json)
+            return
         with (
             override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]),
             transaction.atomic(),
@@ -216,7 +231,8 @@ class Command(BaseCommand):
         self._pages()
         self._confirm()
         self._pdf()
-        self._import()  # last: its plants must not inflate the other figures
+        if not self.no_imports:
+            self._import()  # last: its plants must not inflate the other figures
 
     def _progress(self) -> None:
         as_of = self.as_of
@@ -323,14 +339,18 @@ class Command(BaseCommand):
             row = self._time(name, fetch, runs=1)
             row["note"] = f"{sizes[0] / 1024:,.0f} KiB"
 
-    def _plant_page(self) -> None:
-        plant = (
+    def _busiest_plant(self):
+        """The plant with most confirmed assessments (the plant page's longest history)."""
+        return (
             Plant.objects.annotate(
                 n=Count("assessments", filter=Q(assessments__status=AssessmentStatus.CONFIRMED))
             )
             .order_by("-n", "pk")
             .first()
         )
+
+    def _plant_page(self) -> None:
+        plant = self._busiest_plant()
         self.plant_for_page = plant.pk
         self._time(
             "plant page",
