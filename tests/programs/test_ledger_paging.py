@@ -1,6 +1,7 @@
-"""The ledger page (and a partner's portfolio) shows its program × partner lines a page at a time, so the page stays
-small however many lines there are (national scale: 34 programs, 679 commitments); the
-totals and the CSV still cover every line."""
+"""The ledger page shows its program × partner lines a page at a time (and a partner's
+portfolio its mentored plants), so the page stays small however many lines there are
+(national scale: 34 programs, 679 commitments); the totals and the CSV still cover every
+line."""
 
 import csv
 import datetime
