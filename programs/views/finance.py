@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,6 +58,14 @@ class LedgerFilterForm(forms.Form):
         return {name: data.get(name) for name in ("year", "program", "partner") if data.get(name)}
 
 
+# Program × partner lines per page of the ledger: at national scale (34 programs, 679
+# commitments) the page with every line weighed 567 KiB; the CSV still has them all.
+LEDGER_LINES_PER_PAGE = 50
+# Mentored plants per page of a portfolio: the national dataset's largest firm mentors ~700
+# plants, 594 KiB on one page; the CSV still has them all.
+PORTFOLIO_PLANTS_PER_PAGE = 50
+
+
 class LedgerView(LoginRequiredMixin, TemplateView):
     template_name = "programs/ledger.html"
 
@@ -75,6 +84,16 @@ class LedgerView(LoginRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("export", None)
+        query.pop("page", None)
+        paginator = Paginator(self.report.lines, LEDGER_LINES_PER_PAGE)
+        page_obj = paginator.get_page(self.request.GET.get("page"))
+        ctx.update(
+            paginator=paginator,
+            page_obj=page_obj,
+            lines=page_obj.object_list,
+            query_without_page=query.urlencode(),
+            page_sizes=(),
+        )
         query["export"] = "csv"
         ctx.update(
             report=self.report,
@@ -161,10 +180,21 @@ class PortfolioView(LoginRequiredMixin, TemplateView):
             )
             return ctx
         portfolio = selectors.partner_portfolio(self.partner)
+        paginator = Paginator(portfolio.plants, PORTFOLIO_PLANTS_PER_PAGE)
+        page_obj = paginator.get_page(self.request.GET.get("page"))
         # Columns later apps add (hub.extensions), e.g. the data hub's connection.
         columns = [c for c in extensions.portfolio_plant_columns if c.applies(self.request.user)]
         for column in columns:
-            column.attach([row.plant for row in portfolio.plants])
+            column.attach([row.plant for row in page_obj.object_list])
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx.update(
+            paginator=paginator,
+            page_obj=page_obj,
+            plant_rows=page_obj.object_list,
+            query_without_page=query.urlencode(),
+            page_sizes=(),
+        )
         ctx.update(
             extra_columns=columns,
             portfolio=portfolio,

@@ -18,10 +18,14 @@ NAMES = [
     "progress region",
     "api plants page 1",
     "api plants deep page",
+    "api kpis deep page",
+    "api kpis deep cursor",
     "plant page",
     "dashboard",
     "assessment confirm",
     "national pdf",
+    "ledger page",
+    "portfolio page",
 ]
 
 
@@ -54,6 +58,7 @@ def test_benchmark_tiny_prints_every_figure_and_rolls_back(db, tmp_path):
     else:
         assert floor["median_ms"] is None and "n/a" in text
     assert results["plant import"]["rows_per_s"] > 0
+    assert results["ledger page"]["note"].endswith("KiB")
     assert data["load"] == [] and "under load: not run" in text  # tiny: in-process only
     assert counts() == before
 

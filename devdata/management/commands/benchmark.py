@@ -43,13 +43,14 @@ from assessments.importers import history_import
 from assessments.models import Assessment, Item, ItemRating
 from assessments.services import framework_current
 from devdata import floor
+from hub.api.pagination import encode_cursor
 from hub.choices import OrganizationKind, PlantStatus, Role
 from hub.importers import plants_import
-from hub.models import AuditEntry, Membership, Organization, Plant
+from hub.models import AuditEntry, Membership, Mentorship, Organization, Plant
 from hub.validators import business_number_check_digit
 from programs.choices import ProgramKind, ProjectStatus, TargetLevel
 from programs.importers import kpis_import, projects_import
-from programs.models import Program, Project
+from programs.models import KPI, Program, Project
 from progress import figures, statement
 from progress import selectors as progress
 from progress import services as reports
@@ -74,6 +75,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rows", type=int, default=None, help="rows per import (30,000; 300 with --tiny)"
         )
+        parser.add_argument(
+            "--load-only", action="store_true", help="only the gunicorn + wrk load part"
+        )
+        parser.add_argument(
+            "--no-imports", action="store_true", help="skip the plant, project and KPI imports"
+        )
         parser.add_argument("--json", default=None, help="also write the results to this file")
         parser.add_argument(
             "--load",
@@ -93,9 +100,18 @@ class Command(BaseCommand):
             raise CommandError("--runs must be at least 1.")
         self.tiny = tiny
         self.imports_only = options["imports_only"]
+        self.no_imports = options["no_imports"]
         self.rows = options["rows"] or (300 if tiny else 30_000)
         self.results = []
         self._machine()
+        if options["load_only"]:
+            self.as_of = timezone.localdate()
+            self.plant_for_page = self._busiest_plant().pk
+            self.load = []
+            self._load(options["clients"], options["seconds"], options["workers"])
+            if json:
+                self._write_json(json)
+            return
         with (
             override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]),
             transaction.atomic(),
@@ -212,9 +228,11 @@ class Command(BaseCommand):
             self._time("dashboard", dashboard, note="figures computed")
         dashboard()  # fills the cache
         self._time("dashboard cached", dashboard, note="figures from the cache")
+        self._pages()
         self._confirm()
         self._pdf()
-        self._import()  # last: its plants must not inflate the other figures
+        if not self.no_imports:
+            self._import()  # last: its plants must not inflate the other figures
 
     def _progress(self) -> None:
         as_of = self.as_of
@@ -270,15 +288,69 @@ class Command(BaseCommand):
         deep = max(1, last // 2)
         self._time("api plants page 1", self._get(f"{url}?page=1"), note=f"{count} plants")
         self._time("api plants deep page", self._get(f"{url}?page={deep}"), note=f"page {deep}")
+        self._kpi_pages(size)
 
-    def _plant_page(self) -> None:
-        plant = (
+    def _kpi_pages(self, size: int) -> None:
+        """A deep page of the longest list (KPIs) by offset and by cursor, at the same row."""
+        url = reverse("kpi-list")
+        ids = KPI.objects.order_by("pk").values_list("pk", flat=True)
+        count = ids.count()
+        page = max(1, min(3000, count // size))
+        row = (page - 1) * size
+        after = ids[row - 1] if row else None
+        cursor = encode_cursor(after) if after is not None else ""
+        self._time(
+            "api kpis deep page",
+            self._get(f"{url}?page={page}"),
+            note=f"{count} KPIs, page {page} by offset",
+        )
+        self._time(
+            "api kpis deep cursor",
+            self._get(f"{url}?cursor={cursor}"),
+            note=f"row {row:,} by cursor",
+        )
+
+    def _pages(self) -> None:
+        """Sizes of the big pages as served by default (KiB), timed once each."""
+        partner = (
+            Mentorship.objects.values("partner_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "partner_id")
+            .first()
+        )
+        portfolio = reverse("programs:portfolio")
+        if partner:
+            portfolio += f"?partner={partner['partner_id']}"
+        for name, url in [
+            ("ledger page", reverse("programs:ledger")),
+            ("plant list page", reverse("hub:plant_list")),
+            ("project list page", reverse("programs:project_list")),
+            ("program list page", reverse("programs:program_list")),
+            ("portfolio page", portfolio),
+            ("dashboard page", reverse("progress:dashboard")),
+            ("home page", reverse("home")),
+            ("audit page", reverse("audit-list")),
+        ]:
+            sizes = []
+
+            def fetch(url=url, sizes=sizes):
+                sizes.append(len(self._get(url)().content))
+
+            row = self._time(name, fetch, runs=1)
+            row["note"] = f"{sizes[0] / 1024:,.0f} KiB"
+
+    def _busiest_plant(self):
+        """The plant with most confirmed assessments (the plant page's longest history)."""
+        return (
             Plant.objects.annotate(
                 n=Count("assessments", filter=Q(assessments__status=AssessmentStatus.CONFIRMED))
             )
             .order_by("-n", "pk")
             .first()
         )
+
+    def _plant_page(self) -> None:
+        plant = self._busiest_plant()
         self.plant_for_page = plant.pk
         self._time(
             "plant page",
