@@ -106,13 +106,17 @@ class BridgeRun:
 
     # --- the loop ----------------------------------------------------------------------------
 
-    def loop(self, *, max_messages=None, timeout=None):
+    def loop(self, *, max_messages=None, timeout=None, stop: threading.Event | None = None):
+        """Run until `max_messages` were handled (and the subscription is up), `timeout`
+        seconds passed, or `stop` is set."""
         deadline = None if timeout is None else time.monotonic() + timeout
         delay = MIN_DELAY
         self.client.connect_async(self.host, self.port, keepalive=60)
         connected = False
         while True:
             if deadline is not None and time.monotonic() >= deadline:
+                return
+            if stop is not None and stop.is_set():
                 return
             enough = max_messages is not None and self.handled >= max_messages
             if enough and self.subscribed.is_set():
