@@ -86,7 +86,7 @@ def operation(feed, wsgi_app, unthrottled):  # noqa: F811
     return schema[URL]["POST"]
 
 
-def test_two_thousand_schema_generated_requests(feed, operation, record_property):  # noqa: F811
+def test_schema_generated_requests(feed, operation, record_property):  # noqa: F811
     """schemathesis' cases, positive and negative: no 5xx, documented status, content type
     and body (the checks of tests/fuzz), and the observation count moves only as receipts say."""
     check, ledger = Checker(feed.token), Ledger()
