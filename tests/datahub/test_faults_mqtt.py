@@ -13,7 +13,9 @@ import threading
 import time
 
 import paho.mqtt.client as paho
+import psycopg
 import pytest
+from django.db import connection
 
 from datahub.management.commands.mqtt_bridge import BridgeRun, Command
 from datahub.models import IngestRequest, Observation
@@ -209,3 +211,72 @@ def test_a_broker_restart_mid_stream_loses_no_row_and_stores_none_twice(
     # The broker kept the bridge's session over the restart (persistence).
     assert "session present: True" in output.out
     assert elapsed < 20, f"{elapsed:.1f} s"
+
+
+# --- the database away while the bridge reads (PostgreSQL) -----------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL server away")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("kpi_catalogue")
+def test_a_message_the_database_could_not_take_is_read_again(mosquitto, tmp_path, feed, capsys):  # noqa: F811
+    """The bridge's database connection is cut and the server refuses new ones for a
+    moment: the message gets a 503 reply, is left unacknowledged, and the broker delivers it
+    again after the bridge reconnects; it is stored once."""
+    broker = PersistentBroker(mosquitto, tmp_path)
+    broker.start()
+    bridge = BridgeRun(Command(), "127.0.0.1", broker.port, "hub-bridge-db", PREFIX, 1)
+    stop, failures, seen = threading.Event(), [], []
+    key, rows, payload = batch(feed.token, 0)
+    settings_dict = connection.settings_dict  # shared by every thread's connection
+    port = settings_dict["PORT"]
+
+    def meanwhile():
+        gateway = Gateway(broker.port)
+        try:
+            cut_the_connection(bridge_pid)
+            settings_dict["PORT"] = _free_port()  # nothing listens: connections refused
+            gateway.publish(payload)
+            seen.append(gateway.arrived.get(timeout=10))  # the 503
+            settings_dict["PORT"] = port  # the server is back
+            deadline = time.monotonic() + 15
+            while len(gateway.receipts.get(key, ())) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            seen.append(dict(gateway.receipts))
+        except Exception as error:  # noqa: BLE001 - reported by the test
+            failures.append(error)
+        finally:
+            settings_dict["PORT"] = port
+            gateway.close()
+            stop.set()
+
+    connection.ensure_connection()
+    bridge_pid = connection.connection.info.backend_pid
+    helper = threading.Thread(target=meanwhile)
+    helper.start()
+    try:
+        bridge.loop(timeout=25, stop=stop)
+    finally:
+        bridge.close()
+        helper.join(timeout=30)
+        broker.stop()
+    assert not failures, failures
+    answers = [(a["status"], a.get("code")) for a in seen[1][key]]
+    # Refused while the server was away (as often as the broker delivered it then), then
+    # stored once.
+    assert answers[-1] == (201, None) and len(answers) >= 2, answers
+    assert set(answers[:-1]) == {(503, "unavailable")}
+    assert seen[1][key][0]["retry_after"] == 5
+    assert Observation.objects.count() == 2
+    assert IngestRequest.objects.get().idempotency_key == key
+    assert "the database did not answer" in capsys.readouterr().err
+
+
+def cut_the_connection(pid: int) -> None:
+    p = connection.settings_dict
+    with psycopg.connect(
+        host=p["HOST"], port=p["PORT"] or 5432, user=p["USER"], password=p["PASSWORD"],
+        dbname=p["NAME"], autocommit=True,
+    ) as other:  # fmt: skip
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
