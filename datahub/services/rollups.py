@@ -35,6 +35,7 @@ from __future__ import annotations
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from datahub.buckets import SEOUL_OFFSET_HOURS
 
@@ -232,7 +233,14 @@ def mark_series(series_ids) -> int:
             f"WHERE series_id IN ({marks}) GROUP BY series_id, {hour}{conflict}",
             ids,
         )
-        return cursor.rowcount
+        marked = cursor.rowcount
+        # Marks that were there already are stamped again, so a refresh that claimed them
+        # before these rows were loaded keeps them (it removes only unchanged stamps).
+        cursor.execute(
+            f"UPDATE {DIRTY} SET marked_at = %s WHERE series_id IN ({marks})",  # nosec B608
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *ids],
+        )
+        return marked
 
 
 def refresh_soon() -> None:

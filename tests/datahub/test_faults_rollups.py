@@ -120,6 +120,28 @@ def test_an_ingest_into_an_hour_being_refreshed_is_not_lost(feed):
 
 
 @pytest.mark.django_db
+def test_a_bulk_load_marked_during_a_refresh_is_not_lost(feed):
+    hour = hours_ago(3)
+    write(feed.oee, [(hour, 10.0)])
+
+    def bulk_load_meanwhile():  # rows loaded past the ingest, then their series marked
+        Observation.objects.create(
+            series=feed.oee,
+            plant_id=feed.oee.plant_id,
+            ts=hour + dt.timedelta(minutes=5),
+            value=20.0,
+        )
+        assert rollups.mark_series([feed.oee.pk]) == 0  # the hour was marked already
+
+    with connection.execute_wrapper(Between("'day'", bulk_load_meanwhile)):
+        rollups.refresh_dirty()
+    assert dirty() == {(feed.oee.pk, hour)}
+    rollups.refresh_dirty()
+    assert not dirty()
+    assert_rollups_exact()
+
+
+@pytest.mark.django_db
 def test_a_mark_not_stamped_again_goes_with_its_refresh(feed):
     write(feed.oee, [(hours_ago(h), float(h)) for h in range(1, 4)])
     with CaptureQueriesContext(connection) as queries:
