@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from datahub.choices import IngestChannel
 from datahub.services import sources, token_guard
+from hub.api.errors import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -231,8 +232,6 @@ def handle(topic: str, payload: bytes, *, prefix: str | None = None) -> Reply | 
         # kept. 503 as the API answers; the bridge leaves the message unacknowledged, so the
         # broker delivers it again once the bridge reconnects.
         log.warning("MQTT message on %s: the database did not answer", topic)
-        from hub.api.errors import RETRY_AFTER_SECONDS
-
         detail = _("The database did not answer for a moment; the message will be read again.")
         refused = Refused(503, UNAVAILABLE, detail, retry_after=RETRY_AFTER_SECONDS)
         return _error(client_id, prefix, refused, key)
