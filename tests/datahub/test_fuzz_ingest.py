@@ -18,6 +18,7 @@ import time
 
 import pytest
 import schemathesis
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
@@ -378,3 +379,75 @@ def test_deep_nesting_and_bad_utf8_are_refused_as_unparsable(feed, unthrottled):
         response = post(feed.token, body, "application/json", "atomic=true")
         assert response.status_code == 400, response.content[:200]
         assert response.json()["code"] == "unparsable"
+
+
+# --- the spreadsheet upload page (plants with no system) -------------------------------------
+
+UPLOAD_CASES = 120
+
+
+def hostile_files(keys):
+    header = st.lists(st.sampled_from(["timestamp", *keys, "x", ""]), min_size=1, max_size=4)
+    cell = hostile_time().map(str) | hostile_value().map(str)
+    csv = st.tuples(header, st.lists(st.lists(cell, max_size=4), max_size=8)).map(
+        lambda t: "\r\n".join(",".join(row) for row in [t[0], *t[1]])
+    )
+    recent = st.integers(1, 24 * 60).map(lambda h: hours_ago(h).isoformat())
+    good_row = st.tuples(recent, st.floats(0, 100).map(str))
+    good = st.tuples(st.lists(good_row, min_size=1, max_size=6), st.lists(cell, max_size=2)).map(
+        lambda t: (
+            "timestamp,oee\r\n"
+            + "\r\n".join(f"{ts},{v}" for ts, v in t[0])
+            + "".join(f"\r\n{c},{c}" for c in t[1])
+        )
+    )
+    text = good | good | csv | st.text(max_size=200)
+    encoded = st.tuples(text, st.sampled_from(["utf-8", "cp949", "utf-16", "latin-1"])).map(
+        lambda t: t[0].encode(t[1], "replace")
+    )
+    xlsx_like = st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b)
+    content = encoded | encoded | st.binary(max_size=300) | xlsx_like
+    name = st.sampled_from(["data.csv", "data.xlsx", "data.CSV", "data.xls", "data", "데이터.csv"])
+    return st.tuples(name, content)
+
+
+def test_hostile_spreadsheet_uploads_never_fail_and_store_only_confirmed_rows(
+    world,
+    feed,  # noqa: F811
+    browse,
+    settings,
+    tmp_path,
+):
+    """Any file through the upload page: a form error or a preview, never a 500; nothing is
+    stored before the preview is confirmed, and a confirmation stores what its receipt says."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.DATAHUB_TOKEN_RATE = "1000000/min"
+    page = browse(world.sme)
+    url = f"/datahub/plants/{world.plant_a.pk}/upload/"
+    outcomes = {}
+
+    @fuzz_settings(UPLOAD_CASES)
+    @given(file=hostile_files([feed.oee.key, feed.produced.key]))
+    def fuzz(file):
+        name, content = file
+        before = Observation.objects.count()
+        response = page.post(url, {"file": SimpleUploadedFile(name, content)})
+        assert response.status_code in (200, 302), response.status_code
+        assert Observation.objects.count() == before
+        if response.status_code == 200:
+            outcomes["form error"] = outcomes.get("form error", 0) + 1
+            return
+        preview = page.get(response["Location"])
+        assert preview.status_code in (200, 302)
+        confirmed = page.post(response["Location"])
+        assert confirmed.status_code in (200, 302)
+        key = "upload-" + response["Location"].rstrip("/").rsplit("/", 1)[1]
+        request = IngestRequest.objects.filter(idempotency_key=key).first()
+        accepted = request.accepted if request else 0
+        assert Observation.objects.count() == before + accepted
+        outcome = "stored" if accepted else "confirmed, nothing stored"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    fuzz()
+    print(f"hostile uploads: {outcomes}")
+    assert outcomes.get("form error") and outcomes.get("stored")
