@@ -24,7 +24,9 @@ is stored once and answers the same receipt.
 The reply is the ingest receipt as the API returns it, plus `status` (201 when values were
 stored, 200 otherwise, as the API answers), `replayed` and `idempotency_key`; a refused
 message gets ``{"status": <the API's code>, "code": "…", "detail": "…",
-"idempotency_key": … or null}`` (429 adds `retry_after`). A token has one rate budget for
+"idempotency_key": … or null}`` (429 adds `retry_after`). When the database does not answer,
+the reply is 503 ``unavailable`` (with `retry_after`) and the bridge does not acknowledge the
+message: the broker delivers it again after the bridge reconnects. A token has one rate budget for
 both ways in (DATAHUB_TOKEN_RATE). This module needs no broker: `handle` takes a topic and a
 payload and returns the reply; datahub/management/commands/mqtt_bridge.py runs the loop.
 """
@@ -39,17 +41,19 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from datahub.choices import IngestChannel
 from datahub.services import sources, token_guard
+from hub.api.errors import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 
 INGEST = "ingest"
 RECEIPTS = "receipts"
 QOS = 1
+UNAVAILABLE = "unavailable"  # the reply's code when the database did not answer
 # Room for the envelope (token, key, JSON quoting) around a body of DATAHUB_MAX_BYTES.
 ENVELOPE_BYTES = 64 * 1024
 KEY_MAX_LENGTH = 200  # IngestRequest.idempotency_key
@@ -222,6 +226,14 @@ def handle(topic: str, payload: bytes, *, prefix: str | None = None) -> Reply | 
             )
         receipt = _ingest(token, message)
     except Refused as refused:
+        return _error(client_id, prefix, refused, key)
+    except (OperationalError, InterfaceError):
+        # The database did not answer (restart, cut connection): nothing of the message was
+        # kept. 503 as the API answers; the bridge leaves the message unacknowledged, so the
+        # broker delivers it again once the bridge reconnects.
+        log.warning("MQTT message on %s: the database did not answer", topic)
+        detail = _("The database did not answer for a moment; the message will be read again.")
+        refused = Refused(503, UNAVAILABLE, detail, retry_after=RETRY_AFTER_SECONDS)
         return _error(client_id, prefix, refused, key)
     except Exception:
         log.exception("MQTT message on %s could not be ingested", topic)

@@ -1,22 +1,32 @@
 """Hour, day and month rollups (count, sum, min, max, last) kept up to date incrementally.
 
-An ingest marks each (series, hour) it wrote into as a DirtyBucket row (datahub/storage.py).
-`refresh_dirty` claims those rows, deletes them and recomputes, in one transaction:
+An ingest marks each (series, hour) it wrote into as a DirtyBucket row (datahub/storage.py),
+stamping `marked_at`. `refresh_dirty` works in batches, each one transaction:
 
-1. each claimed hour from the raw observations of that hour (an hour whose raw rows are gone
-   keeps its rollup);
-2. each day (Asia/Seoul) holding a claimed hour from that day's hour rollups;
-3. each month (Asia/Seoul) holding a claimed hour from that month's day rollups.
+1. claim up to BATCH marked hours: copy them, with their `marked_at`, into a temporary table
+   (the marks stay in place);
+2. recompute each claimed hour from the raw observations of that hour (an hour whose raw rows
+   are gone keeps its rollup);
+3. each day (Asia/Seoul) holding a claimed hour from that day's hour rollups;
+4. each month (Asia/Seoul) holding a claimed hour from that month's day rollups;
+5. remove the claimed marks whose `marked_at` is still the one claimed.
 
 Days come from hours and months from days, never from raw rows, so they stay right after the
 raw data they summarise has been dropped by the retention. Late or replaced values mark their
 hour like any other row, so the next refresh corrects the hour, its day and its month.
 
+Crash-safe, and no ingest is lost (docs/datahub/faults.md): a mark goes only in the
+transaction that commits the recomputed rollups, so a worker killed mid-batch leaves every
+claimed hour marked for the next run. An ingest that writes into a claimed hour meanwhile
+stamps its mark again (`marked_at` changes; on PostgreSQL it holds the mark's row lock until
+it commits, and step 5 skips locked marks), so that mark survives step 5 and the hour is
+recomputed once more with the new row. The ingest never waits for the refresh: the refresh
+takes no lock on the marks before step 5.
+
 Every step is one set-based SQL statement over the claimed hours (a temporary table), on
-both engines. On PostgreSQL the claim is `FOR UPDATE SKIP LOCKED`, so several workers share
-the backlog; a crash rolls the transaction back and leaves the rows marked. An ingest that
-marks an hour while it is being refreshed waits for the claim's row lock and marks it again
-after the commit, so that hour is refreshed once more.
+both engines. On PostgreSQL the claim takes a transaction-level advisory lock per series and
+skips series another worker holds, so several workers share the backlog and never recompute
+the same day or month at once.
 """
 
 # ruff: noqa: S608 - the SQL is built from this module's constants; values are parameters.
@@ -25,12 +35,15 @@ from __future__ import annotations
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from datahub.buckets import SEOUL_OFFSET_HOURS
 
 BATCH = 5_000
 REFRESH_TASK = "datahub.tasks.refresh_rollups"
-CLAIMED = "datahub_claimed_hour"
+CLAIMED = "datahub_claimed_mark"
+# Namespace of the per-series advisory locks of the refresh (PostgreSQL; "SF").
+LOCK_SPACE = 0x5346
 ROLLUPS = "datahub_rollupbucket"
 OBSERVATIONS = "datahub_observation"
 DIRTY = "datahub_dirtybucket"
@@ -41,17 +54,25 @@ COLUMNS = f"(series_id, rollup, bucket, {', '.join(VALUES)})"
 class _Postgres:
     create = (
         f"CREATE TEMP TABLE IF NOT EXISTS {CLAIMED} (series_id bigint NOT NULL, "
-        "hour timestamptz NOT NULL, plant_id bigint NOT NULL, PRIMARY KEY (series_id, hour)) "
-        "ON COMMIT DELETE ROWS"
+        "hour timestamptz NOT NULL, plant_id bigint NOT NULL, marked_at timestamptz NOT NULL, "
+        "PRIMARY KEY (series_id, hour)) ON COMMIT DELETE ROWS"
     )
+    # The marks stay; a series another worker is refreshing is skipped (its lock is held).
     claim = (
-        f"WITH c AS (SELECT series_id, hour FROM {DIRTY} LIMIT %s FOR UPDATE SKIP LOCKED), "  # nosec B608
-        f"d AS (DELETE FROM {DIRTY} x USING c WHERE x.series_id = c.series_id "
-        "AND x.hour = c.hour RETURNING x.series_id, x.hour, x.plant_id) "
-        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) SELECT * FROM d"
+        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id, marked_at) "  # nosec B608
+        f"SELECT series_id, hour, plant_id, marked_at FROM {DIRTY} "
+        f"WHERE pg_try_advisory_xact_lock({LOCK_SPACE}, (series_id %% 2147483647)::integer) "
+        "LIMIT %s"
     )
     # A temporary table has no statistics until analysed: the planner needs them.
-    unclaim: tuple[str, ...] = (f"ANALYZE {CLAIMED}",)
+    analyse: tuple[str, ...] = (f"ANALYZE {CLAIMED}",)
+    # A mark stamped again since the claim, or locked by an ingest stamping it now, stays.
+    release = (
+        f"DELETE FROM {DIRTY} x USING (SELECT d.series_id, d.hour FROM {DIRTY} d "  # nosec B608
+        f"JOIN {CLAIMED} c ON d.series_id = c.series_id AND d.hour = c.hour "
+        "AND d.marked_at = c.marked_at FOR UPDATE OF d SKIP LOCKED) s "
+        "WHERE x.series_id = s.series_id AND x.hour = s.hour"
+    )
     local = "(date_trunc('{unit}', {x} AT TIME ZONE 'Asia/Seoul'){shift}) AT TIME ZONE 'Asia/Seoul'"
 
     def hour_of(self, x):
@@ -69,19 +90,22 @@ class _Postgres:
 
 class _Sqlite:
     # Datetimes are text in UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]'), so they compare as text;
-    # Asia/Seoul is a fixed UTC+9 (no daylight saving since 1988).
+    # Asia/Seoul is a fixed UTC+9 (no daylight saving since 1988). One writer at a time: the
+    # database file is locked from the first write to the commit.
     create = (
         f"CREATE TEMP TABLE IF NOT EXISTS {CLAIMED} "
         "(series_id integer NOT NULL, hour datetime NOT NULL, plant_id integer NOT NULL, "
-        "PRIMARY KEY (series_id, hour))"
+        "marked_at datetime NOT NULL, PRIMARY KEY (series_id, hour))"
     )
     claim = (
-        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id) "  # nosec B608
-        f"SELECT series_id, hour, plant_id FROM {DIRTY} LIMIT %s"
+        f"INSERT INTO {CLAIMED} (series_id, hour, plant_id, marked_at) "  # nosec B608
+        f"SELECT series_id, hour, plant_id, marked_at FROM {DIRTY} LIMIT %s"
     )
-    unclaim = (
+    analyse: tuple[str, ...] = ()
+    release = (
         f"DELETE FROM {DIRTY} WHERE EXISTS (SELECT 1 FROM {CLAIMED} c "  # nosec B608
-        f"WHERE c.series_id = {DIRTY}.series_id AND c.hour = {DIRTY}.hour)",
+        f"WHERE c.series_id = {DIRTY}.series_id AND c.hour = {DIRTY}.hour "
+        f"AND c.marked_at = {DIRTY}.marked_at)"
     )
     shift = f"'+{SEOUL_OFFSET_HOURS} hours'"
     back = f"'-{SEOUL_OFFSET_HOURS} hours'"
@@ -161,7 +185,8 @@ def _upsert(select: str) -> str:
 
 
 def _refresh_batch(size: int) -> int:
-    """Claim up to `size` marked hours and recompute them; returns how many were claimed."""
+    """Claim up to `size` marked hours, recompute them and remove their marks unless stamped
+    again meanwhile, in one transaction; returns how many were claimed."""
     d = _dialect()
     with transaction.atomic(), connection.cursor() as cursor:
         # Parameters always given (even none), so '%%' reads as '%' on both engines.
@@ -172,7 +197,7 @@ def _refresh_batch(size: int) -> int:
         claimed = cursor.fetchone()[0]
         if not claimed:
             return 0
-        for statement in (*d.unclaim, *_statements(d)):
+        for statement in (*d.analyse, *_statements(d), d.release):
             cursor.execute(statement, [])
         cursor.execute(f"DELETE FROM {CLAIMED}", [])  # nosec B608
     return claimed
@@ -212,7 +237,14 @@ def mark_series(series_ids) -> int:
             f"WHERE series_id IN ({marks}) GROUP BY series_id, {hour}{conflict}",
             ids,
         )
-        return cursor.rowcount
+        marked = cursor.rowcount
+        # Marks that were there already are stamped again, so a refresh that claimed them
+        # before these rows were loaded keeps them (it removes only unchanged stamps).
+        cursor.execute(
+            f"UPDATE {DIRTY} SET marked_at = %s WHERE series_id IN ({marks})",  # nosec B608
+            [connection.ops.adapt_datetimefield_value(timezone.now()), *ids],
+        )
+        return marked
 
 
 def refresh_soon() -> None:

@@ -5,7 +5,9 @@ docs/datahub/api.md).
 QoS 1 on a persistent session (clean_session off, a fixed client id): messages published
 while the bridge is down wait at the broker, and a message is acknowledged only after it was
 handled, so none is lost; redeliveries are stored once (idempotency keys). A lost connection
-is retried with exponential backoff (1 s doubling up to 60 s)."""
+is retried with exponential backoff (1 s doubling up to 60 s). A message the database could
+not take (503 unavailable) is not acknowledged: the bridge waits, reconnects, and the broker
+delivers it again (docs/datahub/faults.md)."""
 
 import threading
 import time
@@ -63,7 +65,9 @@ class BridgeRun:
             client_id=client_id,
             clean_session=False,
             protocol=mqtt.MQTTv311,
+            manual_ack=True,
         )
+        self.unavailable = False  # a message was left unacknowledged: reconnect to get it again
         if settings.MQTT_USERNAME:
             self.client.username_pw_set(settings.MQTT_USERNAME, settings.MQTT_PASSWORD or None)
         self.client.on_connect = self.on_connect
@@ -97,22 +101,31 @@ class BridgeRun:
     def on_message(self, client, userdata, message):
         reply = bridge.handle(message.topic, message.payload, prefix=self.prefix)
         if reply is None:
+            client.ack(message.mid, message.qos)  # not ours to answer
             return
         self.handled += 1
         if self.verbosity > 1:
             self.command.stdout.write(f"{message.topic} -> {reply.topic} {reply.status}")
         self.pending.append(client.publish(reply.topic, reply.payload, qos=bridge.QOS))
-        # The PUBACK of `message` is sent when this callback returns: after the reply is queued.
+        if reply.status == 503 and reply.as_dict().get("code") == bridge.UNAVAILABLE:
+            self.unavailable = True  # no PUBACK: the broker keeps the message for us
+            return
+        # Acknowledged after the reply is queued.
+        client.ack(message.mid, message.qos)
 
     # --- the loop ----------------------------------------------------------------------------
 
-    def loop(self, *, max_messages=None, timeout=None):
+    def loop(self, *, max_messages=None, timeout=None, stop: threading.Event | None = None):
+        """Run until `max_messages` were handled (and the subscription is up), `timeout`
+        seconds passed, or `stop` is set."""
         deadline = None if timeout is None else time.monotonic() + timeout
         delay = MIN_DELAY
         self.client.connect_async(self.host, self.port, keepalive=60)
         connected = False
         while True:
             if deadline is not None and time.monotonic() >= deadline:
+                return
+            if stop is not None and stop.is_set():
                 return
             enough = max_messages is not None and self.handled >= max_messages
             if enough and self.subscribed.is_set():
@@ -129,6 +142,18 @@ class BridgeRun:
                     delay = min(delay * 2, MAX_DELAY)
                     continue
             code = self.client.loop(timeout=0.5)
+            if code == mqtt.MQTT_ERR_SUCCESS and self.unavailable:
+                # MQTT 3.1.1 delivers an unacknowledged message again on the next connection.
+                self.unavailable, connected = False, False
+                self.command.stderr.write(
+                    f"the database did not answer; reconnect in {delay:.0f} s to read again"
+                )
+                self._flush(FLUSH_SECONDS)
+                self.client.disconnect()
+                self.client.loop(timeout=0.1)
+                self._sleep(delay, deadline)
+                delay = min(delay * 2, MAX_DELAY)
+                continue
             if code == mqtt.MQTT_ERR_SUCCESS:
                 if self.subscribed.is_set():
                     delay = MIN_DELAY
@@ -149,13 +174,17 @@ class BridgeRun:
 
     def close(self):
         """Send what is queued (acknowledgements, replies), then disconnect."""
-        end = time.monotonic() + FLUSH_SECONDS
+        self._flush(FLUSH_SECONDS)
+        if self.client.is_connected():
+            self.client.disconnect()
+            self.client.loop(timeout=0.1)
+
+    def _flush(self, seconds):
+        """Wait (at most `seconds`) until the replies published are acknowledged."""
+        end = time.monotonic() + seconds
         while self.client.is_connected() and time.monotonic() < end:
             self.pending = [info for info in self.pending if not info.is_published()]
             if not self.pending:
                 self.client.loop(timeout=0.1)  # the last PUBACK
                 break
-            self.client.loop(timeout=0.1)
-        if self.client.is_connected():
-            self.client.disconnect()
             self.client.loop(timeout=0.1)
