@@ -74,8 +74,8 @@ def _insert(assessments) -> int:
     spans_columns = ", ".join(f"spans.{c}" for c in _COLUMNS)
     # Every value is a parameter of the compiled queryset; names are this module's own.
     statement = (
-        f"INSERT INTO {table} ({columns}) SELECT {spans_columns} FROM ({sql}) spans "  # nosec B608
-        "WHERE spans.valid_to IS NULL OR spans.valid_to > spans.valid_from"
+        f"INSERT INTO {table} ({columns}) SELECT {spans_columns} "  # noqa: S608  # nosec B608
+        f"FROM ({sql}) spans WHERE spans.valid_to IS NULL OR spans.valid_to > spans.valid_from"
     )
     with connections[router.db_for_write(LevelTimeline)].cursor() as cursor:
         cursor.execute(statement, params)
