@@ -12,6 +12,7 @@ from django.utils import timezone
 from assessments.choices import AssessmentStatus
 from assessments.models import Assessment, LevelTimeline
 from hub.importers.tabular import chunks
+from hub.models import Plant
 
 _COLUMNS = ("plant_id", "assessment_id", "level", "valid_from", "valid_to", "expires_on")
 
@@ -57,11 +58,15 @@ def level_timeline_rebuild(*, plant_ids=None) -> int:
     confirmed assessments: one DELETE and one INSERT ... SELECT per chunk of plants. Call
     inside the transaction that moved the level. Returns the rows written."""
     if plant_ids is None:
-        LevelTimeline.objects.all()._raw_delete(LevelTimeline.objects.db)
+        LevelTimeline.objects.all().delete()  # one DELETE: nothing refers to the rows
         return _insert(Assessment.objects.all())
     written = 0
     for chunk in chunks(sorted(set(plant_ids))):
-        LevelTimeline.objects.filter(plant_id__in=chunk)._raw_delete(LevelTimeline.objects.db)
+        # The plants locked first (in key order, as plants_refresh_level locks them): two
+        # confirmations for one plant rebuild its timeline one after the other, the second
+        # seeing the first's rows once it commits.
+        list(Plant.objects.select_for_update().filter(pk__in=chunk).order_by("pk").values("pk"))
+        LevelTimeline.objects.filter(plant_id__in=chunk).delete()
         written += _insert(Assessment.objects.filter(plant_id__in=chunk))
     return written
 
