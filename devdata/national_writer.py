@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from assessments import scoring
+from assessments.services import level_timeline_rebuild
 from devdata import national
 from devdata.bulk import Writer
 from devdata.national_levels import AssessmentWriting
@@ -38,7 +39,8 @@ class NationalWriter(AssessmentWriting):
         self._lap("programs, projects, KPIs, mentorships")
         self._assessments(plan, framework, spec)
         self._refresh_levels()
-        self._lap("current levels")
+        level_timeline_rebuild()  # one INSERT ... SELECT for every plant
+        self._lap("current levels and level timeline")
 
     def _organisations(self, plan: national.Plan) -> None:
         """Agencies, partner firms, suppliers and consultancies: existing ones (same kind and

@@ -30,6 +30,7 @@ from assessments.models.second_ratings import (
     SpotCheckRating,
 )
 from assessments.models.sheets import RatingSheet, SheetRating
+from assessments.models.timeline import LevelTimeline
 
 __all__ = [
     "Area",
@@ -46,6 +47,7 @@ __all__ = [
     "Item",
     "ItemRating",
     "LATEST_CONFIRMED_FIRST",
+    "LevelTimeline",
     "RatingSheet",
     "SelfAssessment",
     "SelfAssessmentQuerySet",

@@ -12,6 +12,10 @@ from assessments.services.frameworks import (
     framework_current,
     framework_load,
 )
+from assessments.services.timeline import (
+    level_timeline_rebuild,
+    timeline_spans,
+)
 from assessments.services.workflow import (
     LEVEL_FIELDS,
     RATING_FIELDS,
@@ -46,6 +50,8 @@ __all__ = [
     "evidence_max_bytes",
     "framework_current",
     "framework_load",
+    "level_timeline_rebuild",
     "plant_refresh_level",
     "plants_refresh_level",
+    "timeline_spans",
 ]

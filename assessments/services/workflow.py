@@ -21,6 +21,7 @@ from assessments.models import (
     ItemRating,
 )
 from assessments.services.frameworks import framework_current
+from assessments.services.timeline import level_timeline_rebuild
 from hub import roles
 from hub.audit import audit_entry, audit_record, snapshot
 from hub.choices import AuditAction, PlantStatus
@@ -288,7 +289,9 @@ def plant_level_fields(latest: Assessment | None) -> dict:
 
 
 def plant_refresh_level(*, plant: Plant, user=None) -> Plant:
-    """Set the plant's denormalised level fields from its latest confirmed assessment."""
+    """Set the plant's denormalised level fields from its latest confirmed assessment, and
+    rebuild its level timeline."""
+    level_timeline_rebuild(plant_ids=[plant.pk])
     latest = Assessment.objects.filter(plant=plant).latest_confirmed_first().first()
     plant = Plant.objects.select_for_update().get(pk=plant.pk)
     before = snapshot(plant, list(LEVEL_FIELDS))
@@ -311,7 +314,9 @@ def plant_refresh_level(*, plant: Plant, user=None) -> Plant:
 def plants_refresh_level(*, plant_ids, user=None) -> int:
     """`plant_refresh_level` for many plants at once (a bulk import): one read of their
     confirmed assessments, bulk updates and audit entries for the plants whose level fields
-    change. Returns how many changed. Call inside the import's transaction."""
+    change, and their level timelines rebuilt. Returns how many changed. Call inside the
+    import's transaction."""
+    level_timeline_rebuild(plant_ids=plant_ids)
     changed, entries = [], []
     now = timezone.now()
     for chunk in chunks(sorted(set(plant_ids))):

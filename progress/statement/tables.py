@@ -8,12 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import DateField, F, Min, Window
-from django.db.models.expressions import RowRange
-from django.db.models.functions import ExtractYear, Greatest, TruncDate
+from django.db.models import F, Min
+from django.db.models.functions import ExtractYear
 
-from assessments.choices import AssessmentStatus
-from assessments.models import Assessment
+from assessments.models import LevelTimeline
 from datahub.selectors import connected_plants
 from programs.models import KPI
 from progress.figures import (
@@ -25,8 +23,10 @@ from progress.statement.scope import completed_projects, scoped_plants
 #
 # The figures are defined per plant ("level as of D" = latest qualifying assessment). Evaluating
 # that as correlated subqueries inside every aggregate, once per day, cost ~10 s at 35,000
-# plants. The statement computes the same definitions with joins and one window function,
-# portable to SQLite and PostgreSQL:
+# plants. The statement computes the same definitions with joins over the level timeline
+# (`assessments.models.LevelTimeline`, built by `assessments.services.timeline_spans` with one
+# window function and kept by the services that move a level), portable to SQLite and
+# PostgreSQL:
 #
 # - every confirmed assessment A becomes usable on available_on(A) = max(assessed_on, local
 #   date of confirmed_at): `assessed_on <= D and confirmed_at <= end_of(D)` ⟺
@@ -36,7 +36,7 @@ from progress.statement.scope import completed_projects, scoped_plants
 #   after D, i.e. D < next_available_on(A) = min(available_on) over the higher-ranked ones. So
 #   each assessment is current on the half-open interval [available_on, next_available_on), and
 #   for any D the join `available_on <= D < next_available_on` picks exactly the assessment the
-#   per-plant definition picks;
+#   per-plant definition picks (the timeline stores that interval as [valid_from, valid_to));
 # - supported on D ⟺ the plant's first completed project (in scope, up to the as-of date) is
 #   on or before D.
 
@@ -124,17 +124,13 @@ def _supported_plant(as_of: datetime.date, scope: Scope, base) -> Table:
 
 
 def _assessment_interval(as_of: datetime.date, scope: Scope, base) -> Table:
-    """Each confirmed assessment (of a plant with a completed project in scope, when the
-    scope narrows the plants) with the half-open interval of days [available_on,
-    next_available_on) on which it is the plant's latest usable one (next_available_on NULL:
-    no end)."""
-    available_on = Greatest("assessed_on", TruncDate("confirmed_at"), output_field=DateField())
-    qs = Assessment.objects.filter(
-        status=AssessmentStatus.CONFIRMED,
-        assessed_on__isnull=False,
-        confirmed_at__isnull=False,
-        assessed_on__lte=as_of,
-    )
+    """Each level timeline row usable by the date (of a plant with a completed project in
+    scope, when the scope narrows the plants): the half-open interval of days [available_on,
+    next_available_on) on which its assessment is the plant's latest usable one
+    (next_available_on NULL: no end), kept by the assessments services
+    (`assessments.models.LevelTimeline`). Rows starting after the date match no day of the
+    statement (every day is on or before it), so they are left out."""
+    qs = LevelTimeline.objects.filter(valid_from__lte=as_of)
     if scope.as_dict() or base is not None:
         # Only worth a semi-join when the scope narrows the plants (the intervals are joined
         # to the supported plants in scope anyway).
@@ -144,15 +140,10 @@ def _assessment_interval(as_of: datetime.date, scope: Scope, base) -> Table:
         "assessment_interval",
         qs.order_by().values(
             "plant_id",
-            "valid_until",
-            level=F("final_level"),
-            available_on=available_on,
-            next_available_on=Window(
-                Min(available_on),
-                partition_by=[F("plant_id")],
-                order_by=[F("assessed_on").desc(), F("confirmed_at").desc(), F("pk").desc()],
-                frame=RowRange(start=None, end=-1),
-            ),
+            "level",
+            valid_until=F("expires_on"),
+            available_on=F("valid_from"),
+            next_available_on=F("valid_to"),
         ),
     )
 

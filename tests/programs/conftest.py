@@ -166,6 +166,8 @@ def assessment(world, plant, level, assessed_on, confirmed_on=None, submit_only=
     Assessment.objects.filter(pk=a.pk).update(
         confirmed_at=at(confirmed_on or assessed_on + datetime.timedelta(days=10))
     )
+    # Back-dated the way a seed writes history: the level timeline follows.
+    assessment_services.level_timeline_rebuild(plant_ids=[plant.pk])
     return a
 
 

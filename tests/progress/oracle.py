@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from assessments.services import level_timeline_rebuild
 from datahub.models import FollowUpPeriod
 from datahub.services import followups
 from programs.choices import NATIONAL_AVERAGE_IMPROVEMENT, Indicator
@@ -520,6 +521,8 @@ def write_history(world: World, specs: list[PlantSpec]) -> History:
         )
         for plant, a in assessment_specs
     )
+    # Written in bulk like the national seed: the level timeline is built the same way.
+    level_timeline_rebuild(plant_ids=[plant.pk for plant in plants])
     kpi_specs = [
         (project, indicator, value)
         for project, (_, p) in zip(projects, project_specs, strict=True)

@@ -168,7 +168,8 @@ class Command(DemoCommand):
         """Historical records carry historical times: opened two weeks before the visit,
         submitted 3 days and confirmed 10 days after it (never later than now), so progress
         figures as of a past date see the confirmations of that time. A queryset update on
-        purpose: it is the seed writing history, not a change to a confirmed assessment."""
+        purpose: it is the seed writing history, not a change to a confirmed assessment; the
+        plant's level timeline follows the historical times."""
 
         def at(day):
             return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
@@ -179,6 +180,7 @@ class Command(DemoCommand):
             submitted_at=min(at(assessed_on + datetime.timedelta(days=3)), now),
             confirmed_at=min(at(assessed_on + datetime.timedelta(days=10)), now),
         )
+        services.level_timeline_rebuild(plant_ids=[assessment.plant_id])
 
     def _in_progress(self, plant: Plant, entry: demo.AssessmentPlan) -> None:
         today = timezone.localdate()
