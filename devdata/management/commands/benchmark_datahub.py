@@ -39,6 +39,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from contextlib import ExitStack
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -135,12 +136,12 @@ class Command(BaseCommand):
         self.readers: list[dict] = []
         try:
             self._reader_users()
-            if "ingest" in o["only"]:
-                self._ingest()
-            if "backfill" in o["only"]:
-                self._backfill()
-            if "reads" in o["only"]:
-                self._reads()
+            with ExitStack() as stack:
+                if {"ingest", "backfill"} & set(o["only"]):
+                    # One server for both sections (starting gunicorn takes seconds).
+                    stack.enter_context(_environment())
+                    self.base = stack.enter_context(_load.gunicorn(o["workers"]))
+                self._sections()
         finally:
             self._cleanup()
         self.figures["load_end"] = loadavg()
@@ -148,6 +149,15 @@ class Command(BaseCommand):
         if o["json"]:
             with open(o["json"], "w", encoding="utf-8") as handle:
                 json.dump(self.figures, handle, indent=2, default=str)
+
+    def _sections(self) -> None:
+        o = self.o
+        if "ingest" in o["only"]:
+            self._ingest()
+        if "backfill" in o["only"]:
+            self._backfill()
+        if "reads" in o["only"]:
+            self._reads()
 
     # --- the dataset -------------------------------------------------------------------------
 
@@ -322,74 +332,73 @@ class Command(BaseCommand):
         monitor = _LockMonitor()
         refresher = _Refresher(monitor)
         ddl: dict = {}
-        with _environment(), _load.gunicorn(o["workers"]) as base:
-            host, port = base.removeprefix("http://").split(":")
+        host, port = self.base.removeprefix("http://").split(":")
 
-            def send(i: int) -> None:
-                client = clients[i]
-                conn = http.client.HTTPConnection(host, int(port), timeout=120)
-                headers = {
+        def send(i: int) -> None:
+            client = clients[i]
+            conn = http.client.HTTPConnection(host, int(port), timeout=120)
+            headers = {
+                "Authorization": f"Bearer {client['token']}",
+                "Content-Type": "application/json",
+            }
+            index = 0
+            while not stop.is_set():
+                body = self._body(client["keys"], index, start)
+                began = time.perf_counter()
+                status, payload = _post(conn, "/api/v1/ingest/", body, headers)
+                results[i].append((began, time.perf_counter() - began))
+                if status != 201:
+                    failures.append(f"{status} {payload[:300]!r}")
+                index += 1
+            conn.close()
+
+        def read(r: int) -> None:
+            conn = http.client.HTTPConnection(host, int(port), timeout=120)
+            n = 0
+            while not stop.is_set():
+                reader = self.readers[(r + n * o["readers"]) % len(self.readers)]
+                url = f"/api/v1/plants/{reader['plant']}/dashboard/"
+                began = time.perf_counter()
+                conn.request("GET", url, headers={"Authorization": f"Token {reader['token']}"})
+                response = conn.getresponse()
+                response.read()
+                reads.append(1000 * (time.perf_counter() - began))
+                if response.status != 200:
+                    failures.append(f"dashboard {response.status}")
+                n += 1
+            conn.close()
+
+        # Warm-up: one request per client and reader (the workers import and connect).
+        for client in clients:
+            conn = http.client.HTTPConnection(host, int(port), timeout=120)
+            _post(
+                conn,
+                "/api/v1/ingest/",
+                b"[]",
+                {
                     "Authorization": f"Bearer {client['token']}",
                     "Content-Type": "application/json",
-                }
-                index = 0
-                while not stop.is_set():
-                    body = self._body(client["keys"], index, start)
-                    began = time.perf_counter()
-                    status, payload = _post(conn, "/api/v1/ingest/", body, headers)
-                    results[i].append((began, time.perf_counter() - began))
-                    if status != 201:
-                        failures.append(f"{status} {payload[:300]!r}")
-                    index += 1
-                conn.close()
-
-            def read(r: int) -> None:
-                conn = http.client.HTTPConnection(host, int(port), timeout=120)
-                n = 0
-                while not stop.is_set():
-                    reader = self.readers[(r + n * o["readers"]) % len(self.readers)]
-                    url = f"/api/v1/plants/{reader['plant']}/dashboard/"
-                    began = time.perf_counter()
-                    conn.request("GET", url, headers={"Authorization": f"Token {reader['token']}"})
-                    response = conn.getresponse()
-                    response.read()
-                    reads.append(1000 * (time.perf_counter() - began))
-                    if response.status != 200:
-                        failures.append(f"dashboard {response.status}")
-                    n += 1
-                conn.close()
-
-            # Warm-up: one request per client and reader (the workers import and connect).
-            for client in clients:
-                conn = http.client.HTTPConnection(host, int(port), timeout=120)
-                _post(
-                    conn,
-                    "/api/v1/ingest/",
-                    b"[]",
-                    {
-                        "Authorization": f"Bearer {client['token']}",
-                        "Content-Type": "application/json",
-                    },
-                )
-                conn.close()
-            threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]
-            threads += [threading.Thread(target=read, args=(r,)) for r in range(o["readers"])]
-            monitor.start()
-            refresher.start()
-            began = time.perf_counter()
-            load_before = loadavg()
-            for t in threads:
-                t.start()
-            time.sleep(o["duration"] / 2)
-            ddl = self._partition_upkeep(monitor, expired)
-            time.sleep(max(0.0, began + o["duration"] - time.perf_counter()))
-            stop.set()
-            for t in threads:
-                t.join()
-            wall = time.perf_counter() - began
-            load_after = loadavg()
-            monitor.stop()
-            refresher.stop()
+                },
+            )
+            conn.close()
+        threads = [threading.Thread(target=send, args=(i,)) for i in range(len(clients))]
+        threads += [threading.Thread(target=read, args=(r,)) for r in range(o["readers"])]
+        monitor.start()
+        refresher.start()
+        began = time.perf_counter()
+        load_before = loadavg()
+        for t in threads:
+            t.start()
+        time.sleep(o["duration"] / 2)
+        ddl = self._partition_upkeep(monitor, expired)
+        time.sleep(max(0.0, began + o["duration"] - time.perf_counter()))
+        stop.set()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - began
+        load_after = loadavg()
+        monitor.stop()
+        refresher.stop()
         if failures:
             self.stderr.write(f"{len(failures)} failures; first: {failures[0]}")
         latencies = [1000 * s for r in results for _b, s in r]
@@ -518,41 +527,40 @@ class Command(BaseCommand):
         latencies: list[float] = []
         failures: list[str] = []
         refresher = _Refresher()
-        with _environment(), _load.gunicorn(o["workers"]) as base:
-            host, port = base.removeprefix("http://").split(":")
+        host, port = self.base.removeprefix("http://").split(":")
 
-            def send() -> None:
-                conn = http.client.HTTPConnection(host, int(port), timeout=300)
-                while True:
-                    try:
-                        token, body = jobs.get_nowait()
-                    except queue.Empty:
-                        break
-                    headers = {
-                        "Authorization": f"Bearer {token}",
-                        "Content-Type": "application/json",
-                    }
-                    began = time.perf_counter()
-                    status, payload = _post(conn, "/api/v1/ingest/", body, headers)
-                    latencies.append(1000 * (time.perf_counter() - began))
-                    if status != 201:
-                        failures.append(f"{status} {payload[:300]!r}")
-                    else:
-                        receipt = json.loads(payload)
-                        for field in ("accepted", "rejected"):
-                            value = receipt.get(field, 0)
-                            accepted[field] += len(value) if isinstance(value, list) else value
-                conn.close()
+        def send() -> None:
+            conn = http.client.HTTPConnection(host, int(port), timeout=300)
+            while True:
+                try:
+                    token, body = jobs.get_nowait()
+                except queue.Empty:
+                    break
+                headers = {
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/json",
+                }
+                began = time.perf_counter()
+                status, payload = _post(conn, "/api/v1/ingest/", body, headers)
+                latencies.append(1000 * (time.perf_counter() - began))
+                if status != 201:
+                    failures.append(f"{status} {payload[:300]!r}")
+                else:
+                    receipt = json.loads(payload)
+                    for field in ("accepted", "rejected"):
+                        value = receipt.get(field, 0)
+                        accepted[field] += len(value) if isinstance(value, list) else value
+            conn.close()
 
-            threads = [threading.Thread(target=send) for _ in range(o["clients"])]
-            load_before = loadavg()
-            began = time.perf_counter()
-            refresher.start()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            sent = time.perf_counter()
+        threads = [threading.Thread(target=send) for _ in range(o["clients"])]
+        load_before = loadavg()
+        began = time.perf_counter()
+        refresher.start()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        sent = time.perf_counter()
         # The rollups are right again when no hour of these series is left marked.
         while DirtyBucket.objects.filter(series_id__in=ids).exists():
             time.sleep(0.2)
