@@ -3,8 +3,8 @@
 Default: the first 35,000 active plants with ten KPI series for a year, one row a working
 day (Monday–Saturday); 200 of them (the latest completed projects first) send one row per
 working hour instead: ≈ 113 M rows on the national dataset. `--scale 0.1` takes a tenth of
-the plants (≈ 11.7 M rows). Binary COPY into fresh monthly partitions on PostgreSQL, `bulk_create` on
-SQLite; rollups built after the load. The plan is `devdata.national_telemetry`
+the plants (≈ 11.7 M rows). Binary COPY into fresh monthly partitions on PostgreSQL,
+`bulk_create` on SQLite; rollups built after the load. The plan is `devdata.national_telemetry`
 (deterministic per --seed). docs/datahub/national-telemetry.md has the figures.
 """
 
