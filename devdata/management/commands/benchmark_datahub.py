@@ -634,7 +634,7 @@ class Command(BaseCommand):
 
     def _reads(self) -> None:
         runs = self.o["runs"]
-        out: dict = {"load_before": loadavg()}
+        out = _Shown(self.stdout, {"load_before": loadavg()})
         client = Client()
         with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
             for kind, hourly in (("hourly_plant", True), ("daily_plant", False)):
@@ -658,7 +658,9 @@ class Command(BaseCommand):
                         if response.status_code != 200:
                             raise CommandError(f"{url} answered {response.status_code}")
                     out[f"dashboard_{kind}_{name}"] = summary(times)
-        out["peer_table"], out["plant_benchmarks"] = self._peers(runs)
+        table, plant = self._peers(runs)
+        out["peer_table"] = table
+        out["plant_benchmarks"] = plant
         today = timezone.localdate()
         out["connected_today"] = self._timed(
             runs,
@@ -684,7 +686,7 @@ class Command(BaseCommand):
             "opened_first": sum(v["opened"] for v in first["rules"].values()),
         }
         out["load_after"] = loadavg()
-        self.figures["reads"] = out
+        self.figures["reads"] = dict(out)
         self.stdout.write(f"Reads: {out}")
 
     def _timed(self, runs: int, fn) -> dict:
@@ -734,6 +736,19 @@ class Command(BaseCommand):
             IngestRequest.objects.filter(source__name=f"{BENCH} {self.tag}").delete()
             DataSource.objects.filter(name=f"{BENCH} {self.tag}").delete()
             get_user_model().objects.filter(username__startswith=f"{BENCH}-{self.tag}-").delete()
+
+
+class _Shown(dict):
+    """A dict that prints each figure as it is set (long runs show their progress)."""
+
+    def __init__(self, stream, initial: dict):
+        super().__init__(initial)
+        self.stream = stream
+
+    def __setitem__(self, key, value):
+        super().__setitem__(key, value)
+        self.stream.write(f"  {key}: {value}")
+        self.stream.flush()
 
 
 class _Cycle:
