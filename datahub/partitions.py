@@ -4,6 +4,13 @@ a plain one and these functions do nothing).
 Partitions are named datahub_observation_pYYYYMM and cover UTC months. The beat task
 `datahub.tasks.maintain_partitions` creates them ahead and drops those older than the
 retention; an ingest creates any month it needs that is still missing (old backfills).
+
+Neither makes an ingest wait on a lock: a month is created as a table of its own and then
+attached (`ATTACH PARTITION` takes SHARE UPDATE EXCLUSIVE on the parent, which inserts and
+reads do not conflict with; `CREATE TABLE … PARTITION OF` would take ACCESS EXCLUSIVE), and
+outside a transaction a month is detached concurrently before it is dropped (`DROP TABLE` of
+an attached partition takes ACCESS EXCLUSIVE on the parent: every ingest queued behind it for
+as long as the longest running request, seconds under load).
 """
 
 from __future__ import annotations
@@ -92,11 +99,17 @@ def ensure(start, end, conn=None) -> list[str]:
             if not cursor.fetchone()[0]:
                 lower = dt.datetime.combine(month, dt.time(), dt.UTC)
                 upper = dt.datetime.combine(next_month(month), dt.time(), dt.UTC)
+                # A standalone table, its range checked (so ATTACH skips its scan), attached.
+                cursor.execute(f"CREATE TABLE {name} (LIKE {PARENT} INCLUDING DEFAULTS)")
                 cursor.execute(
-                    f"CREATE TABLE {name} PARTITION OF {PARENT} "  # noqa: S608 (names built here)
-                    f"FOR VALUES FROM (%s) TO (%s)",
+                    f"ALTER TABLE {name} ADD CONSTRAINT {name}_range CHECK (ts >= %s AND ts < %s)",
                     [lower, upper],
                 )
+                cursor.execute(
+                    f"ALTER TABLE {PARENT} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)",
+                    [lower, upper],
+                )
+                cursor.execute(f"ALTER TABLE {name} DROP CONSTRAINT {name}_range")
                 created.append(name)
         _known.add(name)
     return created
@@ -104,13 +117,23 @@ def ensure(start, end, conn=None) -> list[str]:
 
 def drop_before(month: dt.date, conn=None) -> list[str]:
     """Drop every partition that ends on or before `month` (whole months of raw data past
-    the retention); returns the names dropped."""
+    the retention); returns the names dropped. Outside a transaction each is first detached
+    concurrently (ingests and reads go on), then dropped as a table of its own."""
     conn = conn or connection
     limit = partition_name(month)
     dropped = []
     for name in existing(conn):
         if name < limit:
             with conn.cursor() as cursor:
+                if not conn.in_atomic_block:
+                    cursor.execute(
+                        "SELECT i.inhdetachpending FROM pg_inherits i "
+                        "WHERE i.inhrelid = to_regclass(%s)",
+                        [name],
+                    )
+                    pending = cursor.fetchone()[0]
+                    how = "FINALIZE" if pending else "CONCURRENTLY"
+                    cursor.execute(f"ALTER TABLE {PARENT} DETACH PARTITION {name} {how}")
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
             _known.discard(name)
             dropped.append(name)

@@ -59,11 +59,12 @@ def apply(now: dt.datetime | None = None) -> dict:
     rollups.refresh_dirty()
     with transaction.atomic():
         DirtyBucket.objects.filter(hour__lt=limit).delete()
-        if partitions.is_partitioned():
-            dropped = partitions.drop_before(limit.date())
-            return {"cutoff": limit, "partitions_dropped": dropped, "rows_deleted": None}
-        deleted, _ = Observation.objects.filter(ts__lt=limit).delete()
-    return {"cutoff": limit, "partitions_dropped": [], "rows_deleted": deleted}
+        if not partitions.is_partitioned():
+            deleted, _ = Observation.objects.filter(ts__lt=limit).delete()
+            return {"cutoff": limit, "partitions_dropped": [], "rows_deleted": deleted}
+    # After the commit: partitions are detached concurrently, so no ingest waits on a lock.
+    dropped = partitions.drop_before(limit.date())
+    return {"cutoff": limit, "partitions_dropped": dropped, "rows_deleted": None}
 
 
 def maintain(now: dt.datetime | None = None) -> dict:

@@ -72,3 +72,51 @@ def test_a_row_lands_in_the_partition_of_its_utc_month(feed):
         )
         rows = cursor.fetchall()
     assert rows == [(names((2026, 4))[0], 1.0), (names((2026, 5))[0], 2.0)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_creating_and_dropping_months_does_not_make_an_ingest_wait():
+    """A month is attached (SHARE UPDATE EXCLUSIVE) and an expired one detached concurrently,
+    while another connection holds an open ingest transaction: a third one still inserts
+    with a lock_timeout of 100 ms."""
+    import threading
+
+    import psycopg
+
+    db = connection.settings_dict
+
+    def connect():
+        return psycopg.connect(
+            dbname=db["NAME"],
+            user=db["USER"],
+            password=db["PASSWORD"],
+            host=db["HOST"] or "127.0.0.1",
+            port=db["PORT"] or 5432,
+        )
+
+    partitions.ensure(dt.date(2019, 1, 1), dt.date(2019, 1, 1))
+    partitions.ensure(dt.date(2026, 5, 1), dt.date(2026, 5, 1))
+    insert = (
+        "INSERT INTO datahub_observation (series_id, ts, plant_id, value) "
+        "VALUES (%s, '2026-05-02T00:00:00Z', 1, 1)"
+    )
+    with connect() as open_ingest, connect() as later_ingest:
+        open_ingest.execute(insert, [1])  # left open: holds its locks
+        later_ingest.execute("SET lock_timeout = '100ms'")
+        with connection.cursor() as cursor:  # fail, not hang, if the upkeep waited
+            cursor.execute("SET lock_timeout = '5s'")
+        assert partitions.ensure(dt.date(2026, 8, 1), dt.date(2026, 8, 1)) == names((2026, 8))
+        dropped = []
+        upkeep = threading.Thread(target=lambda: dropped.extend(partitions.drop_before(
+            dt.date(2020, 1, 1))))  # fmt: skip
+        upkeep.start()
+        later_ingest.execute(insert, [2])  # not queued behind the upkeep
+        later_ingest.commit()
+        open_ingest.commit()
+        upkeep.join(timeout=30)
+    assert dropped == names((2019, 1))
+    assert names((2019, 1))[0] not in partitions.existing()
+    assert names((2026, 8))[0] in partitions.existing()
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
+    Observation.objects.all().delete()
