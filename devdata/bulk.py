@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from programs.choices import ProjectStatus
@@ -112,3 +112,22 @@ def no_auto_now(fields):
     finally:
         for f, now, add in saved:
             f.auto_now, f.auto_now_add = now, add
+
+
+def copy_observations(rows) -> int:
+    """Binary COPY of (series_id, ts, plant_id, value) rows into the observation table, in one
+    transaction (PostgreSQL; the months must have their partitions). Returns the rows
+    written."""
+    count = 0
+    with (
+        transaction.atomic(),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(
+            "COPY datahub_observation (series_id, ts, plant_id, value) FROM STDIN (FORMAT BINARY)"
+        ) as copy,
+    ):
+        copy.set_types(["int8", "timestamptz", "int8", "float8"])
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count

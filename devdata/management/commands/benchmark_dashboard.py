@@ -37,6 +37,7 @@ from django.urls import reverse
 from datahub import partitions
 from datahub.models import DataSource, DirtyBucket, Observation, RollupBucket, Series
 from datahub.services import rollups, sources
+from devdata.bulk import copy_observations
 from hub.choices import Role
 from hub.models import Membership, Plant
 from programs.choices import ProjectStatus
@@ -198,24 +199,17 @@ class Command(BaseCommand):
     def _copy(self, start) -> int:
         rng = random.Random(self.tag)  # noqa: S311 - benchmark data  # nosec B311
         hours = int((self.now - start) / HOUR)
-        count = 0
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(
-                "COPY datahub_observation (series_id, ts, plant_id, value) FROM STDIN "
-                "(FORMAT BINARY)"
-            ) as copy,
-        ):
-            copy.set_types(["int8", "timestamptz", "int8", "float8"])
+
+        def rows():
             for h in range(hours):
                 ts = start + h * HOUR
                 for series in self.series:
                     low = series.kpi.min_value or 0.0
                     high = series.kpi.max_value if series.kpi.max_value is not None else 1000.0
                     value = low + (high - low) * (0.5 + 0.3 * rng.random())
-                    copy.write_row((series.pk, ts, self.plant.pk, value))
-                    count += 1
+                    yield (series.pk, ts, self.plant.pk, value)
+
+        count = copy_observations(rows())
         Series.objects.filter(pk__in=[s.pk for s in self.series]).update(
             last_ts=self.now - HOUR, last_data_at=self.now
         )

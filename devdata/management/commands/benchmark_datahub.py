@@ -66,6 +66,7 @@ from datahub.models import (
 )
 from datahub.services import rollups, sources, warnings
 from devdata import national_telemetry as nt
+from devdata.bulk import copy_observations
 from hub.choices import Role
 from hub.models import Membership, Plant
 
@@ -263,22 +264,12 @@ class Command(BaseCommand):
         start = self.now - dt.timedelta(days=395)
         hours = -(-rows // len(ids))
         partitions.ensure(start, start + hours * HOUR)
-        count = 0
         started = time.perf_counter()
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(
-                "COPY datahub_observation (series_id, ts, plant_id, value) FROM STDIN "
-                "(FORMAT BINARY)"
-            ) as copy,
-        ):
-            copy.set_types(["int8", "timestamptz", "int8", "float8"])
-            for h in range(hours):
-                ts = start + h * HOUR
-                for series_id, plant_id in ids:
-                    copy.write_row((series_id, ts, plant_id, float(h % 500)))
-                    count += 1
+        count = copy_observations(
+            (series_id, start + h * HOUR, plant_id, float(h % 500))
+            for h in range(hours)
+            for series_id, plant_id in ids
+        )
         seconds = time.perf_counter() - started
         Observation.objects.filter(
             series_id__in=[i for i, _ in ids], ts__lt=start + hours * HOUR

@@ -45,6 +45,7 @@ from datahub.models import (
     Series,
 )
 from datahub.services import rollups, sources
+from devdata.bulk import copy_observations
 from hub.models import Plant
 
 from . import _load
@@ -146,20 +147,8 @@ class Command(BaseCommand):
                 yield (series_id, ts, plant_id, float(h % 500))
 
     def _copy(self, rows) -> tuple[int, float]:
-        count = 0
         started = time.perf_counter()
-        with (
-            transaction.atomic(),
-            connection.cursor() as cursor,
-            cursor.cursor.copy(
-                "COPY datahub_observation (series_id, ts, plant_id, value) FROM STDIN "
-                "(FORMAT BINARY)"
-            ) as copy,
-        ):
-            copy.set_types(["int8", "timestamptz", "int8", "float8"])
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+        count = copy_observations(rows)
         return count, time.perf_counter() - started
 
     def _copy_floor(self) -> None:
