@@ -14,6 +14,9 @@ from datahub.choices import Rollup
 
 ZONE = ZoneInfo("Asia/Seoul")
 SEOUL_OFFSET_HOURS = 9
+# No period read from the data hub starts before this: nothing is stored earlier, and before
+# 1908 Asia/Seoul kept local mean time (UTC+8:27:52), an offset ISO 8601 cannot write.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def bucket_start(moment: dt.datetime, rollup: str) -> dt.datetime:

@@ -14,7 +14,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from datahub.buckets import ZONE, bucket_start
+from datahub.buckets import EARLIEST, ZONE, bucket_start
 from datahub.choices import Purpose, Rollup
 from datahub.models import (
     AccessLogEntry,
@@ -57,7 +57,9 @@ class Bucket:
 
 
 def check_span(start: dt.datetime, end: dt.datetime, rollup: str | None) -> None:
-    """Raise ValidationError (field errors) for an empty or too long period."""
+    """Raise ValidationError (field errors) for an empty, too early or too long period."""
+    if start < EARLIEST:
+        raise ValidationError({"start": _("The period is out of range.")})
     if end <= start:
         raise ValidationError({"end": _("The end must be after the start.")})
     limit = MAX_SPAN.get(rollup)

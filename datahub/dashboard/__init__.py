@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from datahub import evidence
-from datahub.buckets import ZONE, bucket_start, buckets_between
+from datahub.buckets import EARLIEST, ZONE, bucket_start, buckets_between
 from datahub.choices import Granularity, Rollup
 from datahub.dashboard.derive import Derivation
 from datahub.dashboard.reads import (
@@ -95,6 +95,8 @@ def period(
         end.astimezone(ZONE)
     except (OverflowError, ValueError) as error:
         raise ValidationError({"start": _("The period is out of range.")}) from error
+    if start < EARLIEST:
+        raise ValidationError({"start": _("The period is out of range.")})
     if end <= start:
         raise ValidationError({"end": _("The end must be after the start.")})
     if end - start > MAX_SPAN[rollup]:

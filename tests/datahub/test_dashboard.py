@@ -319,6 +319,9 @@ def test_reading_needs_consent_and_is_logged(world, measured, client_for, browse
         ({"start": "not a date"}, "start"),
         ({"end": "0001-01-01T00:00:00Z"}, "start"),
         ({"start": "9999-12-31T00:00:00Z", "end": "9999-12-31T10:00:00Z"}, "start"),
+        # Before 1908 Asia/Seoul's offset was UTC+8:27:52, which ISO 8601 cannot write.
+        ({"start": "0006-06-28T00:00:00", "end": "0006-07-01T00:00:00"}, "start"),
+        ({"start": "1969-12-31T00:00:00Z", "end": "1970-01-02T00:00:00Z"}, "start"),
     ],
 )
 def test_bad_periods_are_400_and_not_logged(world, feed, query, field):

@@ -104,6 +104,7 @@ def test_defaults_to_the_last_week(world, feed):
         ),
         ({"rollup": "week"}, "rollup"),
         ({"start": "yesterday"}, "start"),
+        ({"start": "0006-06-28T00:00:00", "end": "0006-06-29T00:00:00"}, "start"),
     ],
 )
 def test_bad_periods_answer_400_with_field_errors(world, feed, query, field):
