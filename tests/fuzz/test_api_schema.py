@@ -11,10 +11,7 @@ objects (visible ones and other firms'). Every response must
   exactly the answer a request naming a nonexistent one gets (no hint that it exists).
 
 Examples are bounded and derandomized (the same cases every run); the number of cases run is
-printed and recorded as a test property. CI runs the suite on both engines: the embedded
-SQLite runs the full number of examples per operation, PostgreSQL half (what differs between
-the engines is the database's own refusals, which fewer cases still reach), to keep the
-suite's time."""
+printed and recorded as a test property."""
 
 import collections
 import json
@@ -23,7 +20,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case, GenerationMode
@@ -281,15 +278,10 @@ def hidden_from_partner_a(populated) -> dict[str, set]:
     }
 
 
-def per_engine(examples: int) -> int:
-    """The examples per operation: all on SQLite, half on PostgreSQL."""
-    return examples if connection.vendor == "sqlite" else max(3, examples // 2)
-
-
 def test_agency_staff_fuzzing_finds_no_server_error_nor_schema_mismatch(
     populated, api_schema, record_property, capsys
 ):
-    fuzzer = Fuzzer(populated, api_schema, "agency", examples=per_engine(25))
+    fuzzer = Fuzzer(populated, api_schema, "agency", examples=25)
     fuzzer.run()
     fuzzer.report("agency", record_property, capsys)
 
@@ -311,7 +303,7 @@ def test_partner_member_fuzzing_never_reveals_another_firms_data(
         populated,
         api_schema,
         "partner_a",
-        examples=per_engine(10),
+        examples=10,
         markers=markers,
         hidden=hidden_from_partner_a(populated),
     )
